@@ -1,0 +1,96 @@
+//! Configuration shared by both binaries, read once at start from the environment (a `.env`
+//! file is loaded first when present) and from command-line flags.
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::telemetry::LogFormat;
+
+/// Loads `.env` from the working directory if there is one. Variables already set win.
+pub fn load_dotenv() {
+    // A missing .env is the normal case; a malformed one is reported by the caller's logs.
+    if let Err(err) = dotenvy::dotenv()
+        && !err.not_found()
+    {
+        eprintln!("warning: could not read .env: {err}");
+    }
+}
+
+/// Postgres connection settings.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatabaseConfig {
+    /// Postgres connection URL.
+    #[arg(
+        id = "database_url",
+        long = "database-url",
+        env = "DATABASE_URL",
+        default_value = "postgres://postgres:postgres@127.0.0.1:5432/taskwire",
+        hide_env_values = true
+    )]
+    pub url: SecretString,
+    /// Maximum connections in the pool.
+    #[arg(
+        long = "database-max-connections",
+        env = "DATABASE_MAX_CONNECTIONS",
+        default_value_t = 20
+    )]
+    pub max_connections: u32,
+    /// How long to wait for a pooled connection before answering 503, in milliseconds.
+    #[arg(
+        long = "database-acquire-timeout-ms",
+        env = "DATABASE_ACQUIRE_TIMEOUT_MS",
+        default_value_t = 3000
+    )]
+    pub acquire_timeout_ms: u64,
+}
+
+impl DatabaseConfig {
+    /// Settings for `url` with default pool sizes (handy in tests).
+    pub fn from_url(url: &str) -> Self {
+        Self {
+            url: SecretString::from(url.to_owned()),
+            max_connections: 20,
+            acquire_timeout_ms: 3000,
+        }
+    }
+
+    /// The connection options parsed from the URL.
+    pub fn connect_options(&self) -> crate::Result<PgConnectOptions> {
+        self.url
+            .expose_secret()
+            .parse::<PgConnectOptions>()
+            .map_err(|e| crate::Error::validation("DATABASE_URL", e.to_string()))
+    }
+
+    /// A lazily connecting pool: the service starts even while Postgres is down, and
+    /// reports it through `/readyz` and 503 answers until it is back.
+    pub fn pool(&self) -> crate::Result<sqlx::PgPool> {
+        Ok(PgPoolOptions::new()
+            .max_connections(self.max_connections)
+            .acquire_timeout(Duration::from_millis(self.acquire_timeout_ms))
+            .connect_lazy_with(self.connect_options()?))
+    }
+}
+
+/// NATS connection settings.
+#[derive(Debug, Clone, clap::Args)]
+pub struct NatsConfig {
+    /// NATS server URL (JetStream must be enabled).
+    #[arg(
+        id = "nats_url",
+        long = "nats-url",
+        env = "NATS_URL",
+        default_value = "nats://127.0.0.1:4222"
+    )]
+    pub url: String,
+}
+
+/// Logging settings.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LogConfig {
+    /// Log line format.
+    #[arg(id = "log_format", long = "log-format", env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
+    pub format: LogFormat,
+}
