@@ -1,0 +1,377 @@
+//! `/api/{user_id}/tasks`: the task REST API.
+
+use chrono::{DateTime, Utc};
+use common::{
+    db,
+    domain::{
+        self, NewTask, StatusFilter, TaskDescription, TaskFilter, TaskPatch, TaskSort, TaskTitle,
+    },
+};
+use poem_openapi::{
+    ApiResponse, Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+    types::MaybeUndefined,
+};
+use sqlx::PgPool;
+
+use super::ApiTags;
+use crate::{auth::BearerAuth, error::ApiError};
+
+/// The task endpoints.
+pub struct TasksApi {
+    pub pool: PgPool,
+}
+
+/// How urgent a task is.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum Priority {
+    Low,
+    Medium,
+    High,
+}
+
+impl From<Priority> for domain::Priority {
+    fn from(p: Priority) -> Self {
+        match p {
+            Priority::Low => Self::Low,
+            Priority::Medium => Self::Medium,
+            Priority::High => Self::High,
+        }
+    }
+}
+
+impl From<domain::Priority> for Priority {
+    fn from(p: domain::Priority) -> Self {
+        match p {
+            domain::Priority::Low => Self::Low,
+            domain::Priority::Medium => Self::Medium,
+            domain::Priority::High => Self::High,
+        }
+    }
+}
+
+/// A task.
+#[derive(Debug, Clone, Object)]
+pub struct TaskOut {
+    pub id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub completed: bool,
+    pub priority: Priority,
+    /// RFC 3339, UTC.
+    pub due_date: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<domain::Task> for TaskOut {
+    fn from(t: domain::Task) -> Self {
+        Self {
+            id: t.id,
+            title: t.title,
+            description: t.description,
+            completed: t.completed,
+            priority: t.priority.into(),
+            due_date: t.due_date,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+/// A task to create.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct TaskCreate {
+    /// 1–200 characters after trimming.
+    pub title: String,
+    /// Up to 2000 characters.
+    pub description: Option<String>,
+    /// Defaults to `medium`.
+    pub priority: Option<Priority>,
+    /// RFC 3339 date-time, e.g. `2026-11-27T17:00:00Z`.
+    pub due_date: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<TaskCreate> for NewTask {
+    type Error = common::Error;
+    fn try_from(body: TaskCreate) -> Result<Self, Self::Error> {
+        Ok(Self {
+            title: TaskTitle::parse(&body.title)?,
+            description: match body.description {
+                Some(d) => TaskDescription::parse(&d)?,
+                None => None,
+            },
+            priority: body.priority.map(Into::into).unwrap_or_default(),
+            due_date: body
+                .due_date
+                .map(domain::task::validate_due_date)
+                .transpose()?,
+        })
+    }
+}
+
+/// A partial update: omitted fields stay as they are; `null` clears `description` or `due_date`.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct TaskUpdate {
+    pub title: Option<String>,
+    pub description: MaybeUndefined<String>,
+    pub priority: Option<Priority>,
+    pub due_date: MaybeUndefined<DateTime<Utc>>,
+    pub completed: Option<bool>,
+}
+
+impl TryFrom<TaskUpdate> for TaskPatch {
+    type Error = common::Error;
+    fn try_from(body: TaskUpdate) -> Result<Self, Self::Error> {
+        let patch = Self {
+            title: body.title.as_deref().map(TaskTitle::parse).transpose()?,
+            description: match body.description {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(d) => Some(TaskDescription::parse(&d)?),
+            },
+            priority: body.priority.map(Into::into),
+            due_date: match body.due_date {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(d) => Some(Some(domain::task::validate_due_date(d)?)),
+            },
+            completed: body.completed,
+        };
+        if patch.is_empty() {
+            return Err(common::Error::validation(
+                "body",
+                "nothing to update: give at least one of title, description, priority, due_date, completed",
+            ));
+        }
+        Ok(patch)
+    }
+}
+
+/// Which tasks to list by completion.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum Status {
+    All,
+    Pending,
+    Completed,
+}
+
+/// Listing order: a field, ascending, or with `-` descending.
+#[derive(Debug, Clone, Copy, Enum)]
+pub enum Sort {
+    #[oai(rename = "-created_at")]
+    CreatedDesc,
+    #[oai(rename = "created_at")]
+    CreatedAsc,
+    #[oai(rename = "due_date")]
+    DueAsc,
+    #[oai(rename = "-due_date")]
+    DueDesc,
+    #[oai(rename = "-priority")]
+    PriorityDesc,
+    #[oai(rename = "priority")]
+    PriorityAsc,
+    #[oai(rename = "title")]
+    TitleAsc,
+    #[oai(rename = "-title")]
+    TitleDesc,
+}
+
+impl From<Sort> for TaskSort {
+    fn from(s: Sort) -> Self {
+        match s {
+            Sort::CreatedDesc => Self::CreatedDesc,
+            Sort::CreatedAsc => Self::CreatedAsc,
+            Sort::DueAsc => Self::DueAsc,
+            Sort::DueDesc => Self::DueDesc,
+            Sort::PriorityDesc => Self::PriorityDesc,
+            Sort::PriorityAsc => Self::PriorityAsc,
+            Sort::TitleAsc => Self::TitleAsc,
+            Sort::TitleDesc => Self::TitleDesc,
+        }
+    }
+}
+
+impl From<Status> for StatusFilter {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::All => Self::All,
+            Status::Pending => Self::Pending,
+            Status::Completed => Self::Completed,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum ListResponse {
+    /// A page of tasks; `X-Total-Count` is the number of tasks matching the filter.
+    #[oai(status = 200)]
+    Ok(Json<Vec<TaskOut>>, #[oai(header = "X-Total-Count")] i64),
+}
+
+#[derive(ApiResponse)]
+pub enum CreatedResponse {
+    /// The task was created.
+    #[oai(status = 201)]
+    Created(Json<TaskOut>, #[oai(header = "Location")] String),
+}
+
+#[derive(ApiResponse)]
+pub enum DeletedResponse {
+    /// The task was deleted.
+    #[oai(status = 204)]
+    Deleted,
+}
+
+fn task_not_found() -> ApiError {
+    ApiError::not_found("task not found")
+}
+
+#[OpenApi(prefix_path = "/api", tag = "ApiTags::Tasks")]
+impl TasksApi {
+    /// List tasks
+    ///
+    /// Filters combine; `q` searches title and description, case-insensitively.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/:user_id/tasks", method = "get", operation_id = "list_tasks")]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<String>,
+        /// `all` (default), `pending` or `completed`.
+        status: Query<Option<Status>>,
+        priority: Query<Option<Priority>>,
+        /// Text to search for.
+        q: Query<Option<String>>,
+        /// Default `-created_at` (newest first).
+        sort: Query<Option<Sort>>,
+        /// Page size, 1–100, default 50.
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<i64>>,
+        /// Tasks to skip.
+        #[oai(validator(minimum(value = "0")))]
+        offset: Query<Option<i64>>,
+    ) -> Result<ListResponse, ApiError> {
+        let user = auth.require(&user_id)?;
+        let filter = TaskFilter {
+            status: status.0.map(Into::into).unwrap_or_default(),
+            priority: priority.0.map(Into::into),
+            query: q.0,
+            sort: sort.0.map(Into::into).unwrap_or_default(),
+            limit: limit.0.unwrap_or(domain::task::LIST_LIMIT_DEFAULT),
+            offset: offset.0.unwrap_or(0),
+        }
+        .validated()?;
+        let page = db::tasks::list(&self.pool, user, &filter).await?;
+        Ok(ListResponse::Ok(
+            Json(page.tasks.into_iter().map(Into::into).collect()),
+            page.total,
+        ))
+    }
+
+    /// Create a task
+    #[oai(
+        path = "/:user_id/tasks",
+        method = "post",
+        operation_id = "create_task"
+    )]
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<String>,
+        body: Json<TaskCreate>,
+    ) -> Result<CreatedResponse, ApiError> {
+        let user = auth.require(&user_id)?;
+        let new = NewTask::try_from(body.0)?;
+        let task = db::tasks::insert(&self.pool, user, &new).await?;
+        let location = format!("/api/{}/tasks/{}", user_id.0, task.id);
+        Ok(CreatedResponse::Created(Json(task.into()), location))
+    }
+
+    /// Read a task
+    #[oai(
+        path = "/:user_id/tasks/:task_id",
+        method = "get",
+        operation_id = "get_task"
+    )]
+    async fn get(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<String>,
+        task_id: Path<i64>,
+    ) -> Result<Json<TaskOut>, ApiError> {
+        let user = auth.require(&user_id)?;
+        let task = db::tasks::get(&self.pool, user, task_id.0)
+            .await?
+            .ok_or_else(task_not_found)?;
+        Ok(Json(task.into()))
+    }
+
+    /// Update a task
+    ///
+    /// Partial: only the fields given change.
+    #[oai(
+        path = "/:user_id/tasks/:task_id",
+        method = "put",
+        operation_id = "update_task"
+    )]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<String>,
+        task_id: Path<i64>,
+        body: Json<TaskUpdate>,
+    ) -> Result<Json<TaskOut>, ApiError> {
+        let user = auth.require(&user_id)?;
+        let patch = TaskPatch::try_from(body.0)?;
+        let task = db::tasks::update(&self.pool, user, task_id.0, &patch)
+            .await?
+            .ok_or_else(task_not_found)?;
+        Ok(Json(task.into()))
+    }
+
+    /// Delete a task
+    #[oai(
+        path = "/:user_id/tasks/:task_id",
+        method = "delete",
+        operation_id = "delete_task"
+    )]
+    async fn delete(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<String>,
+        task_id: Path<i64>,
+    ) -> Result<DeletedResponse, ApiError> {
+        let user = auth.require(&user_id)?;
+        db::tasks::delete(&self.pool, user, task_id.0)
+            .await?
+            .ok_or_else(task_not_found)?;
+        Ok(DeletedResponse::Deleted)
+    }
+
+    /// Toggle completion
+    ///
+    /// Flips `completed` and returns the task.
+    #[oai(
+        path = "/:user_id/tasks/:task_id/complete",
+        method = "patch",
+        operation_id = "toggle_task"
+    )]
+    async fn toggle(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<String>,
+        task_id: Path<i64>,
+    ) -> Result<Json<TaskOut>, ApiError> {
+        let user = auth.require(&user_id)?;
+        let task = db::tasks::toggle_completed(&self.pool, user, task_id.0)
+            .await?
+            .ok_or_else(task_not_found)?;
+        Ok(Json(task.into()))
+    }
+}

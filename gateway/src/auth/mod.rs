@@ -1,0 +1,169 @@
+//! Bearer-token authentication: HS256 tokens signed with the shared secret, and, when a JWKS
+//! URL is configured, asymmetric tokens (EdDSA, ES256, RS256) signed by one of its keys.
+
+pub mod jwks;
+
+use std::{sync::Arc, time::Duration};
+
+use common::domain::UserId;
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header,
+};
+use poem::Request;
+use poem_openapi::{SecurityScheme, auth::Bearer};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::{config::AuthConfig, error::ApiError};
+
+/// The claims Taskwire reads. `sub` is the user id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+}
+
+/// Why a token was refused. Every variant answers 401; the text goes to the client.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AuthError {
+    #[error("missing bearer token")]
+    Missing,
+    #[error("token expired")]
+    Expired,
+    #[error("invalid token: {0}")]
+    Invalid(String),
+    #[error("token signing key unknown")]
+    UnknownKey,
+    #[error("cannot fetch signing keys right now")]
+    KeysUnavailable,
+}
+
+/// Verifies tokens. Shared by every request through poem's data.
+pub struct Authenticator {
+    hs256: DecodingKey,
+    jwks: Option<jwks::JwksCache>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    leeway: u64,
+}
+
+impl Authenticator {
+    /// Builds the verifier from the configuration.
+    pub fn new(config: &AuthConfig, http: reqwest::Client) -> Self {
+        let (secret, _) = config.secret();
+        Self {
+            hs256: DecodingKey::from_secret(secret.expose_secret().as_bytes()),
+            jwks: config
+                .jwks_url
+                .as_ref()
+                .map(|url| jwks::JwksCache::new(url.clone(), http, Duration::from_secs(30))),
+            issuer: config.issuer.clone(),
+            audience: config.audience.clone(),
+            leeway: config.leeway_secs,
+        }
+    }
+
+    fn validation(&self, alg: Algorithm) -> Validation {
+        let mut validation = Validation::new(alg);
+        validation.leeway = self.leeway;
+        validation.validate_nbf = true;
+        // jsonwebtoken checks `aud` and `iss` only when present: a configured one must be required.
+        let mut required = vec!["exp", "sub"];
+        match &self.audience {
+            Some(aud) => {
+                validation.set_audience(&[aud]);
+                required.push("aud");
+            }
+            None => validation.validate_aud = false,
+        }
+        if let Some(iss) = &self.issuer {
+            validation.set_issuer(&[iss]);
+            required.push("iss");
+        }
+        validation.set_required_spec_claims(&required);
+        validation
+    }
+
+    /// Checks a token's signature and claims and returns its user.
+    pub async fn verify(&self, token: &str) -> Result<UserId, AuthError> {
+        let header = decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
+        let claims = match header.alg {
+            Algorithm::HS256 => {
+                decode::<Claims>(token, &self.hs256, &self.validation(Algorithm::HS256))
+            }
+            Algorithm::EdDSA | Algorithm::ES256 | Algorithm::RS256 => {
+                let Some(jwks) = &self.jwks else {
+                    return Err(AuthError::Invalid(format!(
+                        "{:?} tokens are not accepted (no JWKS_URL configured)",
+                        header.alg
+                    )));
+                };
+                let kid = header
+                    .kid
+                    .as_deref()
+                    .ok_or_else(|| AuthError::Invalid("token has no kid".into()))?;
+                let key = jwks.key(kid, header.alg).await?;
+                decode::<Claims>(token, &key, &self.validation(header.alg))
+            }
+            other => {
+                return Err(AuthError::Invalid(format!(
+                    "algorithm {other:?} not accepted"
+                )));
+            }
+        }
+        .map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => AuthError::Expired,
+            _ => AuthError::Invalid(e.to_string()),
+        })?
+        .claims;
+        UserId::parse(claims.sub)
+            .map_err(|_| AuthError::Invalid("sub is not a valid user id".into()))
+    }
+}
+
+/// Signs an HS256 token for `user`, valid for `ttl` (the `gateway token` command and tests).
+pub fn mint_token(secret: &SecretString, user: &str, ttl: Duration) -> anyhow::Result<String> {
+    let now = jsonwebtoken::get_current_timestamp();
+    let claims = Claims {
+        sub: user.to_owned(),
+        exp: now + ttl.as_secs(),
+        iat: Some(now),
+        iss: None,
+    };
+    Ok(jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.expose_secret().as_bytes()),
+    )?)
+}
+
+/// The authenticated caller of an `/api` endpoint.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_bearer")]
+pub struct BearerAuth(pub UserId);
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<UserId> {
+    let auth = req
+        .data::<Arc<Authenticator>>()
+        .ok_or_else(|| ApiError::internal("authenticator missing"))?;
+    auth.verify(&bearer.token)
+        .await
+        .map_err(|e| ApiError::from(e).into())
+}
+
+impl BearerAuth {
+    /// The caller, provided the path names the caller: another user's path is 403.
+    pub fn require(&self, path_user: &str) -> Result<&UserId, ApiError> {
+        if self.0.as_str() == path_user {
+            Ok(&self.0)
+        } else {
+            Err(ApiError::forbidden(
+                "the token does not belong to this user",
+            ))
+        }
+    }
+}

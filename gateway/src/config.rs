@@ -1,0 +1,123 @@
+//! The gateway's configuration: one typed struct, read once at start.
+
+use std::{net::SocketAddr, time::Duration};
+
+use common::config::{DatabaseConfig, LogConfig, NatsConfig};
+use secrecy::SecretString;
+
+/// Everything the gateway needs to run.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GatewayConfig {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long = "addr", env = "GATEWAY_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    #[command(flatten)]
+    pub nats: NatsConfig,
+    #[command(flatten)]
+    pub auth: AuthConfig,
+    #[command(flatten)]
+    pub log: LogConfig,
+    /// Origins allowed to call the API from a browser, comma-separated; `*` allows any.
+    /// Empty (the default) sends no CORS headers: only same-origin pages can call the API.
+    #[arg(
+        long = "cors-origins",
+        env = "CORS_ORIGINS",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    pub cors_origins: Vec<String>,
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    #[arg(long = "max-body-bytes", env = "MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub max_body_bytes: usize,
+    /// How long to let in-flight requests finish after SIGTERM/SIGINT.
+    #[arg(long = "shutdown-timeout", env = "SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub shutdown_timeout: Duration,
+    /// Apply pending database migrations at start.
+    #[arg(long = "migrate", env = "RUN_MIGRATIONS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub migrate: bool,
+}
+
+/// The secret used when none is configured: fine on a laptop, refused nowhere, warned about.
+pub const DEV_JWT_SECRET: &str = "taskwire-development-secret-change-me";
+
+/// How bearer tokens are verified.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AuthConfig {
+    /// HS256 secret shared with whoever issues tokens (`BETTER_AUTH_SECRET` is read too).
+    #[arg(long = "jwt-secret", env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<SecretString>,
+    /// Alias of `JWT_SECRET`, as Better Auth names it.
+    #[arg(
+        long = "better-auth-secret",
+        env = "BETTER_AUTH_SECRET",
+        hide_env_values = true,
+        hide = true
+    )]
+    pub better_auth_secret: Option<SecretString>,
+    /// JSON Web Key Set URL; when set, EdDSA / ES256 / RS256 tokens signed by its keys are accepted.
+    #[arg(long = "jwks-url", env = "JWKS_URL")]
+    pub jwks_url: Option<String>,
+    /// Required `iss` claim, if set.
+    #[arg(long = "jwt-issuer", env = "JWT_ISSUER")]
+    pub issuer: Option<String>,
+    /// Required `aud` claim, if set.
+    #[arg(long = "jwt-audience", env = "JWT_AUDIENCE")]
+    pub audience: Option<String>,
+    /// Clock skew tolerated on `exp` and `nbf`, in seconds.
+    #[arg(
+        long = "jwt-leeway-secs",
+        env = "JWT_LEEWAY_SECS",
+        default_value_t = 30
+    )]
+    pub leeway_secs: u64,
+}
+
+impl AuthConfig {
+    /// An HS256-only configuration with `secret` (tests, token minting).
+    pub fn with_secret(secret: &str) -> Self {
+        Self {
+            jwt_secret: Some(SecretString::from(secret.to_owned())),
+            better_auth_secret: None,
+            jwks_url: None,
+            issuer: None,
+            audience: None,
+            leeway_secs: 30,
+        }
+    }
+
+    /// The HS256 secret: `JWT_SECRET`, else `BETTER_AUTH_SECRET`, else the development one.
+    pub fn secret(&self) -> (SecretString, bool) {
+        match self
+            .jwt_secret
+            .as_ref()
+            .or(self.better_auth_secret.as_ref())
+        {
+            Some(secret) => (secret.clone(), false),
+            None => (SecretString::from(DEV_JWT_SECRET.to_owned()), true),
+        }
+    }
+}
+
+impl GatewayConfig {
+    /// A configuration for tests and embedding: listen on `addr`, talk to `database_url` and
+    /// `nats_url`, sign with `secret`; everything else at its default.
+    pub fn for_test(database_url: &str, nats_url: &str, secret: &str) -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database: DatabaseConfig::from_url(database_url),
+            nats: NatsConfig {
+                url: nats_url.to_owned(),
+            },
+            auth: AuthConfig::with_secret(secret),
+            log: LogConfig {
+                format: common::telemetry::LogFormat::Pretty,
+            },
+            cors_origins: Vec::new(),
+            max_body_bytes: 64 * 1024,
+            shutdown_timeout: Duration::from_secs(5),
+            migrate: false,
+        }
+    }
+}

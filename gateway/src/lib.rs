@@ -1,0 +1,11 @@
+//! Taskwire gateway: the REST task API, JWT authentication and (next) the chat endpoints.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod middleware;
+pub mod startup;
+
+pub use config::GatewayConfig;
+pub use startup::App;

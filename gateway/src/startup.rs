@@ -1,0 +1,210 @@
+//! Builds the gateway from its configuration and runs it.
+//!
+//! `App::build` connects, migrates and binds the listener (port 0 picks a free port, which
+//! tests read back through [`App::port`]); `run_until_stopped` serves until the shutdown
+//! future resolves, then lets in-flight requests finish within the configured timeout.
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use common::Error;
+use poem::{
+    EndpointExt, Route, Server,
+    endpoint::BoxEndpoint,
+    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+    middleware::{Cors, Tracing},
+};
+use poem_openapi::OpenApiService;
+use sqlx::PgPool;
+
+use crate::{
+    GatewayConfig,
+    api::{health::HealthApi, tasks::TasksApi},
+    auth::Authenticator,
+    error::json_errors,
+    middleware::BodyLimit,
+};
+
+/// A built gateway, bound and ready to serve.
+pub struct App {
+    acceptor: TcpAcceptor,
+    endpoint: BoxEndpoint<'static>,
+    addr: SocketAddr,
+    shutdown_timeout: Duration,
+    pool: PgPool,
+}
+
+impl App {
+    /// Connects to Postgres and NATS, applies migrations (when configured), and binds.
+    pub async fn build(config: GatewayConfig) -> anyhow::Result<Self> {
+        let pool = config.database.pool()?;
+        Self::build_with_pool(config, pool).await
+    }
+
+    /// Like [`App::build`], with a pool the caller made (tests hand in a fresh database's).
+    pub async fn build_with_pool(config: GatewayConfig, pool: PgPool) -> anyhow::Result<Self> {
+        if config.migrate {
+            migrate_with_retry(&pool).await?;
+        }
+        let nats = async_nats::ConnectOptions::new()
+            .retry_on_initial_connect()
+            .name("taskwire-gateway")
+            .connect(&config.nats.url)
+            .await
+            .with_context(|| format!("invalid NATS_URL {}", config.nats.url))?;
+        if config.auth.secret().1 {
+            tracing::warn!(
+                "JWT_SECRET is not set: using the development secret; set it before exposing the gateway"
+            );
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("taskwire-gateway/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("building the HTTP client")?;
+        let authenticator = Arc::new(Authenticator::new(&config.auth, http));
+
+        let acceptor = TcpListener::bind(config.addr)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("cannot listen on {}", config.addr))?;
+        let addr = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .context("listener has no socket address")?;
+
+        let endpoint = routes(&config, pool.clone(), nats, authenticator);
+        Ok(Self {
+            acceptor,
+            endpoint,
+            addr,
+            shutdown_timeout: config.shutdown_timeout,
+            pool,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The database pool the gateway uses.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Serves until `shutdown` resolves.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        tracing::info!(addr = %self.addr, "gateway listening");
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(self.endpoint, shutdown, Some(self.shutdown_timeout))
+            .await
+    }
+}
+
+fn routes(
+    config: &GatewayConfig,
+    pool: PgPool,
+    nats: async_nats::Client,
+    authenticator: Arc<Authenticator>,
+) -> BoxEndpoint<'static> {
+    let api = OpenApiService::new(
+        (
+            TasksApi { pool: pool.clone() },
+            HealthApi { pool, nats },
+        ),
+        "Taskwire",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description("Talk to your todo list: the task REST API. Every `/api` call needs a bearer JWT whose `sub` is the user id in the path.");
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    let app = Route::new()
+        .at("/openapi.json", spec)
+        .nest("/docs", docs)
+        .nest("/", api)
+        .with(BodyLimit {
+            max_bytes: config.max_body_bytes,
+        })
+        .data(authenticator)
+        .catch_all_error(json_errors)
+        .with(Tracing);
+    match cors(&config.cors_origins) {
+        Some(cors) => app.with(cors).boxed(),
+        None => app.boxed(),
+    }
+}
+
+fn cors(origins: &[String]) -> Option<Cors> {
+    let origins: Vec<&str> = origins
+        .iter()
+        .map(|o| o.trim())
+        .filter(|o| !o.is_empty())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    let cors = Cors::new()
+        .allow_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        .allow_headers(["authorization", "content-type", "last-event-id"])
+        .expose_headers(["x-total-count", "location"]);
+    Some(if origins.contains(&"*") {
+        cors
+    } else {
+        cors.allow_origins(origins)
+    })
+}
+
+/// Applies migrations, waiting up to half a minute for Postgres to come up.
+async fn migrate_with_retry(pool: &PgPool) -> anyhow::Result<()> {
+    let mut delay = Duration::from_millis(250);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match common::db::migrate(pool).await {
+            Ok(()) => return Ok(()),
+            Err(Error::Unavailable(cause)) if tokio::time::Instant::now() < deadline => {
+                tracing::warn!(%cause, "database not reachable yet; retrying migrations");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(4));
+            }
+            Err(err) => return Err(anyhow::Error::new(err).context("applying migrations")),
+        }
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(%err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown signal received");
+}
