@@ -1,0 +1,195 @@
+//! Shared test support: a private nats-server per test, the real gateway on a free port,
+//! tokens, and small HTTP helpers. Postgres comes from `#[sqlx::test]` (a fresh database per
+//! test, from `DATABASE_URL`).
+
+pub mod nats;
+
+use std::sync::Once;
+
+use gateway::{App, GatewayConfig};
+use reqwest::{Method, RequestBuilder, Response};
+use secrecy::SecretString;
+use serde_json::Value;
+use sqlx::PgPool;
+use tokio::{sync::oneshot, task::JoinHandle};
+
+pub use nats::NatsServer;
+
+/// The HS256 secret the test gateways accept.
+pub const TEST_SECRET: &str = "taskwire-test-secret-0123456789abcdef";
+
+/// Initialises logging once; logs are shown when `TEST_LOG` is set.
+pub fn init_tracing() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            common::telemetry::init(common::telemetry::LogFormat::Pretty, "info,sqlx=warn");
+        }
+    });
+}
+
+/// A gateway running on a free port against a test database and a private NATS server.
+pub struct TestApp {
+    pub base: String,
+    pub pool: PgPool,
+    pub http: reqwest::Client,
+    pub nats: NatsServer,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+/// Starts the gateway with the default test configuration.
+pub async fn spawn_app(pool: PgPool) -> TestApp {
+    spawn_app_with(pool, |_| {}).await
+}
+
+/// Starts the gateway after `configure` adjusted its configuration.
+pub async fn spawn_app_with(pool: PgPool, configure: impl FnOnce(&mut GatewayConfig)) -> TestApp {
+    init_tracing();
+    let nats = NatsServer::start().await;
+    let mut config = GatewayConfig::for_test("postgres://unused", &nats.url, TEST_SECRET);
+    configure(&mut config);
+    let app = App::build_with_pool(config, pool.clone())
+        .await
+        .expect("gateway builds");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until_stopped(async move {
+        let _ = rx.await;
+    }));
+    let app = TestApp {
+        base,
+        pool,
+        http: reqwest::Client::new(),
+        nats,
+        shutdown: Some(tx),
+        server: Some(server),
+    };
+    app.wait_ready().await;
+    app
+}
+
+impl TestApp {
+    /// A valid token for `user`, signed with the test secret.
+    pub fn token(&self, user: &str) -> String {
+        token_for(user)
+    }
+
+    /// The absolute URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A request with `user`'s bearer token.
+    pub fn request(&self, method: Method, user: &str, path: &str) -> RequestBuilder {
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(self.token(user))
+    }
+
+    /// Creates a task for `user` and returns its JSON; panics unless 201.
+    pub async fn create_task(&self, user: &str, body: Value) -> Value {
+        let resp = self
+            .request(Method::POST, user, &format!("/api/{user}/tasks"))
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(resp.status(), 201, "creating {body}");
+        resp.json().await.expect("task JSON")
+    }
+
+    /// Lists `user`'s tasks with a query string; returns (tasks, X-Total-Count).
+    pub async fn list_tasks(&self, user: &str, query: &str) -> (Vec<Value>, i64) {
+        let resp = self
+            .request(Method::GET, user, &format!("/api/{user}/tasks?{query}"))
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(resp.status(), 200, "listing with {query}");
+        let total = total_count(&resp);
+        (resp.json().await.expect("task list JSON"), total)
+    }
+
+    /// Waits (bounded) until `/readyz` answers 200: the NATS connection is made in the
+    /// background, as in production.
+    pub async fn wait_ready(&self) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let resp = self.http.get(self.url("/readyz")).send().await;
+            if resp.is_ok_and(|r| r.status() == 200) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "gateway never became ready"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Stops the gateway gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A valid one-hour token for `user`.
+pub fn token_for(user: &str) -> String {
+    gateway::auth::mint_token(
+        &SecretString::from(TEST_SECRET.to_owned()),
+        user,
+        std::time::Duration::from_secs(3600),
+    )
+    .expect("token signs")
+}
+
+/// The `X-Total-Count` header as a number.
+pub fn total_count(resp: &Response) -> i64 {
+    resp.headers()
+        .get("x-total-count")
+        .expect("X-Total-Count present")
+        .to_str()
+        .expect("ASCII header")
+        .parse()
+        .expect("numeric X-Total-Count")
+}
+
+/// Asserts the response is the JSON error shape with `status` and `code`; returns the message.
+pub async fn assert_error(resp: Response, status: u16, code: &str, what: &str) -> String {
+    assert_eq!(resp.status().as_u16(), status, "{what}: status");
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{what}: content type {content_type}"
+    );
+    let body: Value = resp.json().await.expect("error body is JSON");
+    assert_eq!(body["error"]["code"], code, "{what}: code in {body}");
+    let message = body["error"]["message"]
+        .as_str()
+        .expect("message is text")
+        .to_owned();
+    assert!(!message.is_empty(), "{what}: message present");
+    message
+}
