@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use gateway::{App, GatewayConfig, auth::mint_token, config::AuthConfig};
+use gateway::{App, GatewayConfig, auth::mint_token_for, config::AuthConfig};
 
 #[derive(Parser)]
 #[command(name = "gateway", version, about = "Taskwire HTTP gateway")]
@@ -48,11 +48,10 @@ async fn main() -> anyhow::Result<()> {
 
 fn print_token(auth: &AuthConfig, user: &str, ttl: Duration) -> anyhow::Result<()> {
     common::domain::UserId::parse(user)?;
-    let (secret, dev) = auth.secret();
-    if dev {
+    if auth.secret().1 {
         eprintln!("note: signing with the development secret (JWT_SECRET is not set)");
     }
-    println!("{}", mint_token(&secret, user, ttl)?);
+    println!("{}", mint_token_for(auth, user, ttl)?);
     Ok(())
 }
 

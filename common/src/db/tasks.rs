@@ -178,10 +178,11 @@ fn like_pattern(text: &str) -> String {
 }
 
 /// Lists `user`'s tasks matching a (validated) filter.
-pub async fn list<'c, E>(db: E, user: &UserId, filter: &TaskFilter) -> Result<TaskPage>
-where
-    E: PgExecutor<'c> + Copy,
-{
+pub async fn list(
+    conn: &mut sqlx::PgConnection,
+    user: &UserId,
+    filter: &TaskFilter,
+) -> Result<TaskPage> {
     let pattern = filter.query.as_deref().map(like_pattern);
     let rows = sqlx::query_as::<_, ListedTask>(list_query(filter.sort))
         .bind(user.as_str())
@@ -190,7 +191,7 @@ where
         .bind(pattern.as_deref())
         .bind(filter.limit)
         .bind(filter.offset)
-        .fetch_all(db)
+        .fetch_all(&mut *conn)
         .await?;
     let total = match rows.first() {
         Some(row) => row.total,
@@ -201,7 +202,7 @@ where
                 .bind(filter.status.completed())
                 .bind(filter.priority.map(|p| p.as_str()))
                 .bind(pattern.as_deref())
-                .fetch_one(db)
+                .fetch_one(&mut *conn)
                 .await?
         }
         None => 0,

@@ -267,7 +267,8 @@ impl TasksApi {
             offset: offset.0.unwrap_or(0),
         }
         .validated()?;
-        let page = db::tasks::list(&self.pool, user, &filter).await?;
+        let mut conn = self.pool.acquire().await.map_err(common::Error::from)?;
+        let page = db::tasks::list(&mut conn, user, &filter).await?;
         Ok(ListResponse::Ok(
             Json(page.tasks.into_iter().map(Into::into).collect()),
             page.total,

@@ -27,6 +27,10 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 struct Keys {
     by_kid: HashMap<String, DecodingKey>,
     fetched_at: Option<Instant>,
+    /// The last fetch, successful or not: failures count against `min_refetch` too, so an
+    /// outage of the key server does not turn every request into another fetch.
+    tried_at: Option<Instant>,
+    last_failed: bool,
 }
 
 /// The key set of one JWKS URL.
@@ -63,29 +67,28 @@ impl JwksCache {
         }
         let recently = {
             let keys = self.keys.read().await;
-            keys.fetched_at
+            keys.tried_at
                 .is_some_and(|at| at.elapsed() < self.min_refetch)
         };
         if !recently {
-            match self.fetch().await {
+            let fetched = self.fetch().await;
+            let mut keys = self.keys.write().await;
+            let now = Instant::now();
+            keys.tried_at = Some(now);
+            keys.last_failed = fetched.is_err();
+            match fetched {
                 Ok(fresh) => {
-                    *self.keys.write().await = Keys {
-                        by_kid: fresh,
-                        fetched_at: Some(Instant::now()),
-                    };
+                    keys.by_kid = fresh;
+                    keys.fetched_at = Some(now);
                 }
-                Err(err) => {
-                    tracing::warn!(url = %self.url, error = %err, "cannot fetch JWKS");
-                    // Keep serving the keys we have while the key server is down.
-                    return match self.cached(kid, true).await {
-                        Some(key) => check_family(key, alg),
-                        None => Err(AuthError::KeysUnavailable),
-                    };
-                }
+                Err(err) => tracing::warn!(url = %self.url, error = %err, "cannot fetch JWKS"),
             }
         }
+        // While the key server is down, keep serving the keys we have.
+        let last_failed = self.keys.read().await.last_failed;
         match self.cached(kid, true).await {
             Some(key) => check_family(key, alg),
+            None if last_failed => Err(AuthError::KeysUnavailable),
             None => Err(AuthError::UnknownKey),
         }
     }

@@ -25,6 +25,8 @@ pub struct Claims {
     pub iat: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
 }
 
 /// Why a token was refused. Every variant answers 401; the text goes to the client.
@@ -127,12 +129,36 @@ impl Authenticator {
 
 /// Signs an HS256 token for `user`, valid for `ttl` (the `gateway token` command and tests).
 pub fn mint_token(secret: &SecretString, user: &str, ttl: Duration) -> anyhow::Result<String> {
+    sign(secret, user, ttl, None, None)
+}
+
+/// Signs an HS256 token the way `config` verifies it: with its secret, and with its issuer
+/// and audience when those are required.
+pub fn mint_token_for(config: &AuthConfig, user: &str, ttl: Duration) -> anyhow::Result<String> {
+    let (secret, _) = config.secret();
+    sign(
+        &secret,
+        user,
+        ttl,
+        config.issuer.clone(),
+        config.audience.clone(),
+    )
+}
+
+fn sign(
+    secret: &SecretString,
+    user: &str,
+    ttl: Duration,
+    iss: Option<String>,
+    aud: Option<String>,
+) -> anyhow::Result<String> {
     let now = jsonwebtoken::get_current_timestamp();
     let claims = Claims {
         sub: user.to_owned(),
         exp: now + ttl.as_secs(),
         iat: Some(now),
-        iss: None,
+        iss,
+        aud,
     };
     Ok(jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
@@ -165,5 +191,58 @@ impl BearerAuth {
                 "the token does not belong to this user",
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> AuthConfig {
+        AuthConfig::with_secret("unit-test-secret-0123456789abcdef")
+    }
+
+    #[tokio::test]
+    async fn a_minted_token_verifies_as_its_user() {
+        let config = config();
+        let auth = Authenticator::new(&config, reqwest::Client::new());
+        let token = mint_token_for(&config, "alice", Duration::from_secs(60)).expect("signs");
+        assert_eq!(auth.verify(&token).await.expect("valid").as_str(), "alice");
+    }
+
+    #[tokio::test]
+    async fn minted_tokens_carry_the_required_issuer_and_audience() {
+        let mut config = config();
+        config.issuer = Some("https://app.example.com".into());
+        config.audience = Some("taskwire".into());
+        let auth = Authenticator::new(&config, reqwest::Client::new());
+        let token = mint_token_for(&config, "alice", Duration::from_secs(60)).expect("signs");
+        assert!(
+            auth.verify(&token).await.is_ok(),
+            "gateway token works with JWT_ISSUER/JWT_AUDIENCE set"
+        );
+        let (secret, _) = config.secret();
+        let bare = mint_token(&secret, "alice", Duration::from_secs(60)).expect("signs");
+        assert!(
+            auth.verify(&bare).await.is_err(),
+            "a token without them is refused"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_better_auth_secret_alias_is_used_when_jwt_secret_is_absent() {
+        let mut config = config();
+        config.jwt_secret = None;
+        config.better_auth_secret = Some(SecretString::from(
+            "better-auth-secret-0123456789abcdef".to_owned(),
+        ));
+        let auth = Authenticator::new(&config, reqwest::Client::new());
+        let token = mint_token(
+            &SecretString::from("better-auth-secret-0123456789abcdef".to_owned()),
+            "bob",
+            Duration::from_secs(60),
+        )
+        .expect("signs");
+        assert_eq!(auth.verify(&token).await.expect("valid").as_str(), "bob");
     }
 }
