@@ -34,6 +34,19 @@ pub struct GatewayConfig {
     /// How long to let in-flight requests finish after SIGTERM/SIGINT.
     #[arg(long = "shutdown-timeout", env = "SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
     pub shutdown_timeout: Duration,
+    /// How long `POST /chat` waits for the reply before answering 202 with the job id.
+    #[arg(long = "chat-wait", env = "CHAT_WAIT", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub chat_wait: Duration,
+    /// Most unfinished chat messages one user may have queued; more get 429.
+    #[arg(
+        long = "max-open-jobs-per-user",
+        env = "MAX_OPEN_JOBS_PER_USER",
+        default_value_t = 20
+    )]
+    pub max_open_jobs_per_user: i64,
+    /// How often the outbox relay republishes jobs whose publish failed.
+    #[arg(long = "outbox-sweep", env = "OUTBOX_SWEEP", default_value = "2s", value_parser = humantime::parse_duration)]
+    pub outbox_sweep: Duration,
     /// Apply pending database migrations at start.
     #[arg(long = "migrate", env = "RUN_MIGRATIONS", default_value_t = true, action = clap::ArgAction::Set)]
     pub migrate: bool,
@@ -117,6 +130,9 @@ impl GatewayConfig {
             cors_origins: Vec::new(),
             max_body_bytes: 64 * 1024,
             shutdown_timeout: Duration::from_secs(5),
+            chat_wait: Duration::from_secs(30),
+            max_open_jobs_per_user: 20,
+            outbox_sweep: Duration::from_millis(500),
             migrate: false,
         }
     }

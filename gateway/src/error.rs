@@ -60,9 +60,16 @@ pub enum ApiError {
     /// The request is well-formed but a value breaks a rule.
     #[oai(status = 422)]
     Unprocessable(Json<ErrorBody>),
+    /// Too many requests or too many queued messages; retry after `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
     /// An unexpected failure; details are in the gateway's log.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
+    /// The chat turn failed (the model was unavailable, or it ran out of time); the
+    /// conversation holds an assistant message saying so.
+    #[oai(status = 502)]
+    BadGateway(Json<ErrorBody>),
     /// A dependency (Postgres, NATS) is unreachable; try again shortly.
     #[oai(status = 503)]
     Unavailable(Json<ErrorBody>),
@@ -87,6 +94,17 @@ impl ApiError {
 
     pub fn validation(message: impl Into<String>) -> Self {
         Self::Unprocessable(ErrorBody::new("validation_failed", message))
+    }
+
+    pub fn too_many(message: impl Into<String>, retry_after_secs: u64) -> Self {
+        Self::TooManyRequests(
+            ErrorBody::new("too_many_requests", message),
+            retry_after_secs.max(1),
+        )
+    }
+
+    pub fn turn_failed(code: &str, message: impl Into<String>) -> Self {
+        Self::BadGateway(ErrorBody::new(code, message))
     }
 
     pub fn unavailable(message: impl Into<String>) -> Self {

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod middleware;
+pub mod queue;
 pub mod startup;
 
 pub use config::GatewayConfig;

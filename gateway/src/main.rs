@@ -39,8 +39,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => {
             common::telemetry::init(cli.config.log.format, "info,sqlx=warn");
             let app = App::build(cli.config).await?;
-            app.run_until_stopped(gateway::startup::shutdown_signal())
-                .await?;
+            app.run_until_stopped(common::shutdown_signal()).await?;
             Ok(())
         }
     }

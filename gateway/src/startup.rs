@@ -19,10 +19,17 @@ use sqlx::PgPool;
 
 use crate::{
     GatewayConfig,
-    api::{health::HealthApi, tasks::TasksApi},
+    api::{
+        chat::{ChatApi, ChatSettings},
+        conversations::ConversationsApi,
+        health::HealthApi,
+        jobs::JobsApi,
+        tasks::TasksApi,
+    },
     auth::Authenticator,
     error::json_errors,
     middleware::BodyLimit,
+    queue::{self, Queue},
 };
 
 /// A built gateway, bound and ready to serve.
@@ -32,6 +39,7 @@ pub struct App {
     addr: SocketAddr,
     shutdown_timeout: Duration,
     pool: PgPool,
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl App {
@@ -73,13 +81,23 @@ impl App {
             .and_then(|a| a.as_socket_addr().copied())
             .context("listener has no socket address")?;
 
-        let endpoint = routes(&config, pool.clone(), nats, authenticator);
+        let queue = Queue::new(nats.clone());
+        let background = vec![
+            tokio::spawn(keep_streams(queue.clone())),
+            tokio::spawn(queue::run_relay(
+                pool.clone(),
+                queue.clone(),
+                config.outbox_sweep,
+            )),
+        ];
+        let endpoint = routes(&config, pool.clone(), nats, queue, authenticator);
         Ok(Self {
             acceptor,
             endpoint,
             addr,
             shutdown_timeout: config.shutdown_timeout,
             pool,
+            background,
         })
     }
 
@@ -104,9 +122,13 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(addr = %self.addr, "gateway listening");
-        Server::new_with_acceptor(self.acceptor)
+        let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(self.endpoint, shutdown, Some(self.shutdown_timeout))
-            .await
+            .await;
+        for task in self.background {
+            task.abort();
+        }
+        served
     }
 }
 
@@ -114,11 +136,25 @@ fn routes(
     config: &GatewayConfig,
     pool: PgPool,
     nats: async_nats::Client,
+    queue: Queue,
     authenticator: Arc<Authenticator>,
 ) -> BoxEndpoint<'static> {
     let api = OpenApiService::new(
         (
             TasksApi { pool: pool.clone() },
+            ChatApi {
+                pool: pool.clone(),
+                queue: queue.clone(),
+                settings: ChatSettings {
+                    wait: config.chat_wait,
+                    max_open_jobs_per_user: config.max_open_jobs_per_user,
+                },
+            },
+            ConversationsApi { pool: pool.clone() },
+            JobsApi {
+                pool: pool.clone(),
+                queue,
+            },
             HealthApi { pool, nats },
         ),
         "Taskwire",
@@ -163,6 +199,24 @@ fn cors(origins: &[String]) -> Option<Cors> {
     })
 }
 
+/// Creates or updates the JetStream streams, retrying until NATS is reachable, and again
+/// every minute (a NATS server that lost its store gets them back).
+async fn keep_streams(queue: Queue) {
+    let mut delay = Duration::from_millis(200);
+    loop {
+        match common::jobs::ensure_streams(queue.jetstream()).await {
+            Ok(()) => {
+                delay = Duration::from_secs(60);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot set up JetStream streams yet; retrying");
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+        }
+        tokio::time::sleep(delay).await;
+    }
+}
+
 /// Applies migrations, waiting up to half a minute for Postgres to come up.
 async fn migrate_with_retry(pool: &PgPool) -> anyhow::Result<()> {
     let mut delay = Duration::from_millis(250);
@@ -178,33 +232,4 @@ async fn migrate_with_retry(pool: &PgPool) -> anyhow::Result<()> {
             Err(err) => return Err(anyhow::Error::new(err).context("applying migrations")),
         }
     }
-}
-
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(err) = tokio::signal::ctrl_c().await {
-            tracing::error!(%err, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut sig) => {
-                sig.recv().await;
-            }
-            Err(err) => {
-                tracing::error!(%err, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-    tracing::info!("shutdown signal received");
 }

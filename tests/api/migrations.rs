@@ -74,20 +74,50 @@ async fn the_schema_enforces_its_constraints(pool: PgPool) {
         .execute(&pool)
         .await
         .expect("conversation");
-    let err = sqlx::query(
-        "insert into messages (id, conversation_id, user_id, role, content) values (gen_random_uuid(), $1, 'u', 'system', 'x')",
-    )
-    .bind(conv)
-    .execute(&pool)
-    .await;
-    assert!(err.is_err(), "role must be user or assistant");
+    let job = uuid::Uuid::new_v4();
+    let message = uuid::Uuid::new_v4();
+    let insert_turn = |role: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let mut tx = pool.begin().await.expect("tx");
+            sqlx::query(
+                "insert into chat_jobs (id, user_id, conversation_id, user_message_id) values ($1, 'u', $2, $3)",
+            )
+            .bind(job)
+            .bind(conv)
+            .bind(message)
+            .execute(&mut *tx)
+            .await
+            .expect("job");
+            sqlx::query(
+                "insert into messages (id, conversation_id, user_id, role, content, job_id, turn_seq)
+                 values ($1, $2, 'u', $3, 'x', $4, 1)",
+            )
+            .bind(message)
+            .bind(conv)
+            .bind(role)
+            .bind(job)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await
+        }
+    };
+    assert!(
+        insert_turn("system").await.is_err(),
+        "role must be user or assistant"
+    );
+    insert_turn("user")
+        .await
+        .expect("a user message with its job");
     sqlx::query(
-        "insert into messages (id, conversation_id, user_id, role, content) values (gen_random_uuid(), $1, 'u', 'user', 'x')",
+        "insert into messages (id, conversation_id, user_id, role, content, job_id, turn_seq)
+         values (gen_random_uuid(), $1, 'u', 'user', 'again', $2, 1)",
     )
     .bind(conv)
+    .bind(job)
     .execute(&pool)
     .await
-    .expect("message");
+    .expect_err("one user message per job");
     sqlx::query("delete from conversations where id = $1")
         .bind(conv)
         .execute(&pool)
@@ -98,4 +128,9 @@ async fn the_schema_enforces_its_constraints(pool: PgPool) {
         .await
         .expect("count");
     assert_eq!(left, 0, "messages cascade with their conversation");
+    let jobs: i64 = sqlx::query_scalar("select count(*) from chat_jobs")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(jobs, 0, "jobs cascade with their conversation");
 }

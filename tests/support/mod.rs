@@ -2,7 +2,9 @@
 //! tokens, and small HTTP helpers. Postgres comes from `#[sqlx::test]` (a fresh database per
 //! test, from `DATABASE_URL`).
 
+pub mod fake_openai;
 pub mod nats;
+pub mod stack;
 
 use std::sync::Once;
 
@@ -14,6 +16,7 @@ use sqlx::PgPool;
 use tokio::{sync::oneshot, task::JoinHandle};
 
 pub use nats::NatsServer;
+pub use stack::{SseEvent, TestWorker, names, read_sse};
 
 /// The HS256 secret the test gateways accept.
 pub const TEST_SECRET: &str = "taskwire-test-secret-0123456789abcdef";

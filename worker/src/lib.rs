@@ -1,1 +1,10 @@
-//! Taskwire worker: pulls chat jobs from JetStream and runs the agent (being built).
+//! Taskwire worker: pulls chat jobs from JetStream and runs the agent with the task tools.
+//! Stateless: everything a turn needs is read from Postgres, so any worker can take any job.
+
+pub mod agent;
+pub mod config;
+pub mod events;
+pub mod process;
+pub mod runtime;
+
+pub use config::WorkerConfig;

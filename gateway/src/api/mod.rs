@@ -1,6 +1,10 @@
 //! The HTTP API: one module per noun, combined into one OpenAPI service.
 
+pub mod chat;
+pub mod conversations;
 pub mod health;
+pub mod jobs;
+pub mod sse;
 pub mod tasks;
 
 use poem_openapi::Tags;
@@ -10,6 +14,10 @@ use poem_openapi::Tags;
 pub enum ApiTags {
     /// The user's tasks.
     Tasks,
+    /// Talking to the assistant: chat turns and their jobs.
+    Chat,
+    /// Conversation history.
+    Conversations,
     /// Liveness and readiness.
     Health,
 }

@@ -1,0 +1,146 @@
+//! Chat job queries: the outbox (insert, mark published, find unpublished) and the job's
+//! life cycle (start an attempt, succeed, fail).
+
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+use crate::{
+    Result,
+    domain::{Job, UserId},
+};
+
+/// Inserts a queued job and returns its arrival sequence. Written in the same transaction as
+/// the user message (the transactional outbox).
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user: &UserId,
+    conversation_id: Uuid,
+    user_message_id: Uuid,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "insert into chat_jobs (id, user_id, conversation_id, user_message_id)
+         values ($1, $2, $3, $4) returning seq",
+    )
+    .bind(id)
+    .bind(user.as_str())
+    .bind(conversation_id)
+    .bind(user_message_id)
+    .fetch_one(db)
+    .await?)
+}
+
+/// `user`'s job `id`.
+pub async fn get_for_user(db: impl PgExecutor<'_>, user: &UserId, id: Uuid) -> Result<Option<Job>> {
+    Ok(sqlx::query_as::<_, Job>(
+        "select id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id, error_code, error,
+                published_at, created_at, started_at, finished_at
+         from chat_jobs where id = $1 and user_id = $2",
+    )
+    .bind(id)
+    .bind(user.as_str())
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Job `id` (the worker, which knows the owner from the job itself).
+pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Job>> {
+    Ok(sqlx::query_as::<_, Job>(
+        "select id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id, error_code, error,
+                published_at, created_at, started_at, finished_at
+         from chat_jobs where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Records that JetStream has the job.
+pub async fn mark_published(db: impl PgExecutor<'_>, id: Uuid) -> Result<()> {
+    sqlx::query("update chat_jobs set published_at = now() where id = $1 and published_at is null")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Unpublished jobs older than `min_age_ms`, oldest first, locked for this relay (other
+/// gateways' relays skip them).
+pub async fn lock_unpublished(
+    db: impl PgExecutor<'_>,
+    min_age_ms: i64,
+    limit: i64,
+) -> Result<Vec<Job>> {
+    Ok(sqlx::query_as::<_, Job>(
+        "select id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id, error_code, error,
+                published_at, created_at, started_at, finished_at
+         from chat_jobs
+         where published_at is null and created_at < now() - make_interval(secs => $1::float8 / 1000)
+         order by created_at
+         limit $2
+         for update skip locked",
+    )
+    .bind(min_age_ms)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Starts a delivery: status running, one more attempt. Returns the job as it is now, or
+/// `None` if it no longer exists (its conversation was deleted).
+pub async fn start_attempt(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    worker_id: &str,
+) -> Result<Option<Job>> {
+    Ok(sqlx::query_as::<_, Job>(
+        "update chat_jobs
+         set status = case when status in ('succeeded', 'failed') then status else 'running' end,
+             attempts = attempts + case when status in ('succeeded', 'failed') then 0 else 1 end,
+             published_at = coalesce(published_at, now()),
+             worker_id = case when status in ('succeeded', 'failed') then worker_id else $2 end
+         where id = $1
+         returning id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id, error_code, error,
+                   published_at, created_at, started_at, finished_at",
+    )
+    .bind(id)
+    .bind(worker_id)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Marks the job succeeded (in the transaction that stores the reply).
+pub async fn succeed(db: impl PgExecutor<'_>, id: Uuid) -> Result<()> {
+    sqlx::query(
+        "update chat_jobs set status = 'succeeded', finished_at = now(), error_code = null, error = null
+         where id = $1",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Marks the job failed with a machine-readable `code` and a reason.
+pub async fn fail(db: impl PgExecutor<'_>, id: Uuid, code: &str, error: &str) -> Result<()> {
+    sqlx::query(
+        "update chat_jobs set status = 'failed', finished_at = now(), error_code = $2, error = $3
+         where id = $1",
+    )
+    .bind(id)
+    .bind(code)
+    .bind(error)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Jobs of `user` not yet ended (for the per-user queue bound).
+pub async fn open_for_user(db: impl PgExecutor<'_>, user: &UserId) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "select count(*) from chat_jobs where user_id = $1 and status in ('queued', 'running')",
+    )
+    .bind(user.as_str())
+    .fetch_one(db)
+    .await?)
+}

@@ -1,0 +1,276 @@
+//! Parsing the model's tool arguments into validated domain values. Lenient where models
+//! commonly wander (a task id as "3" or "#3", a date without a time, extra fields), strict
+//! on everything that reaches the database.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde_json::{Map, Value};
+
+use super::{LIST_TOOL_LIMIT, ToolOutcome};
+use crate::domain::{
+    NewTask, Priority, StatusFilter, TaskDescription, TaskFilter, TaskPatch, TaskTitle,
+    task::validate_due_date,
+};
+
+type Parsed<T> = Result<T, ToolOutcome>;
+
+fn invalid(message: impl Into<String>) -> ToolOutcome {
+    ToolOutcome::error("invalid_arguments", message)
+}
+
+fn object(raw: Value) -> Map<String, Value> {
+    match raw {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// A string field; `Ok(None)` when absent or null.
+fn string(map: &Map<String, Value>, field: &str) -> Parsed<Option<String>> {
+    match map.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(invalid(format!("{field} must be a string, not {other}."))),
+    }
+}
+
+fn validation(err: crate::Error) -> ToolOutcome {
+    invalid(format!("{err}."))
+}
+
+fn task_id(map: &Map<String, Value>) -> Parsed<i64> {
+    let id = match map.get("task_id") {
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.trim().trim_start_matches('#').parse().ok(),
+        None | Some(Value::Null) => return Err(invalid("task_id is required.")),
+        Some(_) => None,
+    };
+    id.filter(|id| *id > 0)
+        .ok_or_else(|| invalid("task_id must be a positive integer."))
+}
+
+fn priority(map: &Map<String, Value>) -> Parsed<Option<Priority>> {
+    string(map, "priority")?
+        .map(|p| p.parse::<Priority>().map_err(validation))
+        .transpose()
+}
+
+/// An RFC 3339 date-time, or a date meaning 17:00 UTC that day.
+pub fn parse_due_date(text: &str) -> Parsed<DateTime<Utc>> {
+    let text = text.trim();
+    let parsed = DateTime::parse_from_rfc3339(text)
+        .map(|d| d.with_timezone(&Utc))
+        .or_else(|_| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(|d| d.and_time(NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default()).and_utc())
+        })
+        .map_err(|_| {
+            invalid(format!(
+                "due_date {text:?} is not an RFC 3339 date-time (2026-11-27T17:00:00Z) or a date (2026-11-27)."
+            ))
+        })?;
+    validate_due_date(parsed).map_err(validation)
+}
+
+fn description(text: &str) -> Parsed<Option<TaskDescription>> {
+    TaskDescription::parse(text).map_err(validation)
+}
+
+/// `add_task` arguments.
+pub struct AddArgs;
+
+impl AddArgs {
+    pub fn parse(raw: Value, _now: DateTime<Utc>) -> Parsed<NewTask> {
+        let map = object(raw);
+        let title = string(&map, "title")?.ok_or_else(|| invalid("title is required."))?;
+        Ok(NewTask {
+            title: TaskTitle::parse(&title).map_err(validation)?,
+            description: match string(&map, "description")? {
+                Some(d) => description(&d)?,
+                None => None,
+            },
+            priority: priority(&map)?.unwrap_or_default(),
+            due_date: string(&map, "due_date")?
+                .filter(|d| !d.trim().is_empty())
+                .map(|d| parse_due_date(&d))
+                .transpose()?,
+        })
+    }
+}
+
+/// `list_tasks` arguments.
+pub struct ListArgs;
+
+impl ListArgs {
+    pub fn parse(raw: Value) -> Parsed<TaskFilter> {
+        let map = object(raw);
+        let status = string(&map, "status")?
+            .map(|s| s.parse::<StatusFilter>().map_err(validation))
+            .transpose()?
+            .unwrap_or_default();
+        TaskFilter {
+            status,
+            priority: priority(&map)?,
+            query: string(&map, "query")?,
+            limit: LIST_TOOL_LIMIT,
+            ..TaskFilter::default()
+        }
+        .validated()
+        .map_err(validation)
+    }
+}
+
+/// `complete_task` / `delete_task` arguments.
+pub struct TaskIdArgs;
+
+impl TaskIdArgs {
+    pub fn parse(raw: Value) -> Parsed<i64> {
+        task_id(&object(raw))
+    }
+}
+
+/// `update_task` arguments.
+pub struct UpdateArgs;
+
+impl UpdateArgs {
+    pub fn parse(raw: Value, _now: DateTime<Utc>) -> Parsed<(i64, TaskPatch)> {
+        let map = object(raw);
+        let id = task_id(&map)?;
+        let patch = TaskPatch {
+            title: string(&map, "title")?
+                .map(|t| TaskTitle::parse(&t).map_err(validation))
+                .transpose()?,
+            description: match map.get("description") {
+                None => None,
+                Some(Value::Null) => Some(None),
+                Some(_) => Some(description(
+                    &string(&map, "description")?.unwrap_or_default(),
+                )?),
+            },
+            priority: priority(&map)?,
+            due_date: match map.get("due_date") {
+                None => None,
+                Some(Value::Null) => Some(None),
+                Some(Value::String(s)) if s.trim().is_empty() => Some(None),
+                Some(_) => Some(Some(parse_due_date(
+                    &string(&map, "due_date")?.unwrap_or_default(),
+                )?)),
+            },
+            completed: match map.get("completed") {
+                None | Some(Value::Null) => None,
+                Some(Value::Bool(b)) => Some(*b),
+                Some(other) => {
+                    return Err(invalid(format!(
+                        "completed must be true or false, not {other}."
+                    )));
+                }
+            },
+        };
+        if patch.is_empty() {
+            return Err(invalid(
+                "Nothing to update: give at least one of title, description, priority, due_date, completed.",
+            ));
+        }
+        Ok((id, patch))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z")
+            .expect("valid")
+            .with_timezone(&Utc)
+    }
+
+    fn error_message(outcome: ToolOutcome) -> String {
+        assert!(!outcome.ok);
+        outcome.result["message"]
+            .as_str()
+            .expect("message")
+            .to_owned()
+    }
+
+    #[test]
+    fn add_accepts_a_full_task_and_a_plain_date() {
+        let task = AddArgs::parse(
+            json!({"title": " Renew passport ", "priority": "HIGH", "due_date": "2026-11-27", "extra": 1}),
+            now(),
+        )
+        .expect("valid");
+        assert_eq!(task.title.as_str(), "Renew passport");
+        assert_eq!(task.priority, Priority::High);
+        assert_eq!(
+            task.due_date.map(|d| d.to_rfc3339()),
+            Some("2026-11-27T17:00:00+00:00".to_owned())
+        );
+    }
+
+    #[test]
+    fn add_explains_bad_arguments() {
+        let cases = [
+            (json!({}), "title is required"),
+            (json!({"title": 5}), "title must be a string"),
+            (json!({"title": "x".repeat(201)}), "at most 200"),
+            (json!({"title": "ok", "priority": "urgent"}), "priority"),
+            (
+                json!({"title": "ok", "due_date": "next friday"}),
+                "due_date",
+            ),
+            (json!({"title": "ok", "due_date": "0999-01-01"}), "1900"),
+        ];
+        for (raw, expected) in cases {
+            let message = error_message(AddArgs::parse(raw.clone(), now()).expect_err("invalid"));
+            assert!(message.contains(expected), "{raw}: {message}");
+        }
+    }
+
+    #[test]
+    fn task_ids_are_parsed_leniently_but_must_be_positive() {
+        assert_eq!(TaskIdArgs::parse(json!({"task_id": 3})).ok(), Some(3));
+        assert_eq!(TaskIdArgs::parse(json!({"task_id": "#3"})).ok(), Some(3));
+        assert_eq!(TaskIdArgs::parse(json!({"task_id": " 12 "})).ok(), Some(12));
+        for bad in [
+            json!({}),
+            json!({"task_id": 0}),
+            json!({"task_id": -2}),
+            json!({"task_id": 1.5}),
+            json!({"task_id": "three"}),
+            json!({"task_id": [1]}),
+        ] {
+            assert!(TaskIdArgs::parse(bad.clone()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn update_distinguishes_absent_null_and_values() {
+        let (id, patch) = UpdateArgs::parse(
+            json!({"task_id": 4, "due_date": null, "priority": "low", "completed": false}),
+            now(),
+        )
+        .expect("valid");
+        assert_eq!(id, 4);
+        assert_eq!(patch.due_date, Some(None));
+        assert_eq!(patch.priority, Some(Priority::Low));
+        assert_eq!(patch.completed, Some(false));
+        assert!(patch.title.is_none() && patch.description.is_none());
+        assert!(
+            UpdateArgs::parse(json!({"task_id": 4}), now()).is_err(),
+            "nothing to update"
+        );
+        assert!(UpdateArgs::parse(json!({"task_id": 4, "completed": "yes"}), now()).is_err());
+    }
+
+    #[test]
+    fn list_filters_parse() {
+        let f = ListArgs::parse(json!({"status": "pending", "priority": "high", "query": "milk"}))
+            .expect("valid");
+        assert_eq!(f.status, StatusFilter::Pending);
+        assert_eq!(f.priority, Some(Priority::High));
+        assert_eq!(f.query.as_deref(), Some("milk"));
+        assert!(ListArgs::parse(json!({"status": "open"})).is_err());
+    }
+}

@@ -1,0 +1,253 @@
+//! `POST /api/{user_id}/chat`, `/api/chat` and `/api/{user_id}/chat/stream`: accept a message,
+//! queue its job, and answer with the reply (JSON) or stream the job's events (SSE).
+
+use std::time::Duration;
+
+use common::{
+    db,
+    domain::{ChatText, Job, Role, UserId},
+    jobs::ChatEvent,
+};
+use futures::StreamExt;
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{
+    ApiTags,
+    sse::{self, SseResponse},
+};
+use crate::{
+    auth::BearerAuth,
+    error::ApiError,
+    queue::{self, Queue},
+};
+
+/// Settings of the chat endpoints.
+#[derive(Debug, Clone)]
+pub struct ChatSettings {
+    /// How long `POST /chat` waits for the reply before answering 202.
+    pub wait: Duration,
+    /// Most unfinished jobs one user may have queued.
+    pub max_open_jobs_per_user: i64,
+}
+
+/// The chat endpoints.
+pub struct ChatApi {
+    pub pool: sqlx::PgPool,
+    pub queue: Queue,
+    pub settings: ChatSettings,
+}
+
+/// A message to the assistant.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct ChatIn {
+    /// Continue this conversation; omit to start a new one.
+    pub conversation_id: Option<Uuid>,
+    /// What the user says: 1–8,000 characters.
+    pub message: String,
+}
+
+/// One tool call the assistant made.
+#[derive(Debug, Clone, Object)]
+pub struct ToolCallOut {
+    pub tool: String,
+    pub arguments: Value,
+    pub result: Value,
+}
+
+/// The assistant's reply.
+#[derive(Debug, Object)]
+pub struct ChatOut {
+    pub conversation_id: Uuid,
+    pub job_id: Uuid,
+    /// The assistant message's id.
+    pub message_id: Uuid,
+    pub response: String,
+    pub tool_calls: Vec<ToolCallOut>,
+}
+
+/// The turn is still running; follow it at `/api/{user_id}/jobs/{job_id}`.
+#[derive(Debug, Object)]
+pub struct ChatPending {
+    pub conversation_id: Uuid,
+    pub job_id: Uuid,
+    /// `queued` or `running`.
+    pub status: String,
+}
+
+#[derive(ApiResponse)]
+pub enum ChatResponse {
+    /// The reply.
+    #[oai(status = 200)]
+    Done(Json<ChatOut>),
+    /// Not done within the wait; the job goes on.
+    #[oai(status = 202)]
+    Pending(Json<ChatPending>),
+}
+
+/// A stored message with its queued job.
+pub struct Accepted {
+    pub job: Job,
+    pub message_id: Uuid,
+}
+
+impl ChatApi {
+    /// Validates and stores the message and its job in one transaction, then publishes the job.
+    async fn accept(&self, user: &UserId, body: ChatIn) -> Result<Accepted, ApiError> {
+        let text = ChatText::parse(&body.message)?;
+        let open = db::jobs::open_for_user(&self.pool, user).await?;
+        if open >= self.settings.max_open_jobs_per_user {
+            return Err(ApiError::too_many(
+                format!(
+                    "{open} messages are still being answered; wait for them before sending more"
+                ),
+                2,
+            ));
+        }
+        let mut tx = self.pool.begin().await.map_err(common::Error::from)?;
+        let conversation_id = match body.conversation_id {
+            Some(id) => {
+                if !db::conversations::touch(&mut *tx, user, id).await? {
+                    return Err(ApiError::not_found("conversation not found"));
+                }
+                id
+            }
+            None => {
+                db::conversations::insert(&mut *tx, user, Uuid::now_v7(), &text.title())
+                    .await?
+                    .id
+            }
+        };
+        let job_id = Uuid::now_v7();
+        let message_id = Uuid::now_v7();
+        let seq = db::jobs::insert(&mut *tx, job_id, user, conversation_id, message_id).await?;
+        db::messages::insert(
+            &mut *tx,
+            &db::messages::NewMessage {
+                id: message_id,
+                conversation_id,
+                user_id: user,
+                role: Role::User,
+                content: text.as_str(),
+                tool_calls: None,
+                job_id,
+                turn_seq: seq,
+            },
+        )
+        .await?;
+        let job = db::jobs::get(&mut *tx, job_id)
+            .await?
+            .ok_or_else(|| ApiError::internal("job vanished inside its transaction"))?;
+        tx.commit().await.map_err(common::Error::from)?;
+        queue::publish_after_commit(&self.pool, &self.queue, &job).await;
+        Ok(Accepted { job, message_id })
+    }
+
+    async fn chat_and_wait(&self, user: &UserId, body: ChatIn) -> Result<ChatResponse, ApiError> {
+        let Accepted { job, .. } = self.accept(user, body).await?;
+        let pending = || {
+            ChatResponse::Pending(Json(ChatPending {
+                conversation_id: job.conversation_id,
+                job_id: job.id,
+                status: "queued".to_owned(),
+            }))
+        };
+        let mut feed = match self.queue.events(job.id, None).await {
+            Ok(feed) => feed,
+            Err(e) => {
+                tracing::warn!(job_id = %job.id, error = %e, "cannot follow job events; answering 202");
+                return Ok(pending());
+            }
+        };
+        let deadline = tokio::time::sleep(self.settings.wait);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                () = &mut deadline => return Ok(pending()),
+                item = feed.next() => match item {
+                    Some(Ok(ev)) => match ev.event {
+                        ChatEvent::Done { job_id, message_id, response, tool_calls } => {
+                            return Ok(ChatResponse::Done(Json(ChatOut {
+                                conversation_id: job.conversation_id,
+                                job_id,
+                                message_id,
+                                response,
+                                tool_calls: tool_calls
+                                    .into_iter()
+                                    .map(|c| ToolCallOut { tool: c.tool, arguments: c.arguments, result: c.result })
+                                    .collect(),
+                            })));
+                        }
+                        ChatEvent::Error { code, message, .. } => {
+                            return Err(ApiError::turn_failed(&code, message));
+                        }
+                        _ => {}
+                    },
+                    Some(Err(e)) => {
+                        tracing::warn!(job_id = %job.id, error = %e, "job events interrupted; answering 202");
+                        return Ok(pending());
+                    }
+                    None => return Ok(pending()),
+                },
+            }
+        }
+    }
+}
+
+#[OpenApi(prefix_path = "/api", tag = "ApiTags::Chat")]
+impl ChatApi {
+    /// Chat
+    ///
+    /// Stores the message, queues the turn and waits for the reply. If the turn takes
+    /// longer than the configured wait, answers 202 with the job to follow.
+    #[oai(path = "/:user_id/chat", method = "post", operation_id = "chat")]
+    async fn chat(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<String>,
+        body: Json<ChatIn>,
+    ) -> Result<ChatResponse, ApiError> {
+        let user = auth.require(&user_id)?;
+        self.chat_and_wait(user, body.0).await
+    }
+
+    /// Chat (user from the token)
+    ///
+    /// The same as `POST /api/{user_id}/chat`, for clients of the original Todo-chatbot API.
+    #[oai(path = "/chat", method = "post", operation_id = "chat_as_token_user")]
+    async fn chat_as_token_user(
+        &self,
+        auth: BearerAuth,
+        body: Json<ChatIn>,
+    ) -> Result<ChatResponse, ApiError> {
+        self.chat_and_wait(&auth.0, body.0).await
+    }
+
+    /// Chat, streamed
+    ///
+    /// Answers `text/event-stream` at once: `accepted`, then `started`, `delta`,
+    /// `tool_call`, `tool_result` as the turn runs, and finally `done` or `error`. Every event
+    /// has an `id`; reconnect to `/api/{user_id}/jobs/{job_id}/events` with `Last-Event-ID`.
+    #[oai(
+        path = "/:user_id/chat/stream",
+        method = "post",
+        operation_id = "chat_stream"
+    )]
+    async fn chat_stream(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<String>,
+        body: Json<ChatIn>,
+    ) -> Result<SseResponse, ApiError> {
+        let user = auth.require(&user_id)?;
+        let Accepted { job, message_id } = self.accept(user, body.0).await?;
+        let accepted = ChatEvent::Accepted {
+            conversation_id: job.conversation_id,
+            job_id: job.id,
+            message_id,
+        };
+        Ok(sse::job_stream(&self.pool, &self.queue, &job, Some(accepted), None).await)
+    }
+}

@@ -1,0 +1,113 @@
+//! `/api/{user_id}/jobs/{job_id}`: a chat job's status, and its events replayed as SSE.
+
+use common::db;
+use poem_openapi::{
+    Object, OpenApi,
+    param::{Header, Path},
+    payload::Json,
+};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::{
+    ApiTags,
+    sse::{self, SseResponse},
+};
+use crate::{auth::BearerAuth, error::ApiError, queue::Queue};
+
+/// The job endpoints.
+pub struct JobsApi {
+    pub pool: PgPool,
+    pub queue: Queue,
+}
+
+/// Why a job failed.
+#[derive(Debug, Object)]
+pub struct JobError {
+    pub code: String,
+    pub message: String,
+}
+
+/// A chat job's state.
+#[derive(Debug, Object)]
+pub struct JobOut {
+    pub job_id: Uuid,
+    pub conversation_id: Uuid,
+    /// queued, running, succeeded or failed.
+    pub status: String,
+    /// Deliveries started so far.
+    pub attempts: i32,
+    #[oai(skip_serializing_if_is_none)]
+    pub error: Option<JobError>,
+    /// The assistant message, once written.
+    #[oai(skip_serializing_if_is_none)]
+    pub message_id: Option<Uuid>,
+}
+
+#[OpenApi(prefix_path = "/api", tag = "ApiTags::Chat")]
+impl JobsApi {
+    /// Job status
+    #[oai(
+        path = "/:user_id/jobs/:job_id",
+        method = "get",
+        operation_id = "get_job"
+    )]
+    async fn get(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<String>,
+        job_id: Path<Uuid>,
+    ) -> Result<Json<JobOut>, ApiError> {
+        let user = auth.require(&user_id)?;
+        let job = db::jobs::get_for_user(&self.pool, user, job_id.0)
+            .await?
+            .ok_or_else(|| ApiError::not_found("job not found"))?;
+        let reply = if job.status.is_final() {
+            db::messages::reply_to(&self.pool, job.id).await?
+        } else {
+            None
+        };
+        Ok(Json(JobOut {
+            job_id: job.id,
+            conversation_id: job.conversation_id,
+            status: job.status.as_str().to_owned(),
+            attempts: job.attempts,
+            error: job.error_code.map(|code| JobError {
+                code,
+                message: job.error.unwrap_or_default(),
+            }),
+            message_id: reply.map(|r| r.id),
+        }))
+    }
+
+    /// Job events (SSE)
+    ///
+    /// Replays the job's events from the start, or after `Last-Event-ID`, and follows them
+    /// live until `done` or `error`. Any gateway can serve it.
+    #[oai(
+        path = "/:user_id/jobs/:job_id/events",
+        method = "get",
+        operation_id = "job_events"
+    )]
+    async fn events(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<String>,
+        job_id: Path<Uuid>,
+        #[oai(name = "Last-Event-ID")] last_event_id: Header<Option<u64>>,
+    ) -> Result<SseResponse, ApiError> {
+        let user = auth.require(&user_id)?;
+        let job = db::jobs::get_for_user(&self.pool, user, job_id.0)
+            .await?
+            .ok_or_else(|| ApiError::not_found("job not found"))?;
+        let accepted = match last_event_id.0 {
+            Some(_) => None,
+            None => Some(common::jobs::ChatEvent::Accepted {
+                conversation_id: job.conversation_id,
+                job_id: job.id,
+                message_id: job.user_message_id,
+            }),
+        };
+        Ok(sse::job_stream(&self.pool, &self.queue, &job, accepted, last_event_id.0).await)
+    }
+}

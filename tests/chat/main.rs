@@ -1,0 +1,8 @@
+//! The chat turn end to end: the real gateway, workers, Postgres and NATS.
+
+mod conversations;
+mod dialogue;
+mod flow;
+mod openai;
+mod tools;
+mod workers;

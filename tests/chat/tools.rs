@@ -1,0 +1,277 @@
+//! The task tools against real Postgres: each action, every kind of bad argument turned into
+//! an explaining result, user scoping, and the ledger that makes a repeated call a replay.
+
+use chrono::Utc;
+use common::{domain::UserId, tools};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use uuid::Uuid;
+use worker::agent::{model::ToolCall, tools as ledger};
+
+async fn run(pool: &PgPool, user: &str, tool: &str, args: &str) -> tools::ToolOutcome {
+    let mut conn = pool.acquire().await.expect("connection");
+    let user = UserId::parse(user).expect("user");
+    tools::execute(&mut conn, &user, tool, args, Utc::now())
+        .await
+        .expect("tool ran")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn each_tool_does_its_action_and_reports_it(pool: PgPool) {
+    let added = run(
+        &pool,
+        "alice",
+        "add_task",
+        r#"{"title":"Buy milk","priority":"high","due_date":"2026-11-27"}"#,
+    )
+    .await;
+    assert!(added.ok, "{:?}", added.result);
+    assert_eq!(added.result["status"], "created");
+    assert_eq!(added.result["title"], "Buy milk");
+    assert_eq!(added.result["due_date"], "2026-11-27T17:00:00Z");
+    let id = added.result["task_id"].as_i64().expect("task_id");
+
+    let listed = run(
+        &pool,
+        "alice",
+        "list_tasks",
+        r#"{"status":"pending","query":"milk"}"#,
+    )
+    .await;
+    assert_eq!(listed.result.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed.result[0]["id"], id);
+
+    let updated = run(
+        &pool,
+        "alice",
+        "update_task",
+        &json!({"task_id": id, "title": "Buy oat milk", "due_date": null}).to_string(),
+    )
+    .await;
+    assert_eq!(updated.result["status"], "updated");
+    assert_eq!(updated.result["title"], "Buy oat milk");
+    assert_eq!(updated.result["due_date"], Value::Null);
+
+    let completed = run(
+        &pool,
+        "alice",
+        "complete_task",
+        &json!({"task_id": id}).to_string(),
+    )
+    .await;
+    assert_eq!(completed.result["status"], "completed");
+    let again = run(
+        &pool,
+        "alice",
+        "complete_task",
+        &json!({"task_id": id.to_string()}).to_string(),
+    )
+    .await;
+    assert!(
+        again.ok,
+        "completing a completed task succeeds without change"
+    );
+    assert_eq!(again.result["already_completed"], true);
+
+    let deleted = run(
+        &pool,
+        "alice",
+        "delete_task",
+        &json!({"task_id": id}).to_string(),
+    )
+    .await;
+    assert_eq!(deleted.result["status"], "deleted");
+    assert_eq!(deleted.result["title"], "Buy oat milk");
+    let listed = run(&pool, "alice", "list_tasks", "{}").await;
+    assert_eq!(listed.result, json!([]));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn bad_arguments_become_a_result_that_explains_them(pool: PgPool) {
+    let long = "x".repeat(201);
+    let cases = [
+        (
+            "add_task",
+            "{not json".to_owned(),
+            "invalid_arguments",
+            "not valid JSON",
+        ),
+        (
+            "add_task",
+            "[1,2]".to_owned(),
+            "invalid_arguments",
+            "JSON object",
+        ),
+        (
+            "add_task",
+            r#"{"title": 42}"#.to_owned(),
+            "invalid_arguments",
+            "title must be a string",
+        ),
+        (
+            "add_task",
+            json!({"title": long}).to_string(),
+            "invalid_arguments",
+            "at most 200",
+        ),
+        (
+            "add_task",
+            r#"{"title":"x","priority":"urgent"}"#.to_owned(),
+            "invalid_arguments",
+            "priority",
+        ),
+        (
+            "add_task",
+            r#"{"title":"x","due_date":"someday"}"#.to_owned(),
+            "invalid_arguments",
+            "due_date",
+        ),
+        (
+            "complete_task",
+            r#"{"task_id":"three"}"#.to_owned(),
+            "invalid_arguments",
+            "positive integer",
+        ),
+        (
+            "complete_task",
+            "{}".to_owned(),
+            "invalid_arguments",
+            "task_id is required",
+        ),
+        (
+            "delete_task",
+            r#"{"task_id": 999999}"#.to_owned(),
+            "task_not_found",
+            "999999",
+        ),
+        (
+            "update_task",
+            r#"{"task_id": 999999, "title": "y"}"#.to_owned(),
+            "task_not_found",
+            "999999",
+        ),
+        (
+            "update_task",
+            r#"{"task_id": 1}"#.to_owned(),
+            "invalid_arguments",
+            "Nothing to update",
+        ),
+        (
+            "list_tasks",
+            r#"{"status":"open"}"#.to_owned(),
+            "invalid_arguments",
+            "status",
+        ),
+        ("drop_tables", "{}".to_owned(), "unknown_tool", "add_task"),
+    ];
+    for (tool, args, code, mentions) in cases {
+        let outcome = run(&pool, "alice", tool, &args).await;
+        assert!(!outcome.ok, "{tool} {args}");
+        assert_eq!(
+            outcome.result["error"], code,
+            "{tool} {args}: {}",
+            outcome.result
+        );
+        let message = outcome.result["message"].as_str().expect("message");
+        assert!(message.contains(mentions), "{tool} {args}: {message}");
+    }
+    let count: i64 = sqlx::query_scalar("select count(*) from tasks")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(count, 0, "no bad call changed anything");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn tools_only_reach_the_jobs_user(pool: PgPool) {
+    let bobs = run(&pool, "bob", "add_task", r#"{"title":"Bob's"}"#).await;
+    let id = bobs.result["task_id"].as_i64().expect("id");
+    for (tool, args) in [
+        ("complete_task", json!({"task_id": id})),
+        ("delete_task", json!({"task_id": id})),
+        ("update_task", json!({"task_id": id, "title": "mine now"})),
+        // Arguments naming a user are ignored: the user comes from the job.
+        ("list_tasks", json!({"user_id": "bob"})),
+    ] {
+        let outcome = run(&pool, "alice", tool, &args.to_string()).await;
+        if tool == "list_tasks" {
+            assert_eq!(outcome.result, json!([]), "alice sees none of bob's tasks");
+        } else {
+            assert_eq!(outcome.result["error"], "task_not_found", "{tool}");
+        }
+    }
+    let title: String = sqlx::query_scalar("select title from tasks where id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .expect("bob's task");
+    assert_eq!(title, "Bob's");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_repeated_call_is_replayed_from_the_ledger_not_run_twice(pool: PgPool) {
+    // A job row to hang the ledger on.
+    let conversation = Uuid::now_v7();
+    let job = Uuid::now_v7();
+    let message = Uuid::now_v7();
+    let user = UserId::parse("alice").expect("user");
+    let mut tx = pool.begin().await.expect("tx");
+    common::db::conversations::insert(&mut *tx, &user, conversation, "c")
+        .await
+        .expect("conversation");
+    let seq = common::db::jobs::insert(&mut *tx, job, &user, conversation, message)
+        .await
+        .expect("job");
+    common::db::messages::insert(
+        &mut *tx,
+        &common::db::messages::NewMessage {
+            id: message,
+            conversation_id: conversation,
+            user_id: &user,
+            role: common::domain::Role::User,
+            content: "add buy milk",
+            tool_calls: None,
+            job_id: job,
+            turn_seq: seq,
+        },
+    )
+    .await
+    .expect("message");
+    tx.commit().await.expect("commit");
+
+    let call = ToolCall {
+        id: "call_1".into(),
+        name: "add_task".into(),
+        arguments: r#"{"title":"Buy milk"}"#.into(),
+    };
+    let slot = ledger::CallSlot {
+        job_id: job,
+        user: &user,
+        step: 1,
+        position: 0,
+    };
+    let first = ledger::run(&pool, slot, &call, Utc::now())
+        .await
+        .expect("first run");
+    // The same call again (a redelivered job), and two at once (racing deliveries).
+    let second = ledger::run(&pool, slot, &call, Utc::now())
+        .await
+        .expect("replay");
+    let (a, b) = tokio::join!(
+        ledger::run(&pool, slot, &call, Utc::now()),
+        ledger::run(&pool, slot, &call, Utc::now())
+    );
+    assert_eq!(second, first);
+    assert_eq!(a.expect("a"), first);
+    assert_eq!(b.expect("b"), first);
+    let count: i64 = sqlx::query_scalar("select count(*) from tasks")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(count, 1, "the task was added exactly once");
+    let recorded: i64 = sqlx::query_scalar("select count(*) from tool_executions")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(recorded, 1);
+}

@@ -1,0 +1,78 @@
+//! Small pieces of reply text: quoted titles, "A, B and C", plurals, due dates in words and
+//! one line per task.
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+
+use super::calendar::default_due_time;
+use super::priority::Priority;
+use super::results::TaskView;
+
+/// A title in curly quotes.
+pub(super) fn quoted(title: &str) -> String {
+    format!("“{title}”")
+}
+
+/// “Buy milk” (#3)
+pub(super) fn named(title: &str, id: i64) -> String {
+    format!("{} (#{id})", quoted(title))
+}
+
+/// "A", "A and B", "A, B and C".
+pub(super) fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// "1 task", "2 tasks".
+pub(super) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// "Friday, November 27", with the year when it is not this year and the time when it is not
+/// the default due time: "Monday, November 23 at 9 AM".
+pub(super) fn due(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let mut text = due.format("%A, %B %-d").to_string();
+    if due.year() != now.year() {
+        text.push_str(&format!(", {}", due.year()));
+    }
+    if due.time() != default_due_time() {
+        let pattern = if due.minute() == 0 {
+            "%-I %p"
+        } else {
+            "%-I:%M %p"
+        };
+        text.push_str(&format!(" at {}", due.format(pattern)));
+    }
+    text
+}
+
+/// "high priority", or nothing for the default medium.
+pub(super) fn priority(priority: Option<Priority>) -> Option<String> {
+    match priority? {
+        Priority::Medium => None,
+        other => Some(format!("{} priority", other.as_str())),
+    }
+}
+
+/// One line of a listing: "- #3 Buy milk (high priority, due Friday, November 27)", with a
+/// check mark for done tasks.
+pub(super) fn task_line(task: &TaskView, now: DateTime<Utc>) -> String {
+    let mark = if task.completed { "✓ " } else { "" };
+    let details: Vec<String> = priority(task.priority)
+        .into_iter()
+        .chain(task.due.map(|d| format!("due {}", self::due(d, now))))
+        .collect();
+    let details = if details.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", details.join(", "))
+    };
+    format!("- {mark}#{} {}{details}", task.id, task.title)
+}

@@ -1,0 +1,149 @@
+//! Reads a listing request: which status ("what's left?" → pending, "what have I finished?" →
+//! completed), which priority ("what's urgent?"), and which search words ("tasks about
+//! groceries", "find milk").
+
+use chrono::{DateTime, Utc};
+
+use super::dates::extract_due;
+use super::intent::{ListFilter, Status};
+use super::priority::{Mode, extract_priority};
+use super::words::{Sentence, WordList, clean_edges, trim_edges};
+
+/// Open tasks. Negations come before the words they negate.
+const PENDING: &[&[&str]] = &[
+    &["not", "done", "yet"],
+    &["not", "done"],
+    &["not", "finished"],
+    &["not", "completed"],
+    &["left", "to", "do"],
+    &["still", "to", "do"],
+    &["to", "do"],
+    &["still", "open"],
+    &["left"],
+    &["remaining"],
+    &["outstanding"],
+    &["open"],
+    &["pending"],
+    &["incomplete"],
+    &["unfinished"],
+    &["undone"],
+    &["uncompleted"],
+    &["active"],
+    &["upcoming"],
+    &["due"],
+    &["still"],
+];
+
+/// Done tasks.
+const COMPLETED: &[&[&str]] = &[
+    &["checked", "off"],
+    &["ticked", "off"],
+    &["completed"],
+    &["complete"],
+    &["finished"],
+    &["done"],
+    &["accomplished"],
+    &["achieved"],
+    &["closed"],
+    &["ticked"],
+];
+
+/// Words that introduce search words: "tasks about groceries".
+const QUERY_MARKERS: &[&[&str]] = &[
+    &["related", "to"],
+    &["that", "mention"],
+    &["that", "mentions"],
+    &["which", "mention"],
+    &["about"],
+    &["with"],
+    &["containing"],
+    &["mentioning"],
+    &["matching"],
+    &["regarding"],
+    &["called"],
+    &["named"],
+    &["titled"],
+];
+
+/// Words that say nothing about which tasks to list.
+const FILLER: WordList = WordList(
+    "what whats which do does i have has got is are there theres any anything everything \
+     all my the a an on in for of to me show list tasks task todos todo to-dos items item \
+     stuff things ones plate agenda now currently right please so far yet how many much \
+     need should at moment again still entire whole full every single one priority level \
+     word words",
+);
+
+/// Words showing a question is about the task list ("what's left?" yes, "what's up?" no).
+const HINTS: WordList = WordList(
+    "task tasks list todo todos to-dos left open pending remaining outstanding done \
+     finished completed complete urgent important priority due plate agenda have got need \
+     everything anything still",
+);
+
+/// Reads the filter from the free tokens of `s`. `search` is true after "find"/"search for",
+/// where the remaining words are the search even without "about"/"with".
+pub(super) fn parse(s: &mut Sentence, search: bool) -> ListFilter {
+    // Priority first ("tasks with high priority" is not a search for "high priority"), then
+    // the marked search words ("tasks about the open house" is not a status), then the status;
+    // after "find", what is left is the search.
+    let priority = extract_priority(s, Mode::Edit);
+    let marked = take_marked_query(s);
+    let status = take_status(s);
+    let query = marked.or_else(|| if search { take_query(s, 0) } else { None });
+    ListFilter {
+        status,
+        priority,
+        query,
+    }
+}
+
+/// Like [`parse`], but only when nothing else is left over: "high priority tasks" is a
+/// listing, "buy milk for the shopping list" is not.
+pub(super) fn parse_strict(s: &mut Sentence, now: DateTime<Utc>) -> Option<ListFilter> {
+    if !s.has_any(&HINTS) {
+        return None;
+    }
+    let filter = parse(s, false);
+    // A day in a listing ("what's due tomorrow?") cannot be filtered on; it is just ignored.
+    let _ = extract_due(s, now, &[]);
+    trim_edges(s, &s.free(), &FILLER, &FILLER)
+        .is_empty()
+        .then_some(filter)
+}
+
+/// True when a question mentions the task list at all.
+pub(super) fn is_about_tasks(s: &Sentence) -> bool {
+    s.has_any(&HINTS)
+}
+
+fn take_status(s: &mut Sentence) -> Option<Status> {
+    let groups = [(PENDING, Status::Pending), (COMPLETED, Status::Completed)];
+    for (phrases, status) in groups {
+        for phrase in phrases {
+            if let Some(i) = s.find(phrase) {
+                s.take(i, i + phrase.len());
+                return Some(status);
+            }
+        }
+    }
+    None
+}
+
+fn take_marked_query(s: &mut Sentence) -> Option<String> {
+    let (i, len) = QUERY_MARKERS
+        .iter()
+        .filter_map(|phrase| s.find(phrase).map(|i| (i, phrase.len())))
+        .min()?;
+    s.take(i, i + len);
+    take_query(s, i + len)
+}
+
+/// Takes the free words from `from` on as search words.
+fn take_query(s: &mut Sentence, from: usize) -> Option<String> {
+    let rest: Vec<usize> = s.free().into_iter().filter(|&i| i >= from).collect();
+    let words = trim_edges(s, &rest, &FILLER, &FILLER);
+    let query = clean_edges(&s.text(&words));
+    s.take(from, s.len());
+    (!query.is_empty()).then_some(query)
+}

@@ -1,0 +1,233 @@
+//! The final answer of a turn, written from the tool results: what was added, listed,
+//! completed, updated or deleted, and a kind word for each tool error.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::format::{self, count, named, quoted, task_line};
+use super::intent::{Intent, ListFilter, Status};
+use super::phrases::named_list;
+use super::results::{self, Outcome, TaskView, ToolError};
+use super::turn::{Done, Step};
+
+/// The answer to a listing.
+pub(super) fn listing(filter: &ListFilter, result: &Value, now: DateTime<Utc>) -> String {
+    if let Some(error) = results::error(result) {
+        return error_sentence(&error, None);
+    }
+    let Some(tasks) = results::task_list(result) else {
+        return unexpected();
+    };
+    if tasks.is_empty() {
+        return empty_listing(filter);
+    }
+    let lines: Vec<String> = tasks.iter().map(|t| task_line(t, now)).collect();
+    format!("{}\n{}", listing_header(filter, &tasks), lines.join("\n"))
+}
+
+fn empty_listing(filter: &ListFilter) -> String {
+    if let Some(query) = &filter.query {
+        return format!("I couldn't find any tasks matching {}.", quoted(query));
+    }
+    if let Some(priority) = filter.priority {
+        return format!("You have no {}-priority tasks.", priority.as_str());
+    }
+    match filter.status {
+        Some(Status::Pending) => "No open tasks — nice!".to_owned(),
+        Some(Status::Completed) => "You haven't completed any tasks yet.".to_owned(),
+        None => "Your list is empty. Try “add buy milk tomorrow” to get started.".to_owned(),
+    }
+}
+
+fn listing_header(filter: &ListFilter, tasks: &[TaskView]) -> String {
+    let n = tasks.len();
+    if let Some(query) = &filter.query {
+        return format!("I found {} matching {}:", count(n, "task"), quoted(query));
+    }
+    if let Some(priority) = filter.priority {
+        return format!(
+            "You have {}:",
+            count(n, &format!("{}-priority task", priority.as_str()))
+        );
+    }
+    match filter.status {
+        Some(Status::Pending) => format!("You have {}:", count(n, "open task")),
+        Some(Status::Completed) => format!("You've completed {}:", count(n, "task")),
+        None => {
+            let done = tasks.iter().filter(|t| t.completed).count();
+            format!(
+                "You have {} ({} open, {} done):",
+                count(n, "task"),
+                n - done,
+                done
+            )
+        }
+    }
+}
+
+/// The answer after add/complete/delete/update calls: the successes, then each failure.
+pub(super) fn actions(intent: &Intent, step: &Step, now: DateTime<Utc>) -> String {
+    let (failed, done): (Vec<&Done>, Vec<&Done>) = step
+        .calls
+        .iter()
+        .partition(|c| results::error(&c.result).is_some() || c.result.is_null());
+    let mut parts = Vec::new();
+    if !done.is_empty() {
+        parts.push(successes(intent, &done, now));
+    }
+    for call in failed {
+        let id = call.args.get("task_id").and_then(Value::as_i64);
+        parts.push(match results::error(&call.result) {
+            Some(error) => error_sentence(&error, id),
+            None => unexpected(),
+        });
+    }
+    parts.join(" ")
+}
+
+fn successes(intent: &Intent, calls: &[&Done], now: DateTime<Utc>) -> String {
+    let items: Vec<(String, i64)> = calls.iter().map(|c| title_and_id(c)).collect();
+    let tool = calls.first().map_or("", |c| c.name.as_str());
+    match (tool, items.as_slice()) {
+        ("add_task", _) => added(calls, now),
+        ("complete_task", [(title, id)]) => {
+            format!("Done! I marked {} as complete.", named(title, *id))
+        }
+        ("complete_task", _) => format!(
+            "Done! I marked {} as complete: {}.",
+            count(items.len(), "task"),
+            named_list(&items)
+        ),
+        ("delete_task", [(title, id)]) => format!("Deleted {}.", named(title, *id)),
+        ("delete_task", _) if *intent == Intent::DeleteCompleted => {
+            let titles: Vec<String> = items.iter().map(|(t, _)| quoted(t)).collect();
+            format!(
+                "Deleted {}: {}.",
+                count(items.len(), "completed task"),
+                format::join_and(&titles)
+            )
+        }
+        ("delete_task", _) => format!(
+            "Deleted {}: {}.",
+            count(items.len(), "task"),
+            named_list(&items)
+        ),
+        ("update_task", _) => {
+            let sentences: Vec<String> = calls.iter().map(|c| updated(c, now)).collect();
+            sentences.join(" ")
+        }
+        _ => "Done.".to_owned(),
+    }
+}
+
+/// "Added “Buy groceries” (#5) with high priority, due Friday, November 27."
+fn added(calls: &[&Done], now: DateTime<Utc>) -> String {
+    let sentences: Vec<String> = calls
+        .iter()
+        .map(|call| {
+            let (title, id) = title_and_id(call);
+            let outcome = Outcome::read(&call.result);
+            let asked = Outcome::read(&call.args);
+            let mut text = format!("Added {}", named(&title, id));
+            if let Some(priority) = asked.priority.map(|p| outcome.priority.unwrap_or(p)) {
+                text.push_str(&format!(" with {} priority", priority.as_str()));
+            }
+            if let Some(due) = outcome.due.or(asked.due) {
+                text.push_str(&format!(", due {}", format::due(due, now)));
+            }
+            text + "."
+        })
+        .collect();
+    sentences.join(" ")
+}
+
+/// "Updated “Write report” (#4): due Friday, November 27 and high priority."
+fn updated(call: &Done, now: DateTime<Utc>) -> String {
+    let (title, id) = title_and_id(call);
+    let args = &call.args;
+    let only_reopen = args.get("completed") == Some(&Value::Bool(false))
+        && args.as_object().is_some_and(|a| a.len() == 2);
+    if only_reopen {
+        return format!(
+            "Reopened {} — it's back on your open list.",
+            named(&title, id)
+        );
+    }
+    let new_title = args.get("title").and_then(Value::as_str);
+    let only_rename = args.as_object().is_some_and(|a| a.len() == 2);
+    if let (Some(new_title), true) = (new_title, only_rename) {
+        return format!("Renamed task #{id} to {}.", quoted(new_title));
+    }
+    let mut changes = Vec::new();
+    if let Some(new_title) = new_title {
+        changes.push(format!("renamed to {}", quoted(new_title)));
+    }
+    if let Some(due) = Outcome::read(args).due {
+        changes.push(format!("due {}", format::due(due, now)));
+    }
+    if let Some(priority) = args.get("priority").and_then(Value::as_str) {
+        changes.push(format!("{priority} priority"));
+    }
+    if let Some(description) = args.get("description").and_then(Value::as_str) {
+        changes.push(format!("description set to {}", quoted(description)));
+    }
+    match args.get("completed").and_then(Value::as_bool) {
+        Some(true) => changes.push("marked as done".to_owned()),
+        Some(false) => changes.push("marked as not done".to_owned()),
+        None => {}
+    }
+    if changes.is_empty() {
+        return format!("Updated {}.", named(&title, id));
+    }
+    format!(
+        "Updated {}: {}.",
+        named(&title, id),
+        format::join_and(&changes)
+    )
+}
+
+/// The task's title and id from the result, falling back on the call's arguments.
+fn title_and_id(call: &Done) -> (String, i64) {
+    let outcome = Outcome::read(&call.result);
+    let asked = Outcome::read(&call.args);
+    let id = outcome.task_id.or(asked.task_id).unwrap_or_default();
+    let title = outcome
+        .title
+        .or(asked.title)
+        .unwrap_or_else(|| format!("Task {id}"));
+    (title, id)
+}
+
+/// A kind sentence for a tool error; `id` is the task the call was about.
+pub(super) fn error_sentence(error: &ToolError, id: Option<i64>) -> String {
+    match (error.code.as_str(), id) {
+        ("task_not_found", Some(id)) => {
+            format!("I couldn't find task {id}. Say “show my tasks” to see your list.")
+        }
+        ("task_not_found", None) => {
+            "I couldn't find that task. Say “show my tasks” to see your list.".to_owned()
+        }
+        ("invalid_arguments", _) => match &error.message {
+            Some(message) => format!("Sorry, I couldn't do that: {}", sentence(message)),
+            None => "Sorry, I couldn't do that — something in the request wasn't valid.".to_owned(),
+        },
+        _ => match &error.message {
+            Some(message) => format!("Sorry, something went wrong: {}", sentence(message)),
+            None => "Sorry, something went wrong. Please try again.".to_owned(),
+        },
+    }
+}
+
+/// A tool answered with something that is neither a result nor an error.
+pub(super) fn unexpected() -> String {
+    "Sorry, I couldn't read the result of that. Please try again.".to_owned()
+}
+
+fn sentence(message: &str) -> String {
+    let message = message.trim();
+    if message.ends_with(['.', '!', '?']) {
+        message.to_owned()
+    } else {
+        format!("{message}.")
+    }
+}

@@ -1,0 +1,265 @@
+//! Whole turns against the fake task store: by-title actions (one match, several, none),
+//! clearing completed tasks, follow-up answers, "it", and the bound on steps.
+
+use serde_json::{Value, json};
+
+use super::fake::{Chat, FakeTools, chat};
+use super::{now, table_add, table_manage};
+use crate::agent::builtin::respond;
+use crate::agent::model::{ChatMessage, ToolCall};
+
+fn store() -> FakeTools {
+    FakeTools::with(&[
+        ("Buy groceries", false),
+        ("Buy milk", false),
+        ("Write report", false),
+        ("Report expenses", true),
+        ("Call mom", true),
+        ("Buy milk chocolate", false),
+    ])
+}
+
+fn args(call: &ToolCall) -> Value {
+    serde_json::from_str(&call.arguments).expect("arguments are JSON")
+}
+
+#[test]
+fn completing_by_title_with_one_match_completes_it() {
+    let mut tools = store();
+    let (answer, chat) = chat(&mut tools, "done with the groceries one");
+
+    assert_eq!(chat.tools_called(), ["list_tasks", "complete_task"]);
+    assert_eq!(args(&chat.calls[1]), json!({"task_id": 1}));
+    assert_eq!(answer, "Done! I marked “Buy groceries” (#1) as complete.");
+    assert_eq!(tools.task(1).expect("kept")["completed"], json!(true));
+}
+
+#[test]
+fn completing_by_title_prefers_the_open_match() {
+    let mut tools = FakeTools::with(&[("Pay rent", true), ("Pay rent for December", false)]);
+    let (answer, chat) = chat(&mut tools, "tick off pay rent");
+
+    assert_eq!(chat.tools_called(), ["list_tasks", "complete_task"]);
+    assert_eq!(
+        args(&chat.calls[1]),
+        json!({"task_id": 2}),
+        "the done one is skipped"
+    );
+    assert!(answer.starts_with("Done!"), "{answer}");
+}
+
+#[test]
+fn an_exact_title_wins_over_longer_ones() {
+    let mut tools = store();
+    let (answer, chat) = chat(&mut tools, "tick off buy milk");
+
+    assert_eq!(
+        args(&chat.calls[1]),
+        json!({"task_id": 2}),
+        "not “Buy milk chocolate”"
+    );
+    assert_eq!(answer, "Done! I marked “Buy milk” (#2) as complete.");
+}
+
+#[test]
+fn several_matches_make_the_model_ask_which_one() {
+    let mut tools = store();
+    let (answer, chat) = chat(&mut tools, "push the report to Friday and make it urgent");
+
+    assert_eq!(
+        chat.tools_called(),
+        ["list_tasks"],
+        "nothing is changed yet"
+    );
+    assert_eq!(
+        answer,
+        "I found 2 tasks matching “report”: #3 Write report, #4 Report expenses. Which one? \
+         Tell me its number."
+    );
+}
+
+#[test]
+fn the_answer_to_which_one_finishes_the_earlier_request() {
+    for reply in [
+        "3",
+        "#3",
+        "task 3",
+        "the first one",
+        "write report",
+        "the write one",
+    ] {
+        let mut tools = store();
+        let mut chat = Chat::default();
+        chat.say(&mut tools, "push the report to Friday and make it urgent");
+
+        let answer = chat.say(&mut tools, reply);
+
+        assert_eq!(chat.tools_called(), ["update_task"], "after {reply:?}");
+        assert_eq!(
+            args(&chat.calls[0]),
+            json!({"task_id": 3, "priority": "high", "due_date": "2026-11-27T17:00:00Z"})
+        );
+        assert_eq!(
+            answer,
+            "Updated “Write report” (#3): due Friday, November 27 and high priority."
+        );
+    }
+}
+
+#[test]
+fn no_match_is_told_kindly_after_a_looser_search() {
+    let mut tools = store();
+    let (answer, chat) = chat(&mut tools, "complete the dragon task");
+
+    assert_eq!(chat.tools_called(), ["list_tasks", "list_tasks"]);
+    assert_eq!(
+        answer,
+        "I couldn't find a task matching “dragon”. Say “show my tasks” to see your list."
+    );
+}
+
+#[test]
+fn a_looser_search_finds_other_word_forms() {
+    let mut tools = store();
+    let (answer, chat) = chat(&mut tools, "complete the grocery shopping");
+
+    assert_eq!(
+        chat.tools_called(),
+        ["list_tasks", "list_tasks", "complete_task"]
+    );
+    assert_eq!(answer, "Done! I marked “Buy groceries” (#1) as complete.");
+}
+
+#[test]
+fn a_loose_match_is_not_deleted_without_confirmation() {
+    let mut tools = store();
+    let (answer, chat) = chat(&mut tools, "delete the grocery shopping");
+
+    assert_eq!(chat.tools_called(), ["list_tasks", "list_tasks"]);
+    assert!(
+        answer.contains("Did you mean “Buy groceries” (#1)?"),
+        "{answer}"
+    );
+    assert_eq!(tools.titles().len(), 6, "nothing deleted");
+}
+
+#[test]
+fn completing_a_task_already_done_says_so() {
+    let mut tools = store();
+    let (answer, chat) = chat(&mut tools, "complete call mom");
+
+    assert_eq!(chat.tools_called(), ["list_tasks"]);
+    assert_eq!(answer, "“Call mom” (#5) is already done.");
+}
+
+#[test]
+fn deleting_everything_finished_lists_then_deletes_in_one_step() {
+    let mut tools = store();
+    let (answer, chat) = chat(&mut tools, "delete everything I finished");
+
+    assert_eq!(args(&chat.calls[0]), json!({"status": "completed"}));
+    assert_eq!(
+        chat.tools_called(),
+        ["list_tasks", "delete_task", "delete_task"]
+    );
+    assert_eq!(chat.steps, 3, "list, delete both at once, answer");
+    assert_eq!(
+        answer,
+        "Deleted 2 completed tasks: “Report expenses” and “Call mom”."
+    );
+    assert_eq!(
+        tools.titles(),
+        [
+            "Buy groceries",
+            "Buy milk",
+            "Write report",
+            "Buy milk chocolate"
+        ]
+    );
+}
+
+#[test]
+fn clearing_completed_tasks_when_there_are_none_says_so() {
+    let mut tools = FakeTools::with(&[("Buy milk", false)]);
+    let (answer, chat) = chat(&mut tools, "clear completed tasks");
+
+    assert_eq!(chat.tools_called(), ["list_tasks"]);
+    assert_eq!(answer, "You have no completed tasks to clear.");
+}
+
+#[test]
+fn it_refers_to_the_task_the_last_reply_was_about() {
+    let mut tools = store();
+    let mut chat = Chat::default();
+    chat.say(&mut tools, "add renew passport");
+
+    let answer = chat.say(&mut tools, "make it urgent");
+
+    assert_eq!(
+        args(&chat.calls[0]),
+        json!({"task_id": 7, "priority": "high"})
+    );
+    assert_eq!(answer, "Updated “Renew passport” (#7): high priority.");
+}
+
+#[test]
+fn it_also_works_when_history_holds_only_the_replies() {
+    let messages = vec![
+        ChatMessage::User("add renew passport".into()),
+        ChatMessage::Assistant {
+            content: Some("Added “Renew passport” (#12).".into()),
+            tool_calls: Vec::new(),
+        },
+        ChatMessage::User("delete it".into()),
+    ];
+    let turn = respond(&messages, now());
+    assert_eq!(turn.tool_calls.len(), 1);
+    assert_eq!(turn.tool_calls[0].name, "delete_task");
+    assert_eq!(args(&turn.tool_calls[0]), json!({"task_id": 12}));
+}
+
+#[test]
+fn a_turn_ends_with_text_after_at_most_four_steps() {
+    let mut messages = vec![ChatMessage::User("done with the groceries one".into())];
+    for n in 1..=4 {
+        let id = format!("call_{n}");
+        messages.push(ChatMessage::Assistant {
+            content: None,
+            tool_calls: vec![ToolCall {
+                id: id.clone(),
+                name: "list_tasks".into(),
+                arguments: r#"{"query":"groceries"}"#.into(),
+            }],
+        });
+        messages.push(ChatMessage::Tool {
+            call_id: id,
+            content: "[]".into(),
+        });
+    }
+    let turn = respond(&messages, now());
+    assert!(
+        turn.tool_calls.is_empty(),
+        "no fifth step: {:?}",
+        turn.tool_calls
+    );
+    assert!(!turn.text.is_empty());
+}
+
+#[test]
+fn call_ids_stay_unique_within_a_turn() {
+    let mut tools = store();
+    let (_, chat) = chat(&mut tools, "delete everything I finished");
+    let ids: Vec<&str> = chat.calls.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["call_1", "call_2", "call_3"]);
+}
+
+#[test]
+fn every_table_utterance_ends_with_an_answer_within_four_steps() {
+    let utterances = table_add::utterances().chain(table_manage::utterances());
+    for say in utterances {
+        let mut tools = store();
+        let (answer, chat) = chat(&mut tools, say);
+        assert!(!answer.is_empty(), "{say:?} got no answer");
+        assert!(chat.steps <= 4, "{say:?} took {} steps", chat.steps);
+    }
+}

@@ -1,0 +1,196 @@
+//! The Chat Completions request body, built as JSON for async-openai's `byot` API: the crate's
+//! typed request would be fine, but `byot` needs a body of our own, and JSON keeps the
+//! mapping from [`ChatMessage`] visible in one place.
+
+use serde_json::{Map, Value, json};
+
+use crate::agent::model::{ChatMessage, ModelRequest, ToolCall, ToolSpec};
+
+/// The streaming request for one model step. `tools` and `tool_choice` are left out when no
+/// tool is offered: some servers reject an empty `tools` array.
+pub(super) fn body(model: &str, temperature: Option<f32>, request: &ModelRequest) -> Value {
+    let mut body = Map::new();
+    body.insert("model".into(), json!(model));
+    body.insert(
+        "messages".into(),
+        request.messages.iter().map(message).collect(),
+    );
+    if !request.tools.is_empty() {
+        body.insert("tools".into(), request.tools.iter().map(tool).collect());
+        body.insert("tool_choice".into(), json!("auto"));
+    }
+    // With `byot`, async-openai sends the body as given: streaming must be asked for here.
+    body.insert("stream".into(), json!(true));
+    if let Some(temperature) = temperature {
+        body.insert("temperature".into(), json!(short_float(temperature)));
+    }
+    Value::Object(body)
+}
+
+fn message(message: &ChatMessage) -> Value {
+    match message {
+        ChatMessage::System(content) => json!({"role": "system", "content": content}),
+        ChatMessage::User(content) => json!({"role": "user", "content": content}),
+        ChatMessage::Assistant {
+            content,
+            tool_calls,
+        } => {
+            let mut message = Map::new();
+            message.insert("role".into(), json!("assistant"));
+            // OpenAI wants `content: null` beside tool calls; a bare assistant message needs text.
+            let content = match content {
+                Some(text) => json!(text),
+                None if tool_calls.is_empty() => json!(""),
+                None => Value::Null,
+            };
+            message.insert("content".into(), content);
+            if !tool_calls.is_empty() {
+                message.insert(
+                    "tool_calls".into(),
+                    tool_calls.iter().map(tool_call).collect(),
+                );
+            }
+            Value::Object(message)
+        }
+        ChatMessage::Tool { call_id, content } => {
+            json!({"role": "tool", "tool_call_id": call_id, "content": content})
+        }
+    }
+}
+
+fn tool_call(call: &ToolCall) -> Value {
+    json!({
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": call.arguments},
+    })
+}
+
+fn tool(spec: &ToolSpec) -> Value {
+    json!({
+        "type": "function",
+        "function": {
+            "name": spec.name,
+            "description": spec.description,
+            "parameters": spec.parameters,
+        },
+    })
+}
+
+/// `0.2_f32` as `0.2` rather than `0.20000000298023224`.
+fn short_float(value: f32) -> f64 {
+    value.to_string().parse().unwrap_or(f64::from(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(messages: Vec<ChatMessage>, tools: Vec<ToolSpec>) -> ModelRequest {
+        ModelRequest { messages, tools }
+    }
+
+    fn add_task() -> ToolSpec {
+        ToolSpec {
+            name: "add_task",
+            description: "Adds a task.",
+            parameters: json!({
+                "type": "object",
+                "properties": {"title": {"type": "string"}},
+                "required": ["title"],
+            }),
+        }
+    }
+
+    #[test]
+    fn the_body_streams_and_offers_the_tools_with_their_schemas() {
+        let body = body(
+            "gpt-test",
+            Some(0.2),
+            &request(vec![ChatMessage::User("hi".into())], vec![add_task()]),
+        );
+
+        assert_eq!(body["model"], "gpt-test");
+        assert_eq!(body["stream"], true);
+        assert_eq!(body["temperature"], 0.2);
+        assert_eq!(body["tool_choice"], "auto");
+        assert_eq!(
+            body["tools"],
+            json!([{
+                "type": "function",
+                "function": {
+                    "name": "add_task",
+                    "description": "Adds a task.",
+                    "parameters": {
+                        "type": "object",
+                        "properties": {"title": {"type": "string"}},
+                        "required": ["title"],
+                    },
+                },
+            }])
+        );
+    }
+
+    #[test]
+    fn without_tools_or_temperature_those_fields_are_left_out() {
+        let body = body(
+            "m",
+            None,
+            &request(vec![ChatMessage::User("hi".into())], vec![]),
+        );
+
+        let mut fields: Vec<&str> = body
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        fields.sort_unstable();
+        assert_eq!(fields, ["messages", "model", "stream"]);
+    }
+
+    #[test]
+    fn every_kind_of_message_is_written_in_openai_form() {
+        let call = ToolCall {
+            id: "call_1".into(),
+            name: "add_task".into(),
+            arguments: r#"{"title":"milk"}"#.into(),
+        };
+        let messages = vec![
+            ChatMessage::System("be brief".into()),
+            ChatMessage::User("add milk".into()),
+            ChatMessage::Assistant {
+                content: None,
+                tool_calls: vec![call],
+            },
+            ChatMessage::Tool {
+                call_id: "call_1".into(),
+                content: r#"{"id":7}"#.into(),
+            },
+            ChatMessage::Assistant {
+                content: Some("Added milk.".into()),
+                tool_calls: vec![],
+            },
+            ChatMessage::Assistant {
+                content: None,
+                tool_calls: vec![],
+            },
+        ];
+
+        let body = body("m", None, &request(messages, vec![]));
+
+        assert_eq!(
+            body["messages"],
+            json!([
+                {"role": "system", "content": "be brief"},
+                {"role": "user", "content": "add milk"},
+                {"role": "assistant", "content": null, "tool_calls": [{
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "add_task", "arguments": "{\"title\":\"milk\"}"},
+                }]},
+                {"role": "tool", "tool_call_id": "call_1", "content": "{\"id\":7}"},
+                {"role": "assistant", "content": "Added milk."},
+                {"role": "assistant", "content": ""},
+            ])
+        );
+    }
+}

@@ -1,0 +1,285 @@
+//! The bounded agent loop: the model answers text or tool calls; tool calls run (through the
+//! ledger) and their results go back to the model; at most `max_steps` rounds.
+//!
+//! A redelivered job does not start over: the calls recorded by an earlier delivery are
+//! rebuilt into the conversation as steps already taken, so the model continues from where
+//! the dead worker stopped and no effect happens twice.
+
+use std::{collections::HashSet, sync::Arc};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use common::{
+    db,
+    domain::{ToolExecution, UserId},
+    jobs::{ChatEvent, ToolCallRecord},
+};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::{
+    model::{ChatMessage, ChatModel, DeltaSink, ModelError, ModelRequest, ToolCall},
+    prompt::system_prompt,
+    tools::{self, CallSlot, arguments_json},
+};
+use crate::events::EventPublisher;
+
+/// Why a turn could not be completed.
+#[derive(Debug, thiserror::Error)]
+pub enum TurnError {
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error(transparent)]
+    Database(#[from] common::Error),
+}
+
+/// How a turn ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TurnEnd {
+    /// The model gave its final answer.
+    Answered,
+    /// The model was still calling tools after `max_steps` rounds.
+    StepLimit,
+}
+
+/// What a turn produced.
+#[derive(Debug, Clone)]
+pub struct TurnOutput {
+    pub text: String,
+    pub tool_calls: Vec<ToolCallRecord>,
+    pub end: TurnEnd,
+}
+
+/// Everything one turn needs.
+pub struct TurnInput<'a> {
+    pub job_id: Uuid,
+    pub user: &'a UserId,
+    /// Earlier messages and this turn's user message, oldest first.
+    pub history: Vec<ChatMessage>,
+    pub now: DateTime<Utc>,
+}
+
+/// The agent: a model, the task tools, and a step limit.
+#[derive(Clone)]
+pub struct Agent {
+    pub model: Arc<dyn ChatModel>,
+    pub pool: PgPool,
+    pub max_steps: usize,
+}
+
+/// Streams the model's text as `delta` events and keeps a copy.
+struct EventSink<'a> {
+    events: &'a mut EventPublisher,
+    text: String,
+}
+
+#[async_trait]
+impl DeltaSink for EventSink<'_> {
+    async fn delta(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        self.text.push_str(text);
+        self.events
+            .publish(&ChatEvent::Delta {
+                text: text.to_owned(),
+            })
+            .await;
+    }
+}
+
+impl Agent {
+    /// Runs one turn, publishing its progress to `events`.
+    pub async fn run(
+        &self,
+        input: TurnInput<'_>,
+        events: &mut EventPublisher,
+    ) -> Result<TurnOutput, TurnError> {
+        let mut messages = vec![ChatMessage::System(system_prompt(input.now))];
+        messages.extend(input.history);
+        let specs = tools::tool_specs();
+        let mut records = Vec::new();
+        let mut used_ids = HashSet::new();
+
+        let recorded = db::tool_executions::for_job(&self.pool, input.job_id).await?;
+        let first_step = replay(
+            &recorded,
+            &mut messages,
+            &mut records,
+            &mut used_ids,
+            events,
+        )
+        .await;
+
+        let mut text = String::new();
+        for step in first_step..=self.max_steps as i32 {
+            let request = ModelRequest {
+                messages: messages.clone(),
+                tools: specs.clone(),
+            };
+            let mut sink = EventSink {
+                events,
+                text: String::new(),
+            };
+            let turn = self.model.step(&request, &mut sink).await?;
+            // Providers stream what they return; fall back to the returned text if one did not.
+            let step_text = if sink.text.is_empty() {
+                turn.text
+            } else {
+                sink.text
+            };
+            text.push_str(&step_text);
+            if turn.tool_calls.is_empty() {
+                return Ok(TurnOutput {
+                    text: final_text(text),
+                    tool_calls: records,
+                    end: TurnEnd::Answered,
+                });
+            }
+            let calls: Vec<ToolCall> = turn
+                .tool_calls
+                .into_iter()
+                .enumerate()
+                .map(|(i, call)| unique_id(call, step, i, &mut used_ids))
+                .collect();
+            messages.push(ChatMessage::Assistant {
+                content: (!step_text.is_empty()).then_some(step_text),
+                tool_calls: calls.clone(),
+            });
+            for (position, call) in calls.iter().enumerate() {
+                let slot = CallSlot {
+                    job_id: input.job_id,
+                    user: input.user,
+                    step,
+                    position: position as i32,
+                };
+                let arguments = arguments_json(&call.arguments);
+                events
+                    .publish(&ChatEvent::ToolCall {
+                        id: call.id.clone(),
+                        tool: call.name.clone(),
+                        arguments: arguments.clone(),
+                    })
+                    .await;
+                let outcome = tools::run(&self.pool, slot, call, input.now).await?;
+                events
+                    .publish(&ChatEvent::ToolResult {
+                        id: call.id.clone(),
+                        tool: call.name.clone(),
+                        ok: outcome.ok,
+                        result: outcome.result.clone(),
+                    })
+                    .await;
+                messages.push(ChatMessage::Tool {
+                    call_id: call.id.clone(),
+                    content: outcome.result.to_string(),
+                });
+                records.push(ToolCallRecord {
+                    tool: call.name.clone(),
+                    arguments,
+                    result: outcome.result,
+                });
+            }
+        }
+        Ok(TurnOutput {
+            text: final_text(text),
+            tool_calls: records,
+            end: TurnEnd::StepLimit,
+        })
+    }
+}
+
+/// Rebuilds the steps an earlier delivery recorded, re-announcing them to the client.
+/// Returns the next step number.
+async fn replay(
+    recorded: &[ToolExecution],
+    messages: &mut Vec<ChatMessage>,
+    records: &mut Vec<ToolCallRecord>,
+    used_ids: &mut HashSet<String>,
+    events: &mut EventPublisher,
+) -> i32 {
+    let mut next_step = 1;
+    for step in recorded.chunk_by(|a, b| a.step == b.step) {
+        let calls: Vec<ToolCall> = step
+            .iter()
+            .map(|r| ToolCall {
+                id: r.call_id.clone(),
+                name: r.tool.clone(),
+                arguments: match &r.arguments.0 {
+                    serde_json::Value::String(raw) => raw.clone(),
+                    other => other.to_string(),
+                },
+            })
+            .collect();
+        messages.push(ChatMessage::Assistant {
+            content: None,
+            tool_calls: calls,
+        });
+        for r in step {
+            used_ids.insert(r.call_id.clone());
+            events
+                .publish(&ChatEvent::ToolCall {
+                    id: r.call_id.clone(),
+                    tool: r.tool.clone(),
+                    arguments: r.arguments.0.clone(),
+                })
+                .await;
+            events
+                .publish(&ChatEvent::ToolResult {
+                    id: r.call_id.clone(),
+                    tool: r.tool.clone(),
+                    ok: r.ok,
+                    result: r.result.0.clone(),
+                })
+                .await;
+            messages.push(ChatMessage::Tool {
+                call_id: r.call_id.clone(),
+                content: r.result.0.to_string(),
+            });
+            records.push(ToolCallRecord {
+                tool: r.tool.clone(),
+                arguments: r.arguments.0.clone(),
+                result: r.result.0.clone(),
+            });
+        }
+        next_step = step[0].step + 1;
+    }
+    next_step
+}
+
+/// Some models reuse ids (`call_0` every step) or send none; the ledger needs them unique
+/// within the job, so a repeated or empty id is replaced.
+fn unique_id(mut call: ToolCall, step: i32, index: usize, used: &mut HashSet<String>) -> ToolCall {
+    if call.id.trim().is_empty() || used.contains(&call.id) {
+        call.id = format!("call_s{step}_{index}");
+    }
+    used.insert(call.id.clone());
+    call
+}
+
+fn final_text(text: String) -> String {
+    let text = text.trim();
+    if text.is_empty() {
+        "Done.".to_owned()
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_or_missing_call_ids_are_made_unique() {
+        let mut used = HashSet::new();
+        let call = |id: &str| ToolCall {
+            id: id.to_owned(),
+            name: "list_tasks".to_owned(),
+            arguments: "{}".to_owned(),
+        };
+        assert_eq!(unique_id(call("call_0"), 1, 0, &mut used).id, "call_0");
+        assert_eq!(unique_id(call("call_0"), 2, 0, &mut used).id, "call_s2_0");
+        assert_eq!(unique_id(call(""), 2, 1, &mut used).id, "call_s2_1");
+    }
+}
