@@ -1,89 +1,12 @@
-//! Failures: which are retried inside the step, how long it waits, and which give up at once.
+//! Failures that end the step at once (final statuses), and hangs, stalls and cut streams,
+//! which are retried only while no text of the attempt has reached the sink.
 
 use std::time::{Duration, Instant};
 
 use taskwire_tests::fake_openai::{FakeOpenAi, Reply};
 use worker::agent::model::ModelError;
 
-use super::{model, model_with, step, user};
-
-/// async-openai 0.43's client retries 429s, 5xx and connection failures three times itself.
-const ASYNC_OPENAI_RETRIES: usize = 3;
-
-fn assert_transient<T: std::fmt::Debug>(result: &Result<T, ModelError>, what: &str) {
-    assert!(
-        matches!(result, Err(ModelError::Transient { .. })),
-        "{what}: expected Transient, got {result:?}"
-    );
-}
-
-#[tokio::test]
-async fn a_429_is_retried_after_the_wait_the_server_asked_for() {
-    let fake = FakeOpenAi::start().await;
-    // OpenAI states the wait both in `Retry-After` (which async-openai's own retry honours)
-    // and in the message (which is all it lets through to us).
-    fake.push(Reply::Status {
-        code: 429,
-        retry_after: Some(1),
-        body: serde_json::json!({"error": {
-            "message": "Rate limit reached for gpt-test. Please try again in 1s.",
-            "type": "requests", "param": null, "code": "rate_limit_exceeded",
-        }})
-        .to_string(),
-    });
-    fake.push(Reply::text(["ok"]));
-
-    let (result, _) = step(&model(&fake), &user("hi")).await;
-
-    assert_eq!(result.expect("an answer after the retry").text, "ok");
-    let received = fake.received();
-    assert_eq!(received.len(), 2);
-    let waited = received[1].at - received[0].at;
-    assert!(waited >= Duration::from_secs(1), "retried after {waited:?}");
-}
-
-#[tokio::test]
-async fn a_429_in_no_known_shape_is_still_retried() {
-    let fake = FakeOpenAi::start().await;
-    fake.push(Reply::Status {
-        code: 429,
-        retry_after: Some(1),
-        body: "Too Many Requests".into(),
-    });
-    fake.push(Reply::text(["ok"]));
-
-    let (result, _) = step(&model(&fake), &user("hi")).await;
-
-    assert_eq!(result.expect("an answer after the retry").text, "ok");
-    assert_eq!(fake.requests().len(), 2);
-}
-
-#[tokio::test]
-async fn a_server_error_is_retried_by_async_openai_only_then_reported_as_transient() {
-    let fake = FakeOpenAi::start().await;
-    fake.set_default(Reply::error(500, "The server had an error."));
-
-    let (result, _) = step(&model(&fake), &user("hi")).await;
-
-    assert_transient(&result, "500 every time");
-    assert_eq!(
-        fake.requests().len(),
-        1 + ASYNC_OPENAI_RETRIES,
-        "async-openai's own retries, not multiplied by ours"
-    );
-}
-
-#[tokio::test]
-async fn failures_async_openai_does_not_retry_are_retried_max_retries_times() {
-    let fake = FakeOpenAi::start().await;
-    fake.set_default(Reply::CutAfter { chunks: vec![] });
-    let model = model_with(&fake, |s| s.max_retries = 3);
-
-    let (result, _) = step(&model, &user("hi")).await;
-
-    assert_transient(&result, "cut every time");
-    assert_eq!(fake.requests().len(), 4, "one attempt and three retries");
-}
+use super::{assert_transient, model, model_with, step, user};
 
 #[tokio::test]
 async fn an_exhausted_quota_fails_at_once_as_permanent() {
@@ -236,21 +159,4 @@ async fn a_stream_that_ends_without_finish_reason_is_transient() {
 
     assert_transient(&result, "clean end without finish_reason");
     assert_eq!(deltas.texts(), ["Hal"]);
-}
-
-#[tokio::test]
-async fn a_server_that_is_not_listening_is_transient() {
-    let fake = FakeOpenAi::start().await;
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.local_addr().expect("address").port()
-    };
-    let model = model_with(&fake, |s| {
-        s.base_url = format!("http://127.0.0.1:{closed}/v1");
-        s.max_retries = 0;
-    });
-
-    let (result, _) = step(&model, &user("hi")).await;
-
-    assert_transient(&result, "connection refused");
 }

@@ -2,6 +2,7 @@
 //! tool calls, what the requests carry, lenient chunks, and retries of transient failures.
 
 mod failures;
+mod retries;
 mod streaming;
 
 use std::time::{Duration, Instant};
@@ -85,4 +86,11 @@ async fn step(
     let mut deltas = Deltas::default();
     let result = model.step(request, &mut deltas).await;
     (result, deltas)
+}
+
+fn assert_transient<T: std::fmt::Debug>(result: &Result<T, ModelError>, what: &str) {
+    assert!(
+        matches!(result, Err(ModelError::Transient { .. })),
+        "{what}: expected Transient, got {result:?}"
+    );
 }

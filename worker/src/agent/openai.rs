@@ -3,22 +3,22 @@
 //!
 //! It goes through async-openai's `byot` streaming API with chunk types of our own
 //! ([`stream`]) because the crate's strict types reject what real servers send. Transient
-//! failures (timeouts, cut or stalled streams, 408/409/425, 429s in other shapes) are retried
-//! here with exponential back-off, but only while no text of the attempt has reached the sink:
-//! once the user has seen part of an answer, the caller decides.
+//! failures (429, 5xx, connection failures, timeouts, cut or stalled streams) are retried here
+//! and only here, up to `max_retries` times with exponential back-off or after the wait the
+//! server asked for, but only while no text of the attempt has reached the sink: once the user
+//! has seen part of an answer, the caller decides.
 //!
 //! async-openai 0.43 shapes a few things here:
-//! - its client retries OpenAI-shaped 429s, 5xx and connection failures three times by itself
-//!   (honouring `Retry-After`), and without its `middleware` feature that cannot be turned off;
-//!   those failures are not retried again here, so `max_retries` covers the rest;
-//! - error responses lose their headers, so `Retry-After` is read from the error message
-//!   ([`errors`]), where OpenAI states it too;
+//! - its default HTTP layer retries 429s, 5xx and connection failures by itself and drops the
+//!   headers of error responses; with its `middleware` feature we install our own layer
+//!   ([`http`]) that retries nothing and keeps the status and `Retry-After`;
 //! - `[DONE]` is swallowed and a cleanly closed stream looks the same, so an answer counts as
 //!   complete only once a chunk carried a `finish_reason`;
-//! - `OpenAIConfig` always sends `Authorization: Bearer <key>`; without a key the header is
-//!   `Bearer ` with nothing after it, which keyless servers (Ollama, vLLM) ignore.
+//! - `OpenAIConfig` always writes `Authorization: Bearer <key>`; our layer sets the header
+//!   itself, and leaves it out when no key is configured (Ollama, vLLM).
 
 mod errors;
+mod http;
 mod request;
 mod stream;
 
@@ -89,21 +89,25 @@ pub struct OpenAiModel {
 impl OpenAiModel {
     /// A model for `settings`, waiting 500 ms, 1 s, 2 s … (at most 10 s) between attempts.
     pub fn new(settings: OpenAiSettings) -> Self {
-        let key = settings
-            .api_key
-            .as_ref()
-            .map_or("", |key| key.expose_secret());
-        // async-openai panics on a key that is not a valid header value: refuse it here.
-        let unusable = (!key.bytes().all(|b| b == b'\t' || (b >= 0x20 && b != 0x7f)))
-            .then_some("the API key contains characters an HTTP header cannot carry");
+        let key = settings.api_key.as_ref().map(|key| key.expose_secret());
+        let (authorization, unusable) = match http::authorization(key) {
+            Ok(header) => (header, None),
+            Err(_) => (
+                None,
+                Some("the API key contains characters an HTTP header cannot carry"),
+            ),
+        };
+        let http_client = reqwest::Client::new();
+        let http = http::PlainHttp::new(http_client.clone(), authorization);
         // Every field is set: `OpenAIConfig::new()` would otherwise read OPENAI_* variables.
+        // The key stays out of it: `http` writes the `Authorization` header.
         let config = OpenAIConfig::new()
             .with_api_base(settings.base_url.trim_end_matches('/'))
-            .with_api_key(if unusable.is_some() { "" } else { key })
+            .with_api_key("")
             .with_org_id("")
             .with_project_id("");
         Self {
-            client: Client::with_config(config),
+            client: Client::build(http_client, config).with_http_service(http),
             settings,
             backoff: Backoff {
                 first: Duration::from_millis(500),
@@ -126,14 +130,14 @@ impl OpenAiModel {
         &self.settings
     }
 
-    /// The wait before the next attempt after `failure`, or `None` to give up: the failure is
-    /// permanent or was retried already, text has reached the sink, attempts are used up, or
-    /// the server wants a longer pause than we wait inline.
-    fn retry_delay(&self, failure: &Failure, retries: u32, emitted: bool) -> Option<Duration> {
-        let ModelError::Transient { retry_after, .. } = &failure.error else {
+    /// The wait before the next attempt after `error`, or `None` to give up: the failure is
+    /// permanent, text has reached the sink, attempts are used up, or the server wants a
+    /// longer pause than we wait inline (the error carries it for the caller).
+    fn retry_delay(&self, error: &ModelError, retries: u32, emitted: bool) -> Option<Duration> {
+        let ModelError::Transient { retry_after, .. } = error else {
             return None;
         };
-        if failure.retried || emitted || retries >= self.settings.max_retries {
+        if emitted || retries >= self.settings.max_retries {
             return None;
         }
         match retry_after {
@@ -155,18 +159,13 @@ impl OpenAiModel {
         body: &Value,
         sink: &mut dyn DeltaSink,
         emitted: &mut bool,
-    ) -> Result<ModelTurn, Failure> {
+    ) -> Result<ModelTurn, ModelError> {
         let limit = self.settings.request_timeout;
         let chat = self.client.chat();
         let opening = chat.create_stream_byot::<_, Chunk>(body);
         let mut chunks = match timeout(limit, opening).await {
-            Err(_) => return Err(timed_out(format!("no response within {limit:?}")).into()),
-            Ok(Err(error)) => {
-                return Err(Failure {
-                    retried: errors::retried_by_client(&error),
-                    error: errors::from_openai(error),
-                });
-            }
+            Err(_) => return Err(timed_out(format!("no response within {limit:?}"))),
+            Ok(Err(error)) => return Err(errors::from_openai(error)),
             Ok(Ok(chunks)) => chunks,
         };
         let mut answer = Accumulator::default();
@@ -182,7 +181,7 @@ impl OpenAiModel {
                 Ok(None) => break,
                 Err(_) if answer.finished() => break,
                 Err(_) => {
-                    return Err(timed_out(format!("the stream stalled for {limit:?}")).into());
+                    return Err(timed_out(format!("the stream stalled for {limit:?}")));
                 }
             };
             match item {
@@ -201,26 +200,10 @@ impl OpenAiModel {
                     tracing::debug!(%error, "the stream broke after the answer was complete");
                     break;
                 }
-                Err(error) => return Err(errors::from_openai(error).into()),
+                Err(error) => return Err(errors::from_openai(error)),
             }
         }
-        Ok(answer.finish()?)
-    }
-}
-
-/// A failed attempt, and whether async-openai already retried it.
-#[derive(Debug)]
-struct Failure {
-    error: ModelError,
-    retried: bool,
-}
-
-impl From<ModelError> for Failure {
-    fn from(error: ModelError) -> Self {
-        Self {
-            error,
-            retried: false,
-        }
+        answer.finish()
     }
 }
 
@@ -239,15 +222,14 @@ impl ChatModel for OpenAiModel {
         let mut retries = 0;
         loop {
             let mut emitted = false;
-            let failure = match self.attempt(&body, sink, &mut emitted).await {
+            let error = match self.attempt(&body, sink, &mut emitted).await {
                 Ok(turn) => return Ok(turn),
-                Err(failure) => failure,
+                Err(error) => error,
             };
-            let Some(delay) = self.retry_delay(&failure, retries, emitted) else {
-                return Err(failure.error);
+            let Some(delay) = self.retry_delay(&error, retries, emitted) else {
+                return Err(error);
             };
             retries += 1;
-            let error = &failure.error;
             tracing::warn!(%error, retry = retries, ?delay, "model request failed; retrying");
             tokio::time::sleep(delay).await;
         }
@@ -273,12 +255,11 @@ mod tests {
         .with_backoff(Duration::from_millis(100), Duration::from_secs(1))
     }
 
-    fn transient(retry_after: Option<Duration>) -> Failure {
+    fn transient(retry_after: Option<Duration>) -> ModelError {
         ModelError::Transient {
             message: "busy".into(),
             retry_after,
         }
-        .into()
     }
 
     #[test]
@@ -310,7 +291,7 @@ mod tests {
     }
 
     #[test]
-    fn no_retry_after_text_was_sent_attempts_ran_out_or_for_final_failures() {
+    fn no_retry_after_text_was_sent_attempts_ran_out_or_for_permanent_failures() {
         let model = model(2);
 
         assert_eq!(
@@ -324,18 +305,9 @@ mod tests {
             "attempts used"
         );
         assert_eq!(
-            model.retry_delay(&ModelError::Permanent("no".into()).into(), 0, false),
+            model.retry_delay(&ModelError::Permanent("no".into()), 0, false),
             None,
             "permanent"
-        );
-        let retried = Failure {
-            retried: true,
-            ..transient(None)
-        };
-        assert_eq!(
-            model.retry_delay(&retried, 0, false),
-            None,
-            "retried by async-openai"
         );
     }
 

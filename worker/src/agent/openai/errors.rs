@@ -1,121 +1,93 @@
 //! Which failures are worth retrying, and how long the server asked us to wait.
 //!
-//! async-openai 0.43 retries 429 (OpenAI-shaped), 5xx and connection failures by itself, three
-//! times, honouring `Retry-After`; [`retried_by_client`] tells those failures apart so they are
-//! not retried again on top. It then reads the status and body of the error response and drops
-//! its headers, so `Retry-After` never reaches us: the wait is read from the message instead,
-//! where OpenAI (and Azure) also state it: "Please try again in 1.5s", "Please retry after 20
-//! seconds".
+//! Error responses arrive from our HTTP layer ([`super::http`]) as an [`ErrorResponse`] with
+//! their status, the wait from `Retry-After` and their body, whatever its shape. The status
+//! decides, except for a 429 that says the account is out of credit. The wait in the header
+//! wins; without one it is read from the message, where OpenAI (and Azure) also state it:
+//! "Please try again in 1.5s", "Please retry after 20 seconds".
 
 use std::time::Duration;
 
 use async_openai::error::OpenAIError;
 use serde_json::Value;
 
+use super::http::ErrorResponse;
 use crate::agent::model::ModelError;
 
 /// Error text passed on is cut to this many characters (5xx bodies can be whole HTML pages).
 const MAX_MESSAGE_CHARS: usize = 300;
 
-/// The `type` of a 429 that no wait will fix: the account is out of credit.
+/// The `type` (or `code`) of a 429 that no wait will fix: the account is out of credit.
 const INSUFFICIENT_QUOTA: &str = "insufficient_quota";
-
-/// Retries async-openai's client has already made for this failure (it does so for 429s in
-/// OpenAI's shape except `insufficient_quota`, for 5xx, and for connection failures).
-pub(super) fn retried_by_client(error: &OpenAIError) -> bool {
-    match error {
-        OpenAIError::ApiError(response) => {
-            let status = response.status_code.as_u16();
-            (status == 429 && response.api_error.r#type.as_deref() != Some(INSUFFICIENT_QUOTA))
-                || (500..=599).contains(&status)
-        }
-        OpenAIError::Reqwest(error) => error.is_connect(),
-        _ => false,
-    }
-}
 
 /// Classifies an error from opening or reading the stream.
 pub(super) fn from_openai(error: OpenAIError) -> ModelError {
     match error {
-        OpenAIError::ApiError(response)
-            if response.api_error.r#type.as_deref() == Some(INSUFFICIENT_QUOTA) =>
-        {
-            ModelError::Permanent(format!(
-                "HTTP {}: {}",
-                response.status_code.as_u16(),
-                truncate(&response.api_error.message)
-            ))
-        }
-        OpenAIError::ApiError(response) => {
-            let message = response.api_error.message;
-            from_status(response.status_code.as_u16(), &message)
-        }
-        // A 4xx whose body is not OpenAI's `{"error": {..}}` shape: the status is lost.
-        OpenAIError::JSONDeserialize(_, body) => from_unknown_status(&body),
+        OpenAIError::Boxed(error) => match error.downcast::<ErrorResponse>() {
+            Ok(response) => from_response(&response),
+            Err(other) => transient(format!("HTTP failure: {}", chain(&*other))),
+        },
         OpenAIError::Reqwest(error) if error.is_builder() => {
             ModelError::Permanent(format!("cannot build the request: {}", chain(&error)))
         }
         OpenAIError::Reqwest(error) => transient(format!("HTTP failure: {}", chain(&error))),
         OpenAIError::StreamError(error) => transient(format!("the stream broke: {error}")),
+        // Only if async-openai read an error response itself, which our HTTP layer prevents.
+        OpenAIError::ApiError(response) => from_status(
+            response.status_code.as_u16(),
+            &response.api_error.message,
+            None,
+        ),
         other => ModelError::Permanent(truncate(&other.to_string())),
     }
 }
 
-/// 408, 409, 425, 429 and 5xx are worth another try; other statuses are not.
-pub(super) fn from_status(status: u16, message: &str) -> ModelError {
-    let described = format!("HTTP {status}: {}", truncate(message));
+/// Classifies a non-2xx response by its status, its message and the wait it asks for.
+pub(super) fn from_response(response: &ErrorResponse) -> ModelError {
+    let json: Option<Value> = serde_json::from_str(&response.body).ok();
+    let message = json.as_ref().and_then(message_in).unwrap_or(&response.body);
+    if json.as_ref().is_some_and(out_of_quota) {
+        return ModelError::Permanent(format!("HTTP {}: {}", response.status, truncate(message)));
+    }
+    from_status(response.status, message, response.retry_after)
+}
+
+/// 408, 409, 425, 429 and 5xx are worth another try; other statuses are not. `retry_after`
+/// is the wait from the headers; without one, the wait stated in `message` counts.
+pub(super) fn from_status(status: u16, message: &str, retry_after: Option<Duration>) -> ModelError {
+    let short = truncate(message);
+    let described = if short.is_empty() {
+        format!("HTTP {status}")
+    } else {
+        format!("HTTP {status}: {short}")
+    };
     if matches!(status, 408 | 409 | 425 | 429 | 500..=599) {
         ModelError::Transient {
             message: described,
-            retry_after: retry_after_in(message),
+            retry_after: retry_after.or_else(|| retry_after_in(message)),
         }
     } else {
         ModelError::Permanent(described)
     }
 }
 
-/// An error response whose status async-openai did not keep: a numeric `code` in the body
-/// (vLLM's flat error shape) decides, else words that say "try later".
-fn from_unknown_status(body: &str) -> ModelError {
-    let json: Option<Value> = serde_json::from_str(body).ok();
-    let code = json.as_ref().and_then(|v| {
-        v.get("code")
-            .or_else(|| v.get("error").and_then(|e| e.get("code")))
-            .and_then(Value::as_u64)
-            .and_then(|c| u16::try_from(c).ok())
-    });
-    let message = json
-        .as_ref()
-        .and_then(|v| {
-            v.get("message")
-                .or_else(|| v.get("error").and_then(|e| e.get("message")))
-                .or_else(|| v.get("error"))
-                .or_else(|| v.get("detail"))
-                .and_then(Value::as_str)
-        })
-        .unwrap_or(body);
-    if let Some(status) = code.filter(|c| (400..=599).contains(c)) {
-        return from_status(status, message);
-    }
-    let lower = body.to_lowercase();
-    let retryable = [
-        "rate limit",
-        "too many requests",
-        "overloaded",
-        "try again",
-        "retry after",
-    ]
-    .iter()
-    .any(|hint| lower.contains(hint));
-    let described = format!("error response: {}", truncate(message));
-    if retryable {
-        ModelError::Transient {
-            message: described,
-            retry_after: retry_after_in(message),
-        }
-    } else {
-        ModelError::Permanent(described)
-    }
+/// The message of an error body in OpenAI's shape (`{"error": {"message"}}`), vLLM's flat
+/// shape (`{"message"}`), as a bare string (`{"error": "…"}`) or FastAPI's (`{"detail"}`).
+fn message_in(json: &Value) -> Option<&str> {
+    json.get("error")
+        .and_then(|e| e.get("message"))
+        .or_else(|| json.get("message"))
+        .or_else(|| json.get("error"))
+        .or_else(|| json.get("detail"))
+        .and_then(Value::as_str)
+}
+
+/// Whether the body says the account is out of credit (OpenAI: `type` and `code`).
+fn out_of_quota(json: &Value) -> bool {
+    let error = json.get("error").unwrap_or(json);
+    ["type", "code"]
+        .iter()
+        .any(|field| error.get(field).and_then(Value::as_str) == Some(INSUFFICIENT_QUOTA))
 }
 
 fn transient(message: String) -> ModelError {
@@ -196,7 +168,33 @@ fn parse_duration(text: &str) -> Option<Duration> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
+
+    fn response(status: u16, retry_after: Option<u64>, body: &str) -> ErrorResponse {
+        ErrorResponse {
+            status,
+            retry_after: retry_after.map(Duration::from_secs),
+            body: body.to_owned(),
+        }
+    }
+
+    fn openai_error(message: &str, kind: &str) -> String {
+        json!({"error": {"message": message, "type": kind, "param": null, "code": null}})
+            .to_string()
+    }
+
+    fn is_transient(error: &ModelError) -> bool {
+        matches!(error, ModelError::Transient { .. })
+    }
+
+    fn wait(error: &ModelError) -> Option<Duration> {
+        match error {
+            ModelError::Transient { retry_after, .. } => *retry_after,
+            ModelError::Permanent(_) => None,
+        }
+    }
 
     #[test]
     fn statuses_are_sorted_into_transient_and_permanent() {
@@ -212,12 +210,8 @@ mod tests {
             (404, false, "unknown model"),
         ];
         for (status, retryable, what) in cases {
-            let error = from_status(status, "boom");
-            assert_eq!(
-                matches!(error, ModelError::Transient { .. }),
-                retryable,
-                "{what}: {error:?}"
-            );
+            let error = from_status(status, "boom", None);
+            assert_eq!(is_transient(&error), retryable, "{what}: {error:?}");
         }
     }
 
@@ -243,48 +237,78 @@ mod tests {
     }
 
     #[test]
-    fn a_429_carries_the_wait_it_states() {
-        let error = from_status(
-            429,
-            "Rate limit reached for gpt-4o. Please try again in 2s.",
-        );
+    fn the_wait_in_the_header_wins_over_the_one_in_the_message() {
+        let body = openai_error("Please try again in 2s.", "requests");
 
-        assert!(
-            matches!(error, ModelError::Transient { retry_after: Some(d), .. } if d == Duration::from_secs(2)),
-            "{error:?}"
-        );
+        let from_header = from_response(&response(429, Some(30), &body));
+        let from_message = from_response(&response(429, None, &body));
+
+        assert_eq!(wait(&from_header), Some(Duration::from_secs(30)));
+        assert_eq!(wait(&from_message), Some(Duration::from_secs(2)));
     }
 
     #[test]
-    fn error_bodies_in_other_shapes_are_classified_by_code_or_words() {
+    fn error_bodies_of_any_shape_are_classified_by_status() {
         let cases = [
+            (429, "", true, "empty 429"),
+            (429, "Too Many Requests", true, "plain text 429"),
+            (503, "<html>Service Unavailable</html>", true, "HTML 503"),
+            (500, "not json {", true, "broken JSON 500"),
             (
+                404,
                 r#"{"object":"error","message":"no such model","code":404}"#,
                 false,
-                "vLLM flat shape",
+                "vLLM 404",
             ),
             (
-                r#"{"object":"error","message":"busy","code":503}"#,
-                true,
-                "vLLM flat 503",
+                401,
+                r#"{"detail":"Not authenticated"}"#,
+                false,
+                "FastAPI 401",
             ),
-            ("Too Many Requests", true, "plain text 429"),
-            (
-                r#"{"detail":"Rate limit exceeded"}"#,
-                true,
-                "FastAPI detail",
-            ),
-            (r#"{"detail":"Not authenticated"}"#, false, "FastAPI 401"),
-            ("<html>Forbidden</html>", false, "HTML 403"),
+            (403, "<html>Forbidden</html>", false, "HTML 403"),
+            (400, "", false, "empty 400"),
         ];
-        for (body, retryable, what) in cases {
-            let error = from_unknown_status(body);
-            assert_eq!(
-                matches!(error, ModelError::Transient { .. }),
-                retryable,
-                "{what}: {error:?}"
+        for (status, body, retryable, what) in cases {
+            let error = from_response(&response(status, None, body));
+            assert_eq!(is_transient(&error), retryable, "{what}: {error:?}");
+        }
+    }
+
+    #[test]
+    fn the_message_is_taken_from_the_bodys_shape() {
+        let cases = [
+            (openai_error("bad key", "auth"), "HTTP 401: bad key"),
+            (
+                r#"{"object":"error","message":"flat","code":401}"#.into(),
+                "HTTP 401: flat",
+            ),
+            (r#"{"error":"bare string"}"#.into(), "HTTP 401: bare string"),
+            (r#"{"detail":"fastapi"}"#.into(), "HTTP 401: fastapi"),
+            ("plain words".into(), "HTTP 401: plain words"),
+            (String::new(), "HTTP 401"),
+        ];
+        for (body, expected) in cases {
+            let error = from_response(&response(401, None, &body));
+            assert!(
+                matches!(&error, ModelError::Permanent(m) if m == expected),
+                "{body}: {error:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_exhausted_quota_is_permanent_even_as_a_429() {
+        let error = from_response(&response(
+            429,
+            Some(1),
+            &openai_error("You exceeded your current quota.", INSUFFICIENT_QUOTA),
+        ));
+
+        assert!(
+            matches!(&error, ModelError::Permanent(m) if m.contains("quota")),
+            "{error:?}"
+        );
     }
 
     #[test]

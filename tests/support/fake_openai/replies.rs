@@ -1,238 +1,13 @@
-//! A fake OpenAI-compatible server on a real socket, scripted per test.
-//!
-//! `POST /v1/chat/completions` answers with the next queued [`Reply`] (FIFO), streamed as real
-//! SSE chunk by chunk when the request asks for `stream: true`, as one JSON completion
-//! otherwise. When the queue is empty it answers the default reply if one is set, else a 500
-//! saying so. `GET /v1/models` lists one model. Every request body is recorded with its
-//! arrival time and `Authorization` header, for assertions.
+//! How the fake writes a [`Reply`]: streamed as SSE chunk by chunk, or whole.
 
-use std::{
-    collections::VecDeque,
-    convert::Infallible,
-    io,
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+use std::{convert::Infallible, io, time::Duration};
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt, stream};
-use poem::{
-    Body, EndpointExt, Request, Response, Route, Server, get, handler,
-    http::StatusCode,
-    listener::{Acceptor, Listener, TcpListener},
-    post,
-    web::Data,
-};
+use poem::{Body, Response, http::StatusCode};
 use serde_json::{Value, json};
-use tokio::task::JoinHandle;
 
-/// The model name the fake reports when the request names none.
-pub const FAKE_MODEL: &str = "fake-model";
-
-/// One scripted answer.
-#[derive(Debug, Clone)]
-pub enum Reply {
-    /// Text streamed as these deltas, then `finish_reason: "stop"`.
-    Text { chunks: Vec<String> },
-    /// Tool calls streamed one after the other as OpenAI does: a first fragment with id, type,
-    /// name and empty arguments, then the argument fragments; `finish_reason: "tool_calls"`.
-    ToolCalls(Vec<FakeCall>),
-    /// Like [`Reply::ToolCalls`], but the calls' fragments take turns (by `index`).
-    InterleavedToolCalls(Vec<FakeCall>),
-    /// An error status with an optional `Retry-After` (seconds) and a body sent as is.
-    Status {
-        code: u16,
-        retry_after: Option<u64>,
-        body: String,
-    },
-    /// Accepts the request and never answers.
-    Hang,
-    /// Streams these text deltas, then stays silent with the connection open.
-    Stall { chunks: Vec<String> },
-    /// Streams these text deltas, then drops the connection without `finish_reason`/`[DONE]`.
-    CutAfter { chunks: Vec<String> },
-    /// An SSE body sent exactly as given (for lenient-parsing tests).
-    Raw(String),
-    /// `reply` with a wait before its first chunk and then `tokens_per_sec` chunks a second.
-    Slow {
-        ttft: Duration,
-        tokens_per_sec: f64,
-        reply: Box<Reply>,
-    },
-}
-
-impl Reply {
-    /// Text streamed as these deltas.
-    pub fn text<S: Into<String>>(chunks: impl IntoIterator<Item = S>) -> Self {
-        Self::Text {
-            chunks: chunks.into_iter().map(Into::into).collect(),
-        }
-    }
-
-    /// An error status in OpenAI's error shape.
-    pub fn error(code: u16, message: &str) -> Self {
-        Self::Status {
-            code,
-            retry_after: None,
-            body: json!({"error": {"message": message, "type": "fake_error", "param": null, "code": null}})
-                .to_string(),
-        }
-    }
-}
-
-/// A tool call the fake streams.
-#[derive(Debug, Clone)]
-pub struct FakeCall {
-    pub id: String,
-    pub name: String,
-    pub argument_fragments: Vec<String>,
-}
-
-impl FakeCall {
-    pub fn new(id: &str, name: &str, argument_fragments: &[&str]) -> Self {
-        Self {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            argument_fragments: argument_fragments.iter().map(|f| (*f).to_owned()).collect(),
-        }
-    }
-
-    fn arguments(&self) -> String {
-        self.argument_fragments.concat()
-    }
-}
-
-/// One request the fake received.
-#[derive(Debug, Clone)]
-pub struct Received {
-    pub at: Instant,
-    /// The JSON body (a string when the body was not JSON).
-    pub body: Value,
-    pub authorization: Option<String>,
-}
-
-#[derive(Default)]
-struct State {
-    queue: Mutex<VecDeque<Reply>>,
-    default: Mutex<Option<Reply>>,
-    received: Mutex<Vec<Received>>,
-}
-
-/// The running fake; stops when dropped.
-pub struct FakeOpenAi {
-    /// `http://127.0.0.1:PORT/v1`
-    pub base_url: String,
-    state: Arc<State>,
-    server: JoinHandle<io::Result<()>>,
-}
-
-impl FakeOpenAi {
-    /// Starts the fake on a free port.
-    pub async fn start() -> Self {
-        let state = Arc::new(State::default());
-        let app = Route::new()
-            .at("/v1/chat/completions", post(completions))
-            .at("/v1/models", get(models))
-            .data(state.clone());
-        let acceptor = TcpListener::bind("127.0.0.1:0")
-            .into_acceptor()
-            .await
-            .expect("fake OpenAI binds");
-        let addr = *acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr())
-            .expect("fake OpenAI has a socket address");
-        let server = tokio::spawn(Server::new_with_acceptor(acceptor).run(app));
-        Self {
-            base_url: format!("http://{addr}/v1"),
-            state,
-            server,
-        }
-    }
-
-    /// Queues `reply` as the answer to the next request without one.
-    pub fn push(&self, reply: Reply) {
-        lock(&self.state.queue).push_back(reply);
-    }
-
-    /// The answer for requests that find the queue empty (instead of a 500).
-    pub fn set_default(&self, reply: Reply) {
-        *lock(&self.state.default) = Some(reply);
-    }
-
-    /// Every request body received so far, in order.
-    pub fn requests(&self) -> Vec<Value> {
-        self.received().into_iter().map(|r| r.body).collect()
-    }
-
-    /// Every request received so far, with arrival times and authorization.
-    pub fn received(&self) -> Vec<Received> {
-        lock(&self.state.received).clone()
-    }
-
-    /// How many queued replies no request has taken yet.
-    pub fn unused_replies(&self) -> usize {
-        lock(&self.state.queue).len()
-    }
-}
-
-impl Drop for FakeOpenAi {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-#[handler]
-async fn models() -> Response {
-    json_response(
-        StatusCode::OK,
-        &json!({"object": "list", "data": [
-            {"id": FAKE_MODEL, "object": "model", "created": 0, "owned_by": "taskwire-tests"}
-        ]}),
-    )
-}
-
-#[handler]
-async fn completions(req: &Request, body: Body, state: Data<&Arc<State>>) -> Response {
-    let raw = body.into_bytes().await.unwrap_or_default();
-    let body: Value = serde_json::from_slice(&raw)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&raw).into_owned()));
-    let authorization = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let number = {
-        let mut received = lock(&state.received);
-        received.push(Received {
-            at: Instant::now(),
-            body: body.clone(),
-            authorization,
-        });
-        received.len()
-    };
-    let next = lock(&state.queue).pop_front();
-    let Some(reply) = next.or_else(|| lock(&state.default).clone()) else {
-        let message = format!("fake OpenAI: no reply queued for request #{number}");
-        return json_response(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &json!({"error": {"message": message, "type": "fake_error"}}),
-        );
-    };
-    let model = body["model"].as_str().unwrap_or(FAKE_MODEL).to_owned();
-    if body["stream"] == true {
-        streamed(reply, &model).await
-    } else {
-        whole(reply, &model).await
-    }
-}
+use super::{FakeCall, Reply};
 
 /// One piece of a streamed body.
 enum Frame {
@@ -241,10 +16,10 @@ enum Frame {
     Stall,
 }
 
-async fn streamed(reply: Reply, model: &str) -> Response {
+pub(super) async fn streamed(reply: Reply, model: &str) -> Response {
     let (reply, pacing) = unwrap_slow(reply);
     let frames = match reply {
-        Reply::Status { .. } | Reply::Hang => {
+        Reply::Status { .. } | Reply::StatusWithHeaders { .. } | Reply::Hang => {
             if let Some(pacing) = pacing {
                 tokio::time::sleep(pacing.ttft).await;
             }
@@ -435,7 +210,7 @@ fn with_last(mut frames: Vec<Frame>, last: Frame) -> Vec<Frame> {
 }
 
 /// The answer to a request without `stream: true` (and every status or hang).
-async fn whole(reply: Reply, model: &str) -> Response {
+pub(super) async fn whole(reply: Reply, model: &str) -> Response {
     let (reply, pacing) = unwrap_slow(reply);
     if let Some(pacing) = pacing {
         tokio::time::sleep(pacing.ttft).await;
@@ -446,15 +221,15 @@ async fn whole(reply: Reply, model: &str) -> Response {
             retry_after,
             body,
         } => {
-            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut response = Response::builder()
-                .status(status)
-                .content_type("application/json");
-            if let Some(seconds) = retry_after {
-                response = response.header("retry-after", seconds.to_string());
-            }
-            return response.body(body);
+            let headers =
+                retry_after.map(|seconds| ("retry-after".to_owned(), seconds.to_string()));
+            return status_response(code, headers.into_iter(), body);
         }
+        Reply::StatusWithHeaders {
+            code,
+            headers,
+            body,
+        } => return status_response(code, headers.into_iter(), body),
         Reply::Hang => match std::future::pending::<Infallible>().await {},
         Reply::Text { chunks } => json!({"role": "assistant", "content": chunks.concat()}),
         Reply::ToolCalls(calls) | Reply::InterleavedToolCalls(calls) => json!({
@@ -507,9 +282,24 @@ async fn whole(reply: Reply, model: &str) -> Response {
     )
 }
 
-fn json_response(status: StatusCode, body: &Value) -> Response {
+pub(super) fn json_response(status: StatusCode, body: &Value) -> Response {
     Response::builder()
         .status(status)
         .content_type("application/json")
         .body(body.to_string())
+}
+
+fn status_response(
+    code: u16,
+    headers: impl Iterator<Item = (String, String)>,
+    body: String,
+) -> Response {
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = Response::builder()
+        .status(status)
+        .content_type("application/json");
+    for (name, value) in headers {
+        response = response.header(name, value);
+    }
+    response.body(body)
 }
