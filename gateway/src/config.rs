@@ -44,6 +44,16 @@ pub struct GatewayConfig {
         default_value_t = 20
     )]
     pub max_open_jobs_per_user: i64,
+    /// Chat messages one user may send per minute (sustained); more get 429.
+    #[arg(
+        long = "chat-rate-per-minute",
+        env = "CHAT_RATE_PER_MINUTE",
+        default_value_t = 30
+    )]
+    pub chat_rate_per_minute: u32,
+    /// Chat messages one user may send in a burst above the sustained rate.
+    #[arg(long = "chat-burst", env = "CHAT_BURST", default_value_t = 10)]
+    pub chat_burst: u32,
     /// How often the outbox relay republishes jobs whose publish failed.
     #[arg(long = "outbox-sweep", env = "OUTBOX_SWEEP", default_value = "2s", value_parser = humantime::parse_duration)]
     pub outbox_sweep: Duration,
@@ -132,6 +142,8 @@ impl GatewayConfig {
             shutdown_timeout: Duration::from_secs(5),
             chat_wait: Duration::from_secs(30),
             max_open_jobs_per_user: 20,
+            chat_rate_per_minute: 600,
+            chat_burst: 100,
             outbox_sweep: Duration::from_millis(500),
             migrate: false,
         }

@@ -32,14 +32,21 @@ pub type EventFeed = Pin<Box<dyn Stream<Item = anyhow::Result<SequencedEvent>> +
 /// Access to the job and event streams.
 #[derive(Clone)]
 pub struct Queue {
+    client: async_nats::Client,
     js: jetstream::Context,
 }
 
 impl Queue {
     pub fn new(client: async_nats::Client) -> Self {
         Self {
-            js: jetstream::new(client),
+            js: jetstream::new(client.clone()),
+            client,
         }
+    }
+
+    /// True while the NATS connection is up.
+    pub fn connected(&self) -> bool {
+        self.client.connection_state() == async_nats::connection::State::Connected
     }
 
     /// The JetStream context.
@@ -139,6 +146,10 @@ pub fn traceparent(job_id: Uuid) -> String {
 /// Publishes `job` after its transaction committed and records that it was published. A
 /// failure is logged, not returned: the job is safely stored, and the relay will publish it.
 pub async fn publish_after_commit(pool: &PgPool, queue: &Queue, job: &Job) -> bool {
+    if !queue.connected() {
+        tracing::warn!(job_id = %job.id, "NATS is down; the outbox relay will publish the job when it is back");
+        return false;
+    }
     match queue.publish_job(job).await {
         Ok(()) => {
             if let Err(e) = db::jobs::mark_published(pool, job.id).await {

@@ -20,7 +20,7 @@ use sqlx::PgPool;
 use crate::{
     GatewayConfig,
     api::{
-        chat::{ChatApi, ChatSettings},
+        chat::{ChatApi, ChatSettings, chat_limiter},
         conversations::ConversationsApi,
         health::HealthApi,
         jobs::JobsApi,
@@ -82,7 +82,9 @@ impl App {
             .context("listener has no socket address")?;
 
         let queue = Queue::new(nats.clone());
+        let limiter = Arc::new(chat_limiter(config.chat_rate_per_minute, config.chat_burst));
         let background = vec![
+            tokio::spawn(forget_idle_users(limiter.clone())),
             tokio::spawn(keep_streams(queue.clone())),
             tokio::spawn(queue::run_relay(
                 pool.clone(),
@@ -90,7 +92,7 @@ impl App {
                 config.outbox_sweep,
             )),
         ];
-        let endpoint = routes(&config, pool.clone(), nats, queue, authenticator);
+        let endpoint = routes(&config, pool.clone(), nats, queue, limiter, authenticator);
         Ok(Self {
             acceptor,
             endpoint,
@@ -137,6 +139,7 @@ fn routes(
     pool: PgPool,
     nats: async_nats::Client,
     queue: Queue,
+    limiter: Arc<crate::api::chat::ChatLimiter>,
     authenticator: Arc<Authenticator>,
 ) -> BoxEndpoint<'static> {
     let api = OpenApiService::new(
@@ -149,6 +152,7 @@ fn routes(
                     wait: config.chat_wait,
                     max_open_jobs_per_user: config.max_open_jobs_per_user,
                 },
+                limiter,
             },
             ConversationsApi { pool: pool.clone() },
             JobsApi {
@@ -197,6 +201,17 @@ fn cors(origins: &[String]) -> Option<Cors> {
     } else {
         cors.allow_origins(origins)
     })
+}
+
+/// Drops the rate-limit state of users idle long enough to be back at a full burst, so the
+/// limiter's memory follows the active users, not every user ever seen.
+async fn forget_idle_users(limiter: Arc<crate::api::chat::ChatLimiter>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        limiter.retain_recent();
+        limiter.shrink_to_fit();
+    }
 }
 
 /// Creates or updates the JetStream streams, retrying until NATS is reachable, and again

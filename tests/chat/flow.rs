@@ -235,3 +235,33 @@ async fn too_many_unanswered_messages_get_429(pool: PgPool) {
     let (status, _) = app.chat("bob", None, "add something").await;
     assert_eq!(status, 202);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn sending_too_fast_gets_429_with_retry_after(pool: PgPool) {
+    let app = taskwire_tests::spawn_app_with(pool, |c| {
+        c.chat_rate_per_minute = 1;
+        c.chat_burst = 2;
+        c.chat_wait = std::time::Duration::from_millis(10);
+    })
+    .await;
+    for _ in 0..2 {
+        let (status, body) = app.chat("alice", None, "add something").await;
+        assert_eq!(status, 202, "within the burst: {body}");
+    }
+    let resp = app
+        .request(reqwest::Method::POST, "alice", "/api/alice/chat/stream")
+        .json(&json!({"message": "and more"}))
+        .send()
+        .await
+        .expect("sent");
+    let retry_after: u64 = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("numeric Retry-After");
+    assert!((1..=60).contains(&retry_after), "Retry-After {retry_after}");
+    taskwire_tests::assert_error(resp, 429, "too_many_requests", "third message in a minute").await;
+    let (status, _) = app.chat("bob", None, "add something").await;
+    assert_eq!(status, 202, "other users have their own budget");
+}

@@ -32,11 +32,23 @@ pub struct ChatSettings {
     pub max_open_jobs_per_user: i64,
 }
 
+/// Per-user rate limit on chat messages.
+pub type ChatLimiter = governor::DefaultKeyedRateLimiter<String>;
+
+/// A limiter allowing `per_minute` messages per user, with bursts of `burst`.
+pub fn chat_limiter(per_minute: u32, burst: u32) -> ChatLimiter {
+    let per_minute =
+        std::num::NonZeroU32::new(per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+    let burst = std::num::NonZeroU32::new(burst.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+    governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute).allow_burst(burst))
+}
+
 /// The chat endpoints.
 pub struct ChatApi {
     pub pool: sqlx::PgPool,
     pub queue: Queue,
     pub settings: ChatSettings,
+    pub limiter: std::sync::Arc<ChatLimiter>,
 }
 
 /// A message to the assistant.
@@ -91,12 +103,23 @@ pub enum ChatResponse {
 pub struct Accepted {
     pub job: Job,
     pub message_id: Uuid,
+    /// False when the job is stored but its publish is left to the outbox relay.
+    pub published: bool,
 }
 
 impl ChatApi {
     /// Validates and stores the message and its job in one transaction, then publishes the job.
     async fn accept(&self, user: &UserId, body: ChatIn) -> Result<Accepted, ApiError> {
         let text = ChatText::parse(&body.message)?;
+        if let Err(not_until) = self.limiter.check_key(&user.as_str().to_owned()) {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            return Err(ApiError::too_many(
+                "you are sending messages too fast; wait a moment",
+                wait.as_secs_f64().ceil() as u64,
+            ));
+        }
         let open = db::jobs::open_for_user(&self.pool, user).await?;
         if open >= self.settings.max_open_jobs_per_user {
             return Err(ApiError::too_many(
@@ -141,12 +164,16 @@ impl ChatApi {
             .await?
             .ok_or_else(|| ApiError::internal("job vanished inside its transaction"))?;
         tx.commit().await.map_err(common::Error::from)?;
-        queue::publish_after_commit(&self.pool, &self.queue, &job).await;
-        Ok(Accepted { job, message_id })
+        let published = queue::publish_after_commit(&self.pool, &self.queue, &job).await;
+        Ok(Accepted {
+            job,
+            message_id,
+            published,
+        })
     }
 
     async fn chat_and_wait(&self, user: &UserId, body: ChatIn) -> Result<ChatResponse, ApiError> {
-        let Accepted { job, .. } = self.accept(user, body).await?;
+        let Accepted { job, published, .. } = self.accept(user, body).await?;
         let pending = || {
             ChatResponse::Pending(Json(ChatPending {
                 conversation_id: job.conversation_id,
@@ -154,6 +181,10 @@ impl ChatApi {
                 status: "queued".to_owned(),
             }))
         };
+        if !published {
+            // Stored but not yet queued (NATS is down): the relay will queue it.
+            return Ok(pending());
+        }
         let mut feed = match self.queue.events(job.id, None).await {
             Ok(feed) => feed,
             Err(e) => {
@@ -242,7 +273,9 @@ impl ChatApi {
         body: Json<ChatIn>,
     ) -> Result<SseResponse, ApiError> {
         let user = auth.require(&user_id)?;
-        let Accepted { job, message_id } = self.accept(user, body.0).await?;
+        let Accepted {
+            job, message_id, ..
+        } = self.accept(user, body.0).await?;
         let accepted = ChatEvent::Accepted {
             conversation_id: job.conversation_id,
             job_id: job.id,
