@@ -4,6 +4,7 @@
 
 pub mod fake_openai;
 pub mod nats;
+pub mod process;
 pub mod stack;
 
 use std::sync::Once;
@@ -131,8 +132,8 @@ impl TestApp {
         }
     }
 
-    /// Stops the gateway gracefully and waits for it.
-    pub async fn stop(mut self) {
+    /// Stops the gateway gracefully and waits for it; the database and NATS stay up.
+    pub async fn stop_gateway(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -142,6 +143,21 @@ impl TestApp {
                 .expect("server task")
                 .expect("server stopped cleanly");
         }
+    }
+
+    /// Starts another gateway on the same database and NATS (as behind a load balancer);
+    /// returns its base URL and a sender that stops it when dropped.
+    pub async fn spawn_gateway(&self) -> (String, oneshot::Sender<()>) {
+        let config = GatewayConfig::for_test("postgres://unused", &self.nats.url, TEST_SECRET);
+        let app = App::build_with_pool(config, self.pool.clone())
+            .await
+            .expect("second gateway builds");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until_stopped(async move {
+            let _ = rx.await;
+        }));
+        (base, tx)
     }
 }
 

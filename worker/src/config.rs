@@ -94,6 +94,10 @@ pub struct TurnConfig {
     /// taken over after this).
     #[arg(long = "turn-lease", env = "TURN_LEASE", default_value = "30s", value_parser = humantime::parse_duration)]
     pub lease: Duration,
+    /// First delay before a failed turn is retried; it doubles with each delivery (capped at
+    /// a minute) unless the model said how long to wait.
+    #[arg(long = "retry-backoff", env = "RETRY_BACKOFF", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub retry_backoff: Duration,
 }
 
 /// Everything the worker needs to run.
@@ -164,6 +168,7 @@ impl WorkerConfig {
                 history_messages: 40,
                 history_chars: 24_000,
                 lease: Duration::from_secs(5),
+                retry_backoff: Duration::from_millis(100),
             },
             concurrency: 16,
             ack_wait: Duration::from_secs(30),

@@ -58,17 +58,20 @@ pub enum Outcome {
     Poison(String),
 }
 
-/// Delay before redelivery `delivered + 1`: exponential, capped, or what the model asked.
-fn backoff(delivered: i64, retry_after: Option<Duration>) -> Duration {
-    let exponential = Duration::from_secs(1u64 << delivered.clamp(0, 6) as u32);
+/// Delay before redelivery `delivered + 1`: `base` doubled per delivery, capped at a
+/// minute, or what the model asked for.
+fn backoff(base: Duration, delivered: i64, retry_after: Option<Duration>) -> Duration {
+    let exponential = base.saturating_mul(1u32 << delivered.clamp(0, 10) as u32);
     retry_after
         .unwrap_or(exponential)
         .min(Duration::from_secs(60))
 }
 
-fn retry(delivered: i64, err: &common::Error) -> Outcome {
-    tracing::warn!(error = %err, delivered, "job will be retried");
-    Outcome::Retry(backoff(delivered, None))
+impl Context {
+    fn retry(&self, delivered: i64, err: &common::Error) -> Outcome {
+        tracing::warn!(error = %err, delivered, "job will be retried");
+        Outcome::Retry(backoff(self.turn.retry_backoff, delivered, None))
+    }
 }
 
 /// Processes one delivery of `job`; `delivered` counts deliveries including this one.
@@ -80,7 +83,7 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
         Ok(Some(row)) => row,
         // Its conversation was deleted while it waited: nothing to answer.
         Ok(None) => return Outcome::Done,
-        Err(e) => return retry(delivered, &e),
+        Err(e) => return ctx.retry(delivered, &e),
     };
     if row.user_id != job.user_id || row.conversation_id != job.conversation_id {
         return Outcome::Poison("job message does not match the stored job".to_owned());
@@ -95,14 +98,14 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
                 Outcome::Done
             }
             Ok(None) => Outcome::Done,
-            Err(e) => retry(delivered, &e),
+            Err(e) => ctx.retry(delivered, &e),
         };
     }
     match wait_for_turn(ctx, &row).await {
         Ok(TurnLease::Acquired) => {}
         Ok(TurnLease::Gone) => return Outcome::Done,
         Ok(TurnLease::Busy) => return Outcome::Retry(Duration::from_secs(5)),
-        Err(e) => return retry(delivered, &e),
+        Err(e) => return ctx.retry(delivered, &e),
     }
     let user = match UserId::parse(row.user_id.clone()) {
         Ok(user) => user,
@@ -144,13 +147,17 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
         }))) if !last_delivery => {
             tracing::warn!(job_id = %row.id, %message, delivered, "model unavailable; retrying later");
             release(ctx, &row).await;
-            Ok(Outcome::Retry(backoff(delivered, retry_after)))
+            Ok(Outcome::Retry(backoff(
+                ctx.turn.retry_backoff,
+                delivered,
+                retry_after,
+            )))
         }
         Ok(Err(TurnError::Database(e)))
             if !last_delivery || matches!(e, common::Error::Unavailable(_)) =>
         {
             release(ctx, &row).await;
-            Ok(retry(delivered, &e))
+            Ok(ctx.retry(delivered, &e))
         }
         Ok(Err(TurnError::Model(e))) => {
             tracing::warn!(job_id = %row.id, error = %e, "model failed; failing the turn");
@@ -168,7 +175,7 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
             finish(ctx, &row, &user, Finish::Failed(failure), &mut events).await
         }
     };
-    outcome.unwrap_or_else(|e| retry(delivered, &e))
+    outcome.unwrap_or_else(|e| ctx.retry(delivered, &e))
 }
 
 /// Waits (bounded) until every earlier turn of the conversation has ended and takes its
@@ -503,12 +510,17 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_honours_retry_after() {
-        assert_eq!(backoff(1, None), Duration::from_secs(2));
-        assert_eq!(backoff(3, None), Duration::from_secs(8));
-        assert_eq!(backoff(20, None), Duration::from_secs(60));
+        let base = Duration::from_secs(1);
+        assert_eq!(backoff(base, 1, None), Duration::from_secs(2));
+        assert_eq!(backoff(base, 3, None), Duration::from_secs(8));
+        assert_eq!(backoff(base, 20, None), Duration::from_secs(60));
         assert_eq!(
-            backoff(1, Some(Duration::from_secs(7))),
+            backoff(base, 1, Some(Duration::from_secs(7))),
             Duration::from_secs(7)
+        );
+        assert_eq!(
+            backoff(Duration::from_millis(50), 2, None),
+            Duration::from_millis(200)
         );
     }
 }

@@ -1,0 +1,189 @@
+//! Worker processes killed (SIGKILL) mid-turn and stopped (SIGTERM) while turns run.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use sqlx::PgPool;
+use taskwire_tests::{
+    fake_openai::{FakeCall, FakeOpenAi, Reply},
+    process::WorkerProcess,
+    spawn_app_with,
+};
+
+use crate::{WORKER_BIN, count, job_state};
+
+async fn openai_worker(
+    app: &taskwire_tests::TestApp,
+    fake: &FakeOpenAi,
+    name: &str,
+) -> WorkerProcess {
+    WorkerProcess::spawn(
+        WORKER_BIN,
+        app,
+        name,
+        &[
+            ("MODEL_PROVIDER", "openai"),
+            ("OPENAI_BASE_URL", &fake.base_url),
+            ("OPENAI_API_KEY", "sk-test"),
+            ("OPENAI_MODEL", "fake-model"),
+            ("OPENAI_TIMEOUT", "30s"),
+        ],
+    )
+    .await
+}
+
+fn add_milk() -> Reply {
+    Reply::ToolCalls(vec![FakeCall::new(
+        "call_1",
+        "add_task",
+        &["{\"title\": ", "\"Buy milk\"}"],
+    )])
+}
+
+async fn within<T>(what: &str, future: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(30), future)
+        .await
+        .unwrap_or_else(|_| panic!("timed out: {what}"))
+}
+
+fn roles(request: &Value) -> Vec<&str> {
+    request["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| m["role"].as_str().expect("role"))
+        .collect()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_worker_killed_after_the_tool_ran_does_not_add_the_task_twice(pool: PgPool) {
+    let app = spawn_app_with(pool, |c| c.chat_wait = Duration::from_millis(10)).await;
+    let fake = FakeOpenAi::start().await;
+    fake.push(add_milk());
+    fake.push(Reply::Hang); // the model never writes the reply: the turn is stuck after the tool
+    let mut a = openai_worker(&app, &fake, "a").await;
+    let (_, accepted) = app.chat("alice", None, "add buy milk").await;
+    let job = accepted["job_id"].as_str().expect("job").to_owned();
+
+    within(
+        "the tool ran and the reply was asked for",
+        fake.wait_for_requests(2),
+    )
+    .await;
+    assert_eq!(
+        count(&app.pool, "select count(*) from tasks").await,
+        1,
+        "the tool's effect is committed"
+    );
+    a.kill().await;
+
+    fake.push(Reply::text(["Added “Buy milk”."]));
+    let _b = openai_worker(&app, &fake, "b").await;
+    let end = within("the job ends", app.wait_for_job("alice", &job)).await;
+    assert_eq!(end.event, "done", "{:?}", end.data);
+
+    assert_eq!(
+        count(&app.pool, "select count(*) from tasks").await,
+        1,
+        "added exactly once"
+    );
+    assert_eq!(
+        count(
+            &app.pool,
+            "select count(*) from messages where role = 'assistant'"
+        )
+        .await,
+        1,
+        "one reply"
+    );
+    let (status, attempts, worker, _) = job_state(&app.pool, &job).await;
+    assert_eq!(
+        (status.as_str(), attempts, worker.as_deref()),
+        ("succeeded", 2, Some("b"))
+    );
+    // Worker b did not call the tool again: it rebuilt the recorded call and asked the model
+    // for the reply with the recorded result.
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 3, "a: tool step, a: reply (hung), b: reply");
+    assert_eq!(roles(&requests[2]), ["system", "user", "assistant", "tool"]);
+    assert_eq!(requests[2]["messages"][2]["tool_calls"][0]["id"], "call_1");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_worker_killed_before_the_tool_ran_leaves_the_turn_to_another(pool: PgPool) {
+    let app = spawn_app_with(pool, |c| c.chat_wait = Duration::from_millis(10)).await;
+    let fake = FakeOpenAi::start().await;
+    fake.push(Reply::Hang);
+    let mut a = openai_worker(&app, &fake, "a").await;
+    let (_, accepted) = app.chat("alice", None, "add buy milk").await;
+    let job = accepted["job_id"].as_str().expect("job").to_owned();
+
+    within("worker a asked the model", fake.wait_for_requests(1)).await;
+    a.kill().await;
+    assert_eq!(count(&app.pool, "select count(*) from tasks").await, 0);
+
+    fake.push(add_milk());
+    fake.push(Reply::text(["Added “Buy milk”."]));
+    let _b = openai_worker(&app, &fake, "b").await;
+    let end = within("the job ends", app.wait_for_job("alice", &job)).await;
+    assert_eq!(end.event, "done");
+    assert_eq!(end.data["response"], "Added “Buy milk”.");
+    assert_eq!(count(&app.pool, "select count(*) from tasks").await, 1);
+    assert_eq!(
+        count(
+            &app.pool,
+            "select count(*) from messages where role = 'assistant'"
+        )
+        .await,
+        1
+    );
+    let (status, attempts, worker, _) = job_state(&app.pool, &job).await;
+    assert_eq!(
+        (status.as_str(), attempts, worker.as_deref()),
+        ("succeeded", 2, Some("b"))
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_stopped_worker_finishes_its_turn_and_takes_no_new_one(pool: PgPool) {
+    let app = spawn_app_with(pool, |c| c.chat_wait = Duration::from_millis(10)).await;
+    let fake = FakeOpenAi::start().await;
+    fake.push(Reply::Slow {
+        ttft: Duration::from_millis(1500),
+        tokens_per_sec: 50.0,
+        reply: Box::new(Reply::text(["Hello ", "there."])),
+    });
+    let mut a = openai_worker(&app, &fake, "a").await;
+    let (_, first) = app.chat("alice", None, "hello").await;
+    let first = first["job_id"].as_str().expect("job").to_owned();
+    within("worker a asked the model", fake.wait_for_requests(1)).await;
+
+    a.terminate();
+    // A message sent while a drains is not taken by it.
+    let (_, second) = app.chat("alice", None, "hello again").await;
+    let second = second["job_id"].as_str().expect("job").to_owned();
+    assert!(
+        a.wait(Duration::from_secs(20)).await,
+        "worker a exits cleanly after SIGTERM"
+    );
+
+    let (status, attempts, worker, _) = job_state(&app.pool, &first).await;
+    assert_eq!(
+        (status.as_str(), attempts, worker.as_deref()),
+        ("succeeded", 1, Some("a")),
+        "finished, not redelivered"
+    );
+    let (status, attempts, _, _) = job_state(&app.pool, &second).await;
+    assert_eq!(
+        (status.as_str(), attempts),
+        ("queued", 0),
+        "left for another worker"
+    );
+
+    fake.push(Reply::text(["Hi again."]));
+    let _b = openai_worker(&app, &fake, "b").await;
+    let end = within("the second job ends", app.wait_for_job("alice", &second)).await;
+    assert_eq!(end.event, "done");
+    let (_, attempts, worker, _) = job_state(&app.pool, &second).await;
+    assert_eq!((attempts, worker.as_deref()), (1, Some("b")));
+}

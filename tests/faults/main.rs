@@ -1,0 +1,52 @@
+//! Faults injected for real — worker processes killed and stopped, NATS stopped and
+//! restarted, a misbehaving model — and the invariants that must survive them: every
+//! accepted message gets exactly one reply, no effect happens twice, every job ends.
+
+mod crashes;
+mod gateway;
+mod model;
+mod nats;
+
+use sqlx::PgPool;
+
+/// The real worker binary, built for these tests.
+pub const WORKER_BIN: &str = env!("CARGO_BIN_EXE_taskwire-worker-under-test");
+
+/// A job's state: (status, attempts, worker_id, error_code).
+pub async fn job_state(
+    pool: &PgPool,
+    job_id: &str,
+) -> (String, i32, Option<String>, Option<String>) {
+    sqlx::query_as(
+        "select status, attempts, worker_id, error_code from chat_jobs where id = $1::uuid",
+    )
+    .bind(job_id)
+    .fetch_one(pool)
+    .await
+    .expect("job row")
+}
+
+/// A count from SQL.
+pub async fn count(pool: &PgPool, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await
+        .expect("count")
+}
+
+/// Bounded wait for an async condition that has no event to await (state in Postgres while
+/// NATS itself is the thing that failed).
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
