@@ -163,6 +163,46 @@ pub async fn terminal_event(
     }))
 }
 
+/// How long one job publish may wait for JetStream's acknowledgement.
+pub const PUBLISH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Publishes `job` to `chat.jobs.<conversation_id>` and waits until JetStream stored it.
+/// `msg_id` is the `Nats-Msg-Id`: the job id, so a republished job is dropped as a duplicate
+/// within the duplicate window (a deliberate requeue uses a fresh one).
+pub async fn publish_job(js: &jetstream::Context, job: &Job, msg_id: &str) -> anyhow::Result<()> {
+    let payload = serde_json::to_vec(&ChatJob {
+        version: ChatJob::VERSION,
+        job_id: job.id,
+        user_id: job.user_id.clone(),
+        conversation_id: job.conversation_id,
+        user_message_id: job.user_message_id,
+    })?;
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("Nats-Msg-Id", msg_id);
+    // W3C trace context: the job id is the trace id, so logs of gateway and worker join.
+    headers.insert("traceparent", traceparent(job.id).as_str());
+    let ack = tokio::time::timeout(PUBLISH_TIMEOUT, async {
+        js.publish_with_headers(job_subject(job.conversation_id), headers, payload.into())
+            .await?
+            .await
+    })
+    .await
+    .map_err(|_| anyhow::anyhow!("timed out publishing job {}", job.id))??;
+    tracing::debug!(job_id = %job.id, seq = ack.sequence, duplicate = ack.duplicate, "job published");
+    Ok(())
+}
+
+/// A W3C `traceparent` whose trace id is the job id.
+pub fn traceparent(job_id: Uuid) -> String {
+    let span = Uuid::new_v4().simple().to_string();
+    format!("00-{}-{}-01", job_id.simple(), &span[..16])
+}
+
+/// What a user is told when their turn was abandoned (it could not be finished before its
+/// deadline, e.g. while the database was unreachable on its last delivery).
+pub const ABANDONED_REPLY: &str =
+    "Sorry — I couldn't get to that message in time, so I didn't do it. Please send it again.";
+
 /// Settings of the job stream.
 pub fn jobs_stream_config() -> stream::Config {
     stream::Config {

@@ -54,6 +54,10 @@ pub struct GatewayConfig {
     /// Chat messages one user may send in a burst above the sustained rate.
     #[arg(long = "chat-burst", env = "CHAT_BURST", default_value_t = 10)]
     pub chat_burst: u32,
+    /// A chat job not finished this long after it was accepted, and not running, is ended as
+    /// failed (`abandoned`) with a reply telling the user: every job ends.
+    #[arg(long = "job-deadline", env = "JOB_DEADLINE", default_value = "15m", value_parser = humantime::parse_duration)]
+    pub job_deadline: Duration,
     /// How often the outbox relay republishes jobs whose publish failed.
     #[arg(long = "outbox-sweep", env = "OUTBOX_SWEEP", default_value = "2s", value_parser = humantime::parse_duration)]
     pub outbox_sweep: Duration,
@@ -143,6 +147,7 @@ impl GatewayConfig {
             chat_wait: Duration::from_secs(30),
             max_open_jobs_per_user: 20,
             chat_rate_per_minute: 600,
+            job_deadline: Duration::from_secs(900),
             chat_burst: 100,
             outbox_sweep: Duration::from_millis(500),
             migrate: false,

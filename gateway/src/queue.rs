@@ -3,21 +3,15 @@
 
 use std::{pin::Pin, time::Duration};
 
-use async_nats::{
-    HeaderMap,
-    jetstream::{self, consumer::DeliverPolicy},
-};
+use async_nats::jetstream::{self, consumer::DeliverPolicy};
 use common::{
     db,
     domain::Job,
-    jobs::{ChatEvent, ChatJob, EVENTS_STREAM, events_subject, job_subject},
+    jobs::{ChatEvent, EVENTS_STREAM, events_subject},
 };
 use futures::{Stream, StreamExt};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-/// How long one publish may wait for JetStream's acknowledgement.
-const PUBLISH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A job event with its position in the event stream (the SSE id).
 #[derive(Debug, Clone)]
@@ -57,27 +51,7 @@ impl Queue {
     /// Publishes a job and waits for JetStream to store it. Publishing the same job twice is
     /// harmless: `Nats-Msg-Id = job_id` makes JetStream drop the duplicate.
     pub async fn publish_job(&self, job: &Job) -> anyhow::Result<()> {
-        let payload = serde_json::to_vec(&ChatJob {
-            version: ChatJob::VERSION,
-            job_id: job.id,
-            user_id: job.user_id.clone(),
-            conversation_id: job.conversation_id,
-            user_message_id: job.user_message_id,
-        })?;
-        let mut headers = HeaderMap::new();
-        headers.insert("Nats-Msg-Id", job.id.to_string().as_str());
-        // W3C trace context: the job id is the trace id, so logs of gateway and worker join.
-        headers.insert("traceparent", traceparent(job.id).as_str());
-        let ack = tokio::time::timeout(PUBLISH_TIMEOUT, async {
-            self.js
-                .publish_with_headers(job_subject(job.conversation_id), headers, payload.into())
-                .await?
-                .await
-        })
-        .await
-        .map_err(|_| anyhow::anyhow!("timed out publishing job {}", job.id))??;
-        tracing::debug!(job_id = %job.id, seq = ack.sequence, duplicate = ack.duplicate, "job published");
-        Ok(())
+        common::jobs::publish_job(&self.js, job, &job.id.to_string()).await
     }
 
     /// The events of `job_id`, from the start or after event sequence `after`.
@@ -137,12 +111,6 @@ impl Queue {
     }
 }
 
-/// A W3C `traceparent` whose trace id is the job id.
-pub fn traceparent(job_id: Uuid) -> String {
-    let span = Uuid::new_v4().simple().to_string();
-    format!("00-{}-{}-01", job_id.simple(), &span[..16])
-}
-
 /// Publishes `job` after its transaction committed and records that it was published. A
 /// failure is logged, not returned: the job is safely stored, and the relay will publish it.
 pub async fn publish_after_commit(pool: &PgPool, queue: &Queue, job: &Job) -> bool {
@@ -165,9 +133,10 @@ pub async fn publish_after_commit(pool: &PgPool, queue: &Queue, job: &Job) -> bo
 }
 
 /// The outbox relay: every `every`, publishes jobs that were stored but not published (NATS
-/// was down, or the gateway died between commit and publish). Several gateways can run it:
-/// each locks the rows it publishes.
-pub async fn run_relay(pool: PgPool, queue: Queue, every: Duration) {
+/// was down, or the gateway died between commit and publish), and ends jobs older than
+/// `job_deadline` that no worker is running. Several gateways can run it: each locks the
+/// rows it handles.
+pub async fn run_relay(pool: PgPool, queue: Queue, every: Duration, job_deadline: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -177,7 +146,65 @@ pub async fn run_relay(pool: PgPool, queue: Queue, every: Duration) {
             Ok(n) => tracing::info!(published = n, "outbox relay published stored jobs"),
             Err(e) => tracing::warn!(error = %e, "outbox relay sweep failed"),
         }
+        if let Err(e) = sweep_abandoned(&pool, &queue, job_deadline).await {
+            tracing::warn!(error = %e, "abandoned-job sweep failed");
+        }
     }
+}
+
+/// Ends jobs that missed their deadline (see [`db::jobs::lock_abandoned`]): each gets the
+/// abandoned reply and status `failed`, in one transaction, and its `error` event.
+pub async fn sweep_abandoned(
+    pool: &PgPool,
+    queue: &Queue,
+    deadline: Duration,
+) -> anyhow::Result<usize> {
+    let mut tx = pool.begin().await?;
+    let jobs = db::jobs::lock_abandoned(&mut *tx, deadline.as_secs_f64(), 50).await?;
+    let mut ended = Vec::new();
+    for job in jobs {
+        let user = common::domain::UserId::parse(job.user_id.clone())?;
+        let message_id = Uuid::now_v7();
+        db::messages::insert(
+            &mut *tx,
+            &db::messages::NewMessage {
+                id: message_id,
+                conversation_id: job.conversation_id,
+                user_id: &user,
+                role: common::domain::Role::Assistant,
+                content: common::jobs::ABANDONED_REPLY,
+                tool_calls: None,
+                job_id: job.id,
+                turn_seq: job.seq,
+            },
+        )
+        .await?;
+        db::jobs::fail(
+            &mut *tx,
+            job.id,
+            "abandoned",
+            "the job passed its deadline unfinished",
+        )
+        .await?;
+        db::conversations::release_turn(&mut *tx, job.conversation_id, job.id).await?;
+        ended.push((job, message_id));
+    }
+    tx.commit().await?;
+    for (job, message_id) in &ended {
+        tracing::warn!(job_id = %job.id, "job passed its deadline; marked failed");
+        let event = ChatEvent::Error {
+            code: "abandoned".to_owned(),
+            message: common::jobs::ABANDONED_REPLY.to_owned(),
+            message_id: Some(*message_id),
+        };
+        if let Ok(payload) = serde_json::to_vec(&event) {
+            let _ = queue
+                .js
+                .publish(events_subject(job.id), payload.into())
+                .await;
+        }
+    }
+    Ok(ended.len())
 }
 
 /// One sweep; returns how many jobs it published.

@@ -90,6 +90,7 @@ impl App {
                 pool.clone(),
                 queue.clone(),
                 config.outbox_sweep,
+                config.job_deadline,
             )),
         ];
         let endpoint = routes(&config, pool.clone(), nats, queue, limiter, authenticator);

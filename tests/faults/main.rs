@@ -3,6 +3,7 @@
 //! accepted message gets exactly one reply, no effect happens twice, every job ends.
 
 mod crashes;
+mod deadlines;
 mod gateway;
 mod model;
 mod nats;

@@ -1,6 +1,7 @@
 //! Taskwire worker: pulls chat jobs from JetStream and runs the agent with the task tools.
 //! Stateless: everything a turn needs is read from Postgres, so any worker can take any job.
 
+pub mod admin;
 pub mod agent;
 pub mod config;
 pub mod events;

@@ -144,3 +144,52 @@ pub async fn open_for_user(db: impl PgExecutor<'_>, user: &UserId) -> Result<i64
     .fetch_one(db)
     .await?)
 }
+
+/// Puts a failed job back in the queue: its failure reply is deleted and its status reset,
+/// while its recorded tool calls stay (the retried turn continues from them). Returns the
+/// job, or `None` if it does not exist or has not failed.
+pub async fn requeue(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<Option<Job>> {
+    let job = sqlx::query_as::<_, Job>(
+        "update chat_jobs
+         set status = 'queued', attempts = 0, error_code = null, error = null,
+             finished_at = null, published_at = null, worker_id = null
+         where id = $1 and status = 'failed'
+         returning id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id,
+                   error_code, error, published_at, created_at, started_at, finished_at",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if job.is_some() {
+        sqlx::query("delete from messages where job_id = $1 and role = 'assistant'")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(job)
+}
+
+/// Unfinished jobs accepted more than `deadline_secs` ago whose turn is not running now (no
+/// unexpired lease), locked for the caller: the sweeper ends them, so every job ends.
+pub async fn lock_abandoned(
+    db: impl PgExecutor<'_>,
+    deadline_secs: f64,
+    limit: i64,
+) -> Result<Vec<Job>> {
+    Ok(sqlx::query_as::<_, Job>(
+        "select j.id, j.seq, j.user_id, j.conversation_id, j.user_message_id, j.status, j.attempts,
+                j.worker_id, j.error_code, j.error, j.published_at, j.created_at, j.started_at, j.finished_at
+         from chat_jobs j
+         join conversations c on c.id = j.conversation_id
+         where j.status in ('queued', 'running')
+           and j.created_at < now() - make_interval(secs => $1)
+           and not (c.turn_job_id is not distinct from j.id and c.turn_expires_at > now())
+         order by j.seq
+         limit $2
+         for update of j skip locked",
+    )
+    .bind(deadline_secs)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
