@@ -5,11 +5,11 @@ use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
-use taskwire_tests::{spawn_app_with, stack::SlowModel};
-use worker::agent::builtin::BuiltinModel;
+use taskwire_tests::spawn_app_with;
+use worker::agent::{builtin::BuiltinModel, delayed::Delayed};
 
-fn slow() -> Arc<SlowModel> {
-    Arc::new(SlowModel {
+fn slow() -> Arc<Delayed> {
+    Arc::new(Delayed {
         inner: Arc::new(BuiltinModel::new()),
         delay: Duration::from_millis(150),
     })

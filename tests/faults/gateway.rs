@@ -5,14 +5,14 @@ use std::{sync::Arc, time::Duration};
 
 use serde_json::json;
 use sqlx::PgPool;
-use taskwire_tests::{read_sse, spawn_app, stack::SlowModel, token_for};
-use worker::agent::builtin::BuiltinModel;
+use taskwire_tests::{read_sse, spawn_app, token_for};
+use worker::agent::{builtin::BuiltinModel, delayed::Delayed};
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_stream_cut_by_a_gateway_restart_resumes_on_another_gateway(pool: PgPool) {
     let mut app = spawn_app(pool).await;
     let (other, _keep_other) = app.spawn_gateway().await;
-    let slow = Arc::new(SlowModel {
+    let slow = Arc::new(Delayed {
         inner: Arc::new(BuiltinModel::new()),
         delay: Duration::from_millis(400),
     });

@@ -7,6 +7,7 @@ mod deadlines;
 mod gateway;
 mod model;
 mod nats;
+mod soak;
 
 use sqlx::PgPool;
 
@@ -37,12 +38,21 @@ pub async fn count(pool: &PgPool, sql: &'static str) -> i64 {
 
 /// Bounded wait for an async condition that has no event to await (state in Postgres while
 /// NATS itself is the thing that failed).
-pub async fn eventually<F, Fut>(what: &str, mut check: F)
+pub async fn eventually<F, Fut>(what: &str, check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    eventually_within(std::time::Duration::from_secs(30), what, check).await;
+}
+
+/// [`eventually`] with its own bound.
+pub async fn eventually_within<F, Fut>(limit: std::time::Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
     while !check().await {
         assert!(
             tokio::time::Instant::now() < deadline,

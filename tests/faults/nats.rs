@@ -3,8 +3,8 @@
 use std::{sync::Arc, time::Duration};
 
 use sqlx::PgPool;
-use taskwire_tests::{spawn_app_with, stack::SlowModel};
-use worker::agent::builtin::BuiltinModel;
+use taskwire_tests::spawn_app_with;
+use worker::agent::{builtin::BuiltinModel, delayed::Delayed};
 
 use crate::{count, eventually, job_state};
 
@@ -63,7 +63,7 @@ async fn a_message_sent_while_nats_is_down_is_kept_and_answered_when_it_is_back(
 #[sqlx::test(migrations = "../migrations")]
 async fn nats_restarted_during_a_turn_loses_nothing_and_doubles_nothing(pool: PgPool) {
     let mut app = spawn_app_with(pool, |c| c.chat_wait = Duration::from_millis(10)).await;
-    let slow = Arc::new(SlowModel {
+    let slow = Arc::new(Delayed {
         inner: Arc::new(BuiltinModel::new()),
         delay: Duration::from_millis(700),
     });

@@ -187,25 +187,6 @@ pub fn names(events: &[SseEvent]) -> Vec<&str> {
     events.iter().map(|e| e.event.as_str()).collect()
 }
 
-/// A model that takes `delay` before each step, like a real model's latency, then answers
-/// as `inner` does.
-pub struct SlowModel {
-    pub inner: Arc<dyn ChatModel>,
-    pub delay: Duration,
-}
-
-#[async_trait::async_trait]
-impl ChatModel for SlowModel {
-    async fn step(
-        &self,
-        request: &worker::agent::model::ModelRequest,
-        sink: &mut dyn worker::agent::model::DeltaSink,
-    ) -> Result<worker::agent::model::ModelTurn, worker::agent::model::ModelError> {
-        tokio::time::sleep(self.delay).await;
-        self.inner.step(request, sink).await
-    }
-}
-
 impl TestApp {
     /// Waits until job `job_id` has ended (following its events), returning its last event.
     pub async fn wait_for_job(&self, user: &str, job_id: &str) -> SseEvent {

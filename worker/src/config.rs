@@ -51,6 +51,10 @@ pub struct ModelConfig {
         default_value_t = 3
     )]
     pub openai_max_retries: u32,
+    /// Extra latency per step of the builtin model, to make it behave like a remote model
+    /// (soak tests, demos, benchmarks); 0 by default.
+    #[arg(long = "builtin-step-delay", env = "BUILTIN_STEP_DELAY", default_value = "0s", value_parser = humantime::parse_duration)]
+    pub builtin_step_delay: Duration,
     /// Sampling temperature, if the server should not use its default.
     #[arg(long = "openai-temperature", env = "OPENAI_TEMPERATURE")]
     pub openai_temperature: Option<f32>,
@@ -161,6 +165,7 @@ impl WorkerConfig {
                 openai_timeout: Duration::from_secs(5),
                 openai_max_retries: 2,
                 openai_temperature: None,
+                builtin_step_delay: Duration::ZERO,
             },
             turn: TurnConfig {
                 timeout: Duration::from_secs(20),

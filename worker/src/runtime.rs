@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::{
     agent::{
         builtin::BuiltinModel,
+        delayed::Delayed,
         model::ChatModel,
         openai::{OpenAiModel, OpenAiSettings},
         runner::Agent,
@@ -30,7 +31,13 @@ const PULL_EXPIRES: Duration = Duration::from_secs(2);
 /// Builds the configured model.
 pub fn build_model(config: &WorkerConfig) -> Arc<dyn ChatModel> {
     match config.model.provider() {
-        ModelProvider::Builtin => Arc::new(BuiltinModel::new()),
+        ModelProvider::Builtin if config.model.builtin_step_delay.is_zero() => {
+            Arc::new(BuiltinModel::new())
+        }
+        ModelProvider::Builtin => Arc::new(Delayed {
+            inner: Arc::new(BuiltinModel::new()),
+            delay: config.model.builtin_step_delay,
+        }),
         ModelProvider::Openai => Arc::new(OpenAiModel::new(OpenAiSettings {
             base_url: config.model.openai_base_url.clone(),
             api_key: config.model.openai_api_key.clone(),

@@ -2,6 +2,7 @@
 //! bounded loop that runs a turn.
 
 pub mod builtin;
+pub mod delayed;
 pub mod model;
 pub mod openai;
 pub mod prompt;
