@@ -72,13 +72,11 @@ async fn soak(pool: PgPool, plan: Plan) {
     }
     let senders = join_all((0..plan.users).map(|u| chat(&app, format!("user{u}"), plan.messages)));
     let chaos = async {
-        let mut next = plan.workers;
-        for k in 0..plan.kills {
+        for (k, next) in (0..plan.kills).zip(plan.workers..) {
             tokio::time::sleep(Duration::from_millis(300 + (k as u64 * 7919) % 500)).await;
             let victim = (k * 31) % workers.len();
             workers[victim].kill().await;
             workers[victim] = worker(&app, next).await;
-            next += 1;
         }
     };
     let (accepted, ()) = tokio::join!(senders, chaos);
