@@ -7,6 +7,7 @@ mod deadlines;
 mod gateway;
 mod model;
 mod nats;
+mod postgres;
 mod soak;
 
 use sqlx::PgPool;

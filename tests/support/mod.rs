@@ -4,6 +4,7 @@
 
 pub mod fake_openai;
 pub mod nats;
+pub mod postgres;
 pub mod process;
 pub mod stack;
 

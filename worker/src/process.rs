@@ -56,6 +56,9 @@ pub enum Outcome {
     Retry(Duration),
     /// The message itself is unusable: terminate it.
     Poison(String),
+    /// Postgres is unreachable: keep the message (heartbeats go on) and process it again
+    /// after the delay, rather than spend a delivery on an outage.
+    DatabaseDown(Duration),
 }
 
 /// Delay before redelivery `delivered + 1`: `base` doubled per delivery, capped at a
@@ -70,7 +73,12 @@ fn backoff(base: Duration, delivered: i64, retry_after: Option<Duration>) -> Dur
 impl Context {
     fn retry(&self, delivered: i64, err: &common::Error) -> Outcome {
         tracing::warn!(error = %err, delivered, "job will be retried");
-        Outcome::Retry(backoff(self.turn.retry_backoff, delivered, None))
+        match err {
+            common::Error::Unavailable(_) => {
+                Outcome::DatabaseDown(self.turn.retry_backoff.max(Duration::from_millis(200)))
+            }
+            _ => Outcome::Retry(backoff(self.turn.retry_backoff, delivered, None)),
+        }
     }
 }
 

@@ -249,8 +249,11 @@ async fn handle(ctx: &Context, message: jetstream::Message) {
             .unwrap_or_default(),
     );
     let heartbeat = AbortOnDrop(tokio::spawn(heartbeat(message.clone(), ctx.ack_wait)));
-    let outcome =
-        tracing::Instrument::instrument(process::process(ctx, &job, delivered), span.clone()).await;
+    let outcome = tracing::Instrument::instrument(
+        process_through_outages(ctx, &job, delivered),
+        span.clone(),
+    )
+    .await;
     drop(heartbeat);
     match outcome {
         Outcome::Done => {
@@ -258,10 +261,38 @@ async fn handle(ctx: &Context, message: jetstream::Message) {
                 tracing::warn!(job_id = %job.job_id, error = %e, "ack failed; the job will be redelivered and recognised as done");
             }
         }
-        Outcome::Retry(delay) => settle(&message, AckKind::Nak(Some(delay))).await,
+        Outcome::Retry(delay) | Outcome::DatabaseDown(delay) => {
+            settle(&message, AckKind::Nak(Some(delay))).await;
+        }
         Outcome::Poison(reason) => {
             tracing::error!(job_id = %job.job_id, %reason, "poison job; terminating it");
             settle(&message, AckKind::Term).await;
+        }
+    }
+}
+
+/// Longest a job is held through a database outage before it is handed back to JetStream.
+const OUTAGE_PATIENCE: Duration = Duration::from_secs(300);
+
+/// Runs `process`, and while Postgres is unreachable runs it again with back-off (doubling
+/// up to 5 s) instead of handing the job back: an outage does not spend the job's limited
+/// deliveries, and the heartbeat keeps it from being redelivered meanwhile.
+async fn process_through_outages(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
+    let mut waited = Duration::ZERO;
+    let mut delay = Duration::ZERO;
+    loop {
+        match process::process(ctx, job, delivered).await {
+            Outcome::DatabaseDown(first) if waited < OUTAGE_PATIENCE => {
+                delay = if delay.is_zero() {
+                    first
+                } else {
+                    (delay * 2).min(Duration::from_secs(5))
+                };
+                tracing::warn!(job_id = %job.job_id, ?delay, "database unreachable; holding the job and retrying");
+                tokio::time::sleep(delay).await;
+                waited += delay;
+            }
+            other => return other,
         }
     }
 }
