@@ -2,19 +2,9 @@
 //! deleting, and another user shut out of all of it.
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::PgPool;
 use taskwire_tests::{assert_error, spawn_app};
-
-async fn get_json(app: &taskwire_tests::TestApp, user: &str, path: &str) -> Value {
-    let resp = app
-        .request(Method::GET, user, path)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(resp.status(), 200, "GET {path}");
-    resp.json().await.expect("json")
-}
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_conversation_keeps_its_turns_in_order(pool: PgPool) {
@@ -31,7 +21,7 @@ async fn a_conversation_keeps_its_turns_in_order(pool: PgPool) {
         "{second}"
     );
 
-    let conversations = get_json(&app, "alice", "/api/alice/conversations").await;
+    let conversations = app.get_json("alice", "/api/alice/conversations").await;
     let list = conversations.as_array().expect("array");
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["id"], conversation.as_str());
@@ -40,12 +30,12 @@ async fn a_conversation_keeps_its_turns_in_order(pool: PgPool) {
         "titled by the first message"
     );
 
-    let messages = get_json(
-        &app,
-        "alice",
-        &format!("/api/alice/conversations/{conversation}/messages"),
-    )
-    .await;
+    let messages = app
+        .get_json(
+            "alice",
+            &format!("/api/alice/conversations/{conversation}/messages"),
+        )
+        .await;
     let roles: Vec<&str> = messages
         .as_array()
         .expect("array")
@@ -176,7 +166,7 @@ async fn another_user_is_shut_out_of_every_conversation_endpoint(pool: PgPool) {
         )
         .await;
     }
-    let bobs = get_json(&app, "bob", "/api/bob/conversations").await;
+    let bobs = app.get_json("bob", "/api/bob/conversations").await;
     assert_eq!(bobs, json!([]), "bob lists none of alice's conversations");
 
     // Bob's token on Alice's paths: 403.
@@ -209,12 +199,12 @@ async fn another_user_is_shut_out_of_every_conversation_endpoint(pool: PgPool) {
     }
 
     // Alice's conversation is intact.
-    let messages = get_json(
-        &app,
-        "alice",
-        &format!("/api/alice/conversations/{conversation}/messages"),
-    )
-    .await;
+    let messages = app
+        .get_json(
+            "alice",
+            &format!("/api/alice/conversations/{conversation}/messages"),
+        )
+        .await;
     assert_eq!(messages.as_array().map(Vec::len), Some(2));
 }
 

@@ -112,16 +112,10 @@ async fn a_ten_turn_conversation_manages_the_task_list(pool: PgPool) {
 
     // The whole dialogue is one conversation of ten turns.
     let messages: Value = app
-        .request(
-            reqwest::Method::GET,
+        .get_json(
             "alice",
             &format!("/api/alice/conversations/{conversation}/messages"),
         )
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .await;
     assert_eq!(messages.as_array().map(Vec::len), Some(20));
 }

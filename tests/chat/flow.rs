@@ -91,17 +91,8 @@ async fn a_turn_slower_than_the_wait_answers_202_and_finishes_later(pool: PgPool
     assert_eq!(pending["status"], "queued");
     let job_id = pending["job_id"].as_str().expect("job id").to_owned();
     let job = app
-        .request(
-            reqwest::Method::GET,
-            "alice",
-            &format!("/api/alice/jobs/{job_id}"),
-        )
-        .send()
-        .await
-        .expect("sent")
-        .json::<serde_json::Value>()
-        .await
-        .expect("json");
+        .get_json("alice", &format!("/api/alice/jobs/{job_id}"))
+        .await;
     assert_eq!(job["status"], "queued", "{job}");
     assert_eq!(job["attempts"], 0);
 
@@ -111,17 +102,8 @@ async fn a_turn_slower_than_the_wait_answers_202_and_finishes_later(pool: PgPool
     assert_eq!(names(&events).first(), Some(&"accepted"));
     assert_eq!(names(&events).last(), Some(&"done"), "{:?}", names(&events));
     let job = app
-        .request(
-            reqwest::Method::GET,
-            "alice",
-            &format!("/api/alice/jobs/{job_id}"),
-        )
-        .send()
-        .await
-        .expect("sent")
-        .json::<serde_json::Value>()
-        .await
-        .expect("json");
+        .get_json("alice", &format!("/api/alice/jobs/{job_id}"))
+        .await;
     assert_eq!(job["status"], "succeeded", "{job}");
     assert_eq!(job["attempts"], 1);
     assert_eq!(

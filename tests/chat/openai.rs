@@ -179,17 +179,11 @@ async fn a_model_that_refuses_ends_the_turn_as_failed_with_a_message(pool: PgPoo
         .expect("job");
     assert_eq!(job, ("failed".to_owned(), Some("model_error".to_owned())));
     let messages: Value = app
-        .request(
-            reqwest::Method::GET,
+        .get_json(
             "alice",
             &format!("/api/alice/conversations/{}/messages", conversation.0),
         )
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .await;
     assert_eq!(messages[1]["role"], "assistant", "the user is told");
     assert!(
         messages[1]["content"]

@@ -97,17 +97,11 @@ async fn a_burst_into_one_conversation_is_answered_one_by_one_in_order(pool: PgP
 
     // The listing shows each message followed by its reply, in the order sent.
     let messages: serde_json::Value = app
-        .request(
-            reqwest::Method::GET,
+        .get_json(
             "alice",
             &format!("/api/alice/conversations/{conversation}/messages"),
         )
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .await;
     let messages = messages.as_array().expect("array");
     assert_eq!(messages.len(), 10);
     for (i, text) in sent.iter().enumerate() {

@@ -46,6 +46,18 @@ async fn a_job_nobody_answers_is_ended_at_its_deadline_and_the_user_told(pool: P
     );
 }
 
+/// Runs `worker requeue <job>` against the test stack.
+async fn requeue(app: &taskwire_tests::TestApp, job: &str) -> std::process::Output {
+    tokio::process::Command::new(WORKER_BIN)
+        .args(["requeue", job])
+        .env_clear()
+        .env("DATABASE_URL", database_url(app).await)
+        .env("NATS_URL", &app.nats.url)
+        .output()
+        .await
+        .expect("worker requeue runs")
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn a_failed_job_can_be_requeued_by_an_operator(pool: PgPool) {
     let app = spawn_app_with(pool, |c| c.chat_wait = Duration::from_secs(20)).await;
@@ -69,14 +81,7 @@ async fn a_failed_job_can_be_requeued_by_an_operator(pool: PgPool) {
     assert_eq!(job_state(&app.pool, &job).await.0, "failed");
 
     fake.push(Reply::text(["Hello after all."]));
-    let output = tokio::process::Command::new(WORKER_BIN)
-        .args(["requeue", &job])
-        .env_clear()
-        .env("DATABASE_URL", database_url(&app).await)
-        .env("NATS_URL", &app.nats.url)
-        .output()
-        .await
-        .expect("worker requeue runs");
+    let output = requeue(&app, &job).await;
     assert!(
         output.status.success(),
         "{}",
@@ -100,14 +105,7 @@ async fn a_failed_job_can_be_requeued_by_an_operator(pool: PgPool) {
     );
 
     // Requeuing a job that has not failed changes nothing and says so.
-    let output = tokio::process::Command::new(WORKER_BIN)
-        .args(["requeue", &job])
-        .env_clear()
-        .env("DATABASE_URL", database_url(&app).await)
-        .env("NATS_URL", &app.nats.url)
-        .output()
-        .await
-        .expect("worker requeue runs");
+    let output = requeue(&app, &job).await;
     assert!(!output.status.success());
     assert_eq!(job_state(&app.pool, &job).await.0, "succeeded");
 }

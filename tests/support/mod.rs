@@ -92,6 +92,17 @@ impl TestApp {
             .bearer_auth(self.token(user))
     }
 
+    /// `GET path` as `user`; returns the JSON body, asserting 200.
+    pub async fn get_json(&self, user: &str, path: &str) -> Value {
+        let resp = self
+            .request(Method::GET, user, path)
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(resp.status(), 200, "GET {path}");
+        resp.json().await.expect("JSON body")
+    }
+
     /// Creates a task for `user` and returns its JSON; panics unless 201.
     pub async fn create_task(&self, user: &str, body: Value) -> Value {
         let resp = self
