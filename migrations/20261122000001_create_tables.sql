@@ -74,6 +74,9 @@ create table chat_jobs (
 create index chat_jobs_user_created_idx on chat_jobs (user_id, created_at desc);
 -- "is an earlier turn of this conversation still open?"
 create index chat_jobs_conversation_seq_idx on chat_jobs (conversation_id, seq);
+-- open jobs: the per-user queue bound, and the deadline sweeper
+create index chat_jobs_open_user_idx on chat_jobs (user_id) where status in ('queued', 'running');
+create index chat_jobs_open_created_idx on chat_jobs (created_at) where status in ('queued', 'running');
 -- the outbox relay's sweep: jobs not yet published
 create index chat_jobs_unpublished_idx on chat_jobs (created_at) where published_at is null;
 alter table messages
