@@ -3,6 +3,7 @@
 mod conversations;
 mod dialogue;
 mod flow;
+mod history;
 mod openai;
 mod tools;
 mod workers;
