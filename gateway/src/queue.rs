@@ -13,6 +13,9 @@ use futures::{Stream, StreamExt};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+/// Most events of one job held in the gateway for one client at a time.
+pub const EVENTS_BATCH: i64 = 64;
+
 /// A job event with its position in the event stream (the SSE id).
 #[derive(Debug, Clone)]
 pub struct SequencedEvent {
@@ -67,6 +70,9 @@ impl Queue {
             .create_consumer(jetstream::consumer::pull::OrderedConfig {
                 filter_subject: events_subject(job_id),
                 deliver_policy,
+                // A client that reads slowly stops the SSE body from being polled, so this
+                // feed pulls no more: at most one batch per stream waits in the gateway.
+                max_batch: EVENTS_BATCH,
                 ..Default::default()
             })
             .await?;

@@ -7,6 +7,7 @@ mod deadlines;
 mod gateway;
 mod model;
 mod nats;
+mod overload;
 mod postgres;
 mod soak;
 

@@ -1,0 +1,94 @@
+//! A client that stops reading its stream costs the gateway a bounded amount: the SSE body
+//! is not polled once the socket and hyper's write buffer are full, so the gateway stops
+//! pulling that job's events from JetStream, which keeps the rest. The bound per stalled
+//! connection is the kernel's send buffer (at most `net.ipv4.tcp_wmem` max, 4 MB here),
+//! hyper's write buffer and one batch of events — not the length of the answer.
+
+use futures::StreamExt;
+use serde_json::json;
+use sqlx::PgPool;
+use taskwire_tests::{spawn_app_with, token_for};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpSocket,
+};
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_client_that_stops_reading_holds_only_a_bounded_part_of_its_stream(pool: PgPool) {
+    let app = spawn_app_with(pool, |c| c.chat_wait = std::time::Duration::from_millis(10)).await;
+    // No worker: the test plays one, publishing a very long answer itself.
+    let (_, accepted) = app.chat("alice", None, "tell me a long story").await;
+    let job = accepted["job_id"].as_str().expect("job").to_owned();
+
+    // A raw client with a tiny receive buffer that asks for the job's events and then reads
+    // nothing beyond the first bytes of the answer.
+    let socket = TcpSocket::new_v4().expect("socket");
+    socket
+        .set_recv_buffer_size(2048)
+        .expect("small receive buffer");
+    let addr = app
+        .base
+        .trim_start_matches("http://")
+        .parse()
+        .expect("address");
+    let mut stream = socket.connect(addr).await.expect("connected");
+    let request = format!(
+        "GET /api/alice/jobs/{job}/events HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\r\n",
+        token_for("alice")
+    );
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .expect("request sent");
+    let mut head = [0u8; 256];
+    let n = stream.read(&mut head).await.expect("answer starts");
+    assert!(String::from_utf8_lossy(&head[..n]).starts_with("HTTP/1.1 200"));
+
+    // About 14 MB of events: far more than the socket's send buffer (Linux autotunes it up to
+    // 4 MB) and hyper's write buffer (~400 KB) hold together.
+    let js = async_nats::jetstream::new(async_nats::connect(&app.nats.url).await.expect("nats"));
+    let subject = common::jobs::events_subject(job.parse().expect("uuid"));
+    let text = "lorem ipsum dolor sit amet ".repeat(7);
+    let delta = serde_json::to_vec(&json!({"type": "delta", "text": text})).expect("json");
+    let total = 60_000u64;
+    // Publish in windows: JetStream publishes wait on a bounded number of pending acks.
+    for _ in 0..total / 500 {
+        let mut acks = Vec::with_capacity(500);
+        for _ in 0..500 {
+            let ack = js.publish(subject.clone(), delta.clone().into());
+            acks.push(ack.await.expect("published"));
+        }
+        for ack in acks {
+            ack.await.expect("stored");
+        }
+    }
+
+    let events = js
+        .get_stream(common::jobs::EVENTS_STREAM)
+        .await
+        .expect("stream");
+    let mut consumers = events.consumers();
+    let mut feed = None;
+    while let Some(info) = consumers.next().await {
+        let info = info.expect("consumer info");
+        if info.config.filter_subject == subject {
+            feed = Some(info);
+        }
+    }
+    let feed = feed.expect("the stalled client's feed is open");
+    let taken = feed.delivered.consumer_sequence;
+    println!(
+        "stalled client: the gateway pulled {taken} of {total} events ({:?})",
+        feed.delivered
+    );
+    assert!(
+        taken < total / 2,
+        "the gateway pulled {taken} of {total} events for a client that reads nothing"
+    );
+    assert!(
+        feed.num_pending > total / 2,
+        "the rest waits in JetStream: {}",
+        feed.num_pending
+    );
+    drop(stream);
+}
