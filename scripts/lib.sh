@@ -536,3 +536,35 @@ ensure_rust_components() {
         fi
     done
 }
+
+# ---------------------------------------------------------------------------------------------
+# Browser test
+
+# ensure_browser_tools: what tests/browser needs, installed when missing and quiet when present:
+# Debian's Chromium (a test tool's own browser download cannot work offline), Node.js with npm,
+# and playwright-core from tests/browser/package-lock.json (npm ci).
+ensure_browser_tools() {
+    local root dir chromium log rc=0
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    dir="$root/tests/browser"
+    chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+    if [[ ! -x $chromium ]]; then
+        apt_install chromium || die "could not install Chromium for the browser test; install it, or set CHROMIUM_PATH to a Chromium binary"
+        [[ -x $chromium ]] || die "Chromium is still not at $chromium; set CHROMIUM_PATH to a Chromium binary"
+    fi
+    if ! have node || ! have npm; then
+        apt_install nodejs npm || die "could not install Node.js and npm for the browser test"
+    fi
+    # npm ci when the packages are missing or the lock file changed since they were installed.
+    if [[ ! -d $dir/node_modules/playwright-core || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+        info "installing the browser test's Node packages (npm ci in tests/browser)"
+        log=$(mktemp)
+        (cd "$dir" && npm ci --no-audit --no-fund) >"$log" 2>&1 || rc=$?
+        if ((rc != 0)); then
+            tail -n 30 "$log" >&2
+            rm -f "$log"
+            die "npm ci in tests/browser failed (status $rc)"
+        fi
+        rm -f "$log"
+    fi
+}

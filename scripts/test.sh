@@ -57,6 +57,7 @@ ensure_rust_components
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
 export NATS_URL=${NATS_URL:-$TW_DEFAULT_NATS_URL}
 phase services services
+phase browser ensure_browser_tools
 TEST_NATS_SERVER=${TEST_NATS_SERVER:-$(command -v nats-server)}
 export TEST_NATS_SERVER
 # Offline query data, when the workspace keeps it, so sqlx macros don't need a migrated database.

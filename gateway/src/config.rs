@@ -54,6 +54,20 @@ pub struct GatewayConfig {
     /// Chat messages one user may send in a burst above the sustained rate.
     #[arg(long = "chat-burst", env = "CHAT_BURST", default_value_t = 10)]
     pub chat_burst: u32,
+    /// Sign-in attempts allowed per email and client address per minute (sustained); more
+    /// get 429. Sign-ups are limited per client address the same way.
+    #[arg(
+        long = "sign-in-per-minute",
+        env = "SIGN_IN_PER_MINUTE",
+        default_value_t = 5
+    )]
+    pub sign_in_per_minute: u32,
+    /// Sign-in attempts allowed in a burst above the sustained rate.
+    #[arg(long = "sign-in-burst", env = "SIGN_IN_BURST", default_value_t = 10)]
+    pub sign_in_burst: u32,
+    /// How long a token issued at sign-up or sign-in stays valid.
+    #[arg(long = "session-ttl", env = "SESSION_TTL", default_value = "7d", value_parser = humantime::parse_duration)]
+    pub session_ttl: Duration,
     /// A chat job not finished this long after it was accepted, and not running, is ended as
     /// failed (`abandoned`) with a reply telling the user: every job ends.
     #[arg(long = "job-deadline", env = "JOB_DEADLINE", default_value = "15m", value_parser = humantime::parse_duration)]
@@ -149,6 +163,9 @@ impl GatewayConfig {
             chat_rate_per_minute: 600,
             job_deadline: Duration::from_secs(900),
             chat_burst: 100,
+            sign_in_per_minute: 5,
+            sign_in_burst: 10,
+            session_ttl: Duration::from_secs(3600),
             outbox_sweep: Duration::from_millis(500),
             migrate: false,
         }

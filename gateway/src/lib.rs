@@ -7,6 +7,7 @@ pub mod error;
 pub mod middleware;
 pub mod queue;
 pub mod startup;
+pub mod web;
 
 pub use config::GatewayConfig;
 pub use startup::App;

@@ -20,6 +20,7 @@ use sqlx::PgPool;
 use crate::{
     GatewayConfig,
     api::{
+        accounts::AccountsApi,
         chat::{ChatApi, ChatSettings, chat_limiter},
         conversations::ConversationsApi,
         health::HealthApi,
@@ -83,8 +84,13 @@ impl App {
 
         let queue = Queue::new(nats.clone());
         let limiter = Arc::new(chat_limiter(config.chat_rate_per_minute, config.chat_burst));
+        let sign_in_limiter = Arc::new(chat_limiter(
+            config.sign_in_per_minute,
+            config.sign_in_burst,
+        ));
         let background = vec![
             tokio::spawn(forget_idle_users(limiter.clone())),
+            tokio::spawn(forget_idle_users(sign_in_limiter.clone())),
             tokio::spawn(keep_streams(queue.clone())),
             tokio::spawn(queue::run_relay(
                 pool.clone(),
@@ -93,7 +99,11 @@ impl App {
                 config.job_deadline,
             )),
         ];
-        let endpoint = routes(&config, pool.clone(), nats, queue, limiter, authenticator);
+        let limiters = Limiters {
+            chat: limiter,
+            sign_in: sign_in_limiter,
+        };
+        let endpoint = routes(&config, pool.clone(), nats, queue, limiters, authenticator);
         Ok(Self {
             acceptor,
             endpoint,
@@ -135,16 +145,29 @@ impl App {
     }
 }
 
+/// The rate limiters the routes share with the background task that trims them.
+struct Limiters {
+    chat: Arc<crate::api::chat::ChatLimiter>,
+    sign_in: Arc<crate::api::chat::ChatLimiter>,
+}
+
 fn routes(
     config: &GatewayConfig,
     pool: PgPool,
     nats: async_nats::Client,
     queue: Queue,
-    limiter: Arc<crate::api::chat::ChatLimiter>,
+    limiters: Limiters,
     authenticator: Arc<Authenticator>,
 ) -> BoxEndpoint<'static> {
+    crate::api::accounts::prepare();
     let api = OpenApiService::new(
         (
+            AccountsApi {
+                pool: pool.clone(),
+                auth: config.auth.clone(),
+                session_ttl: config.session_ttl,
+                limiter: limiters.sign_in,
+            },
             TasksApi { pool: pool.clone() },
             ChatApi {
                 pool: pool.clone(),
@@ -153,7 +176,7 @@ fn routes(
                     wait: config.chat_wait,
                     max_open_jobs_per_user: config.max_open_jobs_per_user,
                 },
-                limiter,
+                limiter: limiters.chat,
             },
             ConversationsApi { pool: pool.clone() },
             JobsApi {
@@ -169,9 +192,11 @@ fn routes(
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let app = Route::new()
+        .nest("/static", crate::web::assets())
         .at("/openapi.json", spec)
         .nest("/docs", docs)
         .nest("/", api)
+        .with(crate::web::PageAtRoot)
         .with(BodyLimit {
             max_bytes: config.max_body_bytes,
         })

@@ -1,5 +1,6 @@
 //! HTTP API tests: the real gateway on a real socket, a fresh Postgres database per test.
 
+mod accounts;
 mod errors;
 mod health;
 mod jwks;

@@ -7,6 +7,7 @@ pub mod jobs;
 pub mod messages;
 pub mod tasks;
 pub mod tool_executions;
+pub mod users;
 
 /// The migrations in `migrations/`, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

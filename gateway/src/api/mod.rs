@@ -1,5 +1,6 @@
 //! The HTTP API: one module per noun, combined into one OpenAPI service.
 
+pub mod accounts;
 pub mod chat;
 pub mod conversations;
 pub mod health;
@@ -18,6 +19,8 @@ pub enum ApiTags {
     Chat,
     /// Conversation history.
     Conversations,
+    /// Accounts: sign up and sign in with email and password, for a token.
+    Accounts,
     /// Liveness and readiness.
     Health,
 }

@@ -1,0 +1,343 @@
+//! `POST /api/auth/sign-up` and `/api/auth/sign-in`: email + password accounts that get the
+//! same HS256 tokens the rest of the API accepts (`sub` = the account's id).
+//!
+//! Passwords are hashed with argon2id on the blocking pool. A failed sign-in answers the same
+//! words whether the email is unknown or the password wrong, and takes as long: an unknown
+//! email is checked against a dummy hash. Sign-in is rate-limited per email and client address,
+//! sign-up per client address (hashing is expensive on purpose).
+
+use std::{sync::Arc, sync::OnceLock, time::Duration};
+
+use argon2::{
+    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
+    password_hash::{SaltString, rand_core::OsRng},
+};
+use common::db;
+use poem::Request;
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use uuid::Uuid;
+
+use super::ApiTags;
+use crate::{api::chat::ChatLimiter, config::AuthConfig, error::ApiError};
+
+/// Shortest password accepted, in characters.
+pub const PASSWORD_MIN_CHARS: usize = 10;
+/// Longest password accepted, in characters (bounds the hashing work).
+pub const PASSWORD_MAX_CHARS: usize = 128;
+/// Longest email accepted (RFC 5321's path limit).
+pub const EMAIL_MAX_CHARS: usize = 254;
+
+const BAD_CREDENTIALS: &str = "email or password is incorrect";
+
+/// The account endpoints.
+pub struct AccountsApi {
+    pub pool: sqlx::PgPool,
+    pub auth: AuthConfig,
+    /// How long issued tokens stay valid.
+    pub session_ttl: Duration,
+    /// Attempts per `in:<email>|<address>` (sign-in) and `up:<address>` (sign-up).
+    pub limiter: Arc<ChatLimiter>,
+}
+
+/// Email and password.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct Credentials {
+    /// An email address, at most 254 characters; case does not matter.
+    pub email: String,
+    /// Sign-up: 10–128 characters mixing at least two of lower case, upper case, digits and
+    /// symbols, not the email itself.
+    #[oai(write_only)]
+    pub password: String,
+}
+
+/// A signed-in session: use `token` as `Authorization: Bearer <token>` on `/api/{user_id}/…`.
+#[derive(Debug, Object)]
+pub struct Session {
+    /// The account's id: the `{user_id}` of the API paths and the token's `sub`.
+    pub user_id: String,
+    /// An HS256 JWT.
+    pub token: String,
+    pub email: String,
+}
+
+#[derive(ApiResponse)]
+pub enum SignUpResponse {
+    /// The account was created; here is its first token.
+    #[oai(status = 201)]
+    Created(Json<Session>),
+}
+
+#[derive(ApiResponse)]
+pub enum SignInResponse {
+    /// Signed in.
+    #[oai(status = 200)]
+    Ok(Json<Session>),
+}
+
+#[OpenApi(prefix_path = "/api/auth", tag = "ApiTags::Accounts")]
+impl AccountsApi {
+    /// Create an account
+    ///
+    /// 409 when the email is taken, 422 when the email or password breaks a rule (the message
+    /// says which).
+    #[oai(path = "/sign-up", method = "post", operation_id = "sign_up")]
+    async fn sign_up(
+        &self,
+        req: &Request,
+        body: Json<Credentials>,
+    ) -> Result<SignUpResponse, ApiError> {
+        let email = parse_email(&body.email)?;
+        check_password(&body.password, &email)?;
+        self.throttle(format!("up:{}", client_address(req)))?;
+        let hash = run_blocking(move || hash_password(&body.0.password)).await??;
+        let user = db::users::insert(&self.pool, Uuid::now_v7(), &email, &hash).await?;
+        tracing::info!(user_id = %user.id, "account created");
+        Ok(SignUpResponse::Created(Json(
+            self.session(user.id, user.email)?,
+        )))
+    }
+
+    /// Sign in
+    ///
+    /// 401 with the same message whether the email is unknown or the password is wrong; 429
+    /// after too many attempts for one email from one address (see `Retry-After`).
+    #[oai(path = "/sign-in", method = "post", operation_id = "sign_in")]
+    async fn sign_in(
+        &self,
+        req: &Request,
+        body: Json<Credentials>,
+    ) -> Result<SignInResponse, ApiError> {
+        let email = body.email.trim().to_lowercase();
+        self.throttle(format!("in:{email}|{}", client_address(req)))?;
+        let user = if email.chars().count() <= EMAIL_MAX_CHARS {
+            db::users::by_email(&self.pool, &email).await?
+        } else {
+            None
+        };
+        let stored = user.as_ref().map(|u| u.password_hash.clone());
+        let password = body.0.password;
+        let matches = run_blocking(move || match stored {
+            Some(hash) => verify_password(&password, &hash),
+            // Same work as a real check, so timing does not tell which emails exist.
+            None => verify_password(&password, dummy_hash()).map(|_| false),
+        })
+        .await??;
+        match user {
+            Some(user) if matches => {
+                Ok(SignInResponse::Ok(Json(self.session(user.id, user.email)?)))
+            }
+            _ => Err(ApiError::unauthorized(BAD_CREDENTIALS)),
+        }
+    }
+}
+
+impl AccountsApi {
+    fn session(&self, id: Uuid, email: String) -> Result<Session, ApiError> {
+        let user_id = id.to_string();
+        let token = crate::auth::mint_token_for(&self.auth, &user_id, self.session_ttl)
+            .map_err(ApiError::internal)?;
+        Ok(Session {
+            user_id,
+            token,
+            email,
+        })
+    }
+
+    fn throttle(&self, key: String) -> Result<(), ApiError> {
+        self.limiter.check_key(&key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            ApiError::too_many(
+                "too many attempts; wait a moment and try again",
+                wait.as_secs_f64().ceil() as u64,
+            )
+        })
+    }
+}
+
+/// The client's IP address (without the port), or `unknown`.
+fn client_address(req: &Request) -> String {
+    match req.remote_addr().as_socket_addr() {
+        Some(addr) => addr.ip().to_string(),
+        None => "unknown".to_owned(),
+    }
+}
+
+async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::internal(format!("password hashing task failed: {e}")))
+}
+
+fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::internal(format!("hashing a password: {e}")))
+}
+
+/// True when `password` matches `hash`; an unreadable stored hash is an internal error.
+fn verify_password(password: &str, hash: &str) -> Result<bool, ApiError> {
+    let parsed = PasswordHash::new(hash)
+        .map_err(|e| ApiError::internal(format!("stored password hash unreadable: {e}")))?;
+    Ok(Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok())
+}
+
+/// Makes the dummy hash in the background now, so the first sign-in with an unknown email is
+/// not slower than the others.
+pub fn prepare() {
+    tokio::task::spawn_blocking(dummy_hash);
+}
+
+/// A well-formed argon2id hash of nothing anybody knows, for the (never seen) case where
+/// hashing the random dummy password fails: the timing stays right either way.
+const FALLBACK_DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2kR8I0eU6z6d0pQbqk3yQm3oWcP0ZtS8Hd7iYl7n1yU";
+
+/// A hash of a random password with the default parameters, made once.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let random = SaltString::generate(&mut OsRng);
+        hash_password(random.as_str()).unwrap_or_else(|_| FALLBACK_DUMMY_HASH.to_owned())
+    })
+}
+
+/// A plausible email address, trimmed: `local@domain.tld`, no spaces, at most 254 characters.
+pub fn parse_email(raw: &str) -> Result<String, ApiError> {
+    let email = raw.trim();
+    let bad = |why: &str| ApiError::validation(format!("email: {why}"));
+    if email.is_empty() {
+        return Err(bad("is required"));
+    }
+    if email.chars().count() > EMAIL_MAX_CHARS {
+        return Err(bad("must be at most 254 characters"));
+    }
+    if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("must not contain spaces"));
+    }
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return Err(bad("must look like name@example.com"));
+    };
+    let labels_ok = domain.split('.').count() >= 2
+        && domain.split('.').all(|l| {
+            !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && !l.contains(['@', '"'])
+        });
+    if local.is_empty() || local.chars().count() > 64 || local.contains('@') || !labels_ok {
+        return Err(bad("must look like name@example.com"));
+    }
+    Ok(email.to_owned())
+}
+
+/// The password rules of sign-up; the error names the rule broken.
+pub fn check_password(password: &str, email: &str) -> Result<(), ApiError> {
+    let bad = |why: String| ApiError::validation(format!("password: {why}"));
+    let chars = password.chars().count();
+    if chars < PASSWORD_MIN_CHARS {
+        return Err(bad(format!(
+            "must be at least {PASSWORD_MIN_CHARS} characters"
+        )));
+    }
+    if chars > PASSWORD_MAX_CHARS {
+        return Err(bad(format!(
+            "must be at most {PASSWORD_MAX_CHARS} characters"
+        )));
+    }
+    let classes = [
+        password.chars().any(char::is_lowercase),
+        password.chars().any(char::is_uppercase),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ];
+    if classes.iter().filter(|x| **x).count() < 2 {
+        return Err(bad(
+            "must mix at least two of: lower-case letters, upper-case letters, digits, symbols"
+                .to_owned(),
+        ));
+    }
+    if password.to_lowercase() == email.to_lowercase()
+        || email
+            .split('@')
+            .next()
+            .is_some_and(|local| password.to_lowercase() == local.to_lowercase())
+    {
+        return Err(bad("must not be your email address".to_owned()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_ordinary_emails() {
+        for ok in [
+            "ann@example.com",
+            "  Ann.Lee+todo@mail.example.co.uk ",
+            "a@b.io",
+        ] {
+            assert!(parse_email(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            parse_email(" Ann@Example.com ").ok().as_deref(),
+            Some("Ann@Example.com")
+        );
+    }
+
+    #[test]
+    fn refuses_malformed_emails() {
+        let long = format!("{}@example.com", "a".repeat(250));
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "ann@@example.com",
+            "ann lee@example.com",
+            "ann@.example.com",
+            "ann@example..com",
+            long.as_str(),
+        ] {
+            assert!(parse_email(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn password_rules_say_which_rule() {
+        let cases = [
+            ("short1A", "at least 10"),
+            ("alllowercaseletters", "at least two"),
+            ("12345678901", "at least two"),
+            ("ann.lee@example.com", "email"),
+        ];
+        for (password, expected) in cases {
+            let err = check_password(password, "ann.lee@example.com").expect_err(password);
+            let text = format!("{err:?}");
+            assert!(text.contains(expected), "{password}: {text}");
+        }
+        assert!(
+            check_password(&"aA".repeat(65), "x@y.io").is_err(),
+            "too long"
+        );
+        assert!(check_password("correct horse battery", "x@y.io").is_ok());
+        assert!(check_password("Tr0ub4dor&3", "x@y.io").is_ok());
+    }
+
+    #[test]
+    fn a_hash_verifies_only_its_password() {
+        let hash = hash_password("correct horse battery").expect("hashes");
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("correct horse battery", &hash).expect("verifies"));
+        assert!(!verify_password("wrong horse battery", &hash).expect("verifies"));
+        assert!(!verify_password("anything at all", dummy_hash()).expect("verifies"));
+        assert!(!verify_password("anything at all", FALLBACK_DUMMY_HASH).expect("parses"));
+    }
+}

@@ -1,0 +1,209 @@
+// The chat column: messages, replies streamed token by token from `POST /chat/stream`, tool
+// calls as chips, and kind errors with a retry (a dropped stream resumes from its last event).
+
+import { ApiError, readEvents, request, userPath } from "./api.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** A chip's words for a tool call and its result: "added: Buy milk". */
+export function chipText(tool, args, result, ok) {
+  const r = result && typeof result === "object" ? result : {};
+  const a = args && typeof args === "object" ? args : {};
+  const title = r.title || a.title || (r.task_id || a.task_id ? `#${r.task_id || a.task_id}` : "");
+  if (ok === false || r.error) return `${tool.replace(/_task$|_tasks$/, "")}: ${r.message || "failed"}`;
+  switch (tool) {
+    case "add_task": return `added: ${title}`;
+    case "complete_task": return `${r.status === "pending" ? "reopened" : "completed"}: ${title}`;
+    case "delete_task": return `deleted: ${title}`;
+    case "update_task": return `updated: ${title}`;
+    case "list_tasks": return Array.isArray(result) ? `listed ${result.length} task${result.length === 1 ? "" : "s"}` : "listed tasks";
+    default: return tool;
+  }
+}
+
+export class Chat {
+  /**
+   * `hooks`: `getSession()`, `onConversation(id)` (a new conversation got its id),
+   * `onTasksChanged()`, `onTurnEnded()`, `onAuthError(err)`.
+   */
+  constructor(hooks) {
+    this.hooks = hooks;
+    this.conversationId = null;
+    this.busy = false;
+    this.messages = $("messages");
+  }
+
+  /** Empties the column (a new conversation). */
+  reset() {
+    this.conversationId = null;
+    this.messages.replaceChildren($("welcome") || welcome());
+    $("welcome").hidden = false;
+  }
+
+  /** Shows a stored conversation. */
+  show(conversationId, history) {
+    this.conversationId = conversationId;
+    this.reset();
+    this.conversationId = conversationId;
+    $("welcome").hidden = history.length > 0;
+    for (const m of history) {
+      const bubble = this.bubble(m.role, m.content);
+      for (const call of m.tool_calls || []) {
+        this.addChip(bubble, chipText(call.tool, call.arguments, call.result, !(call.result && call.result.error)));
+      }
+    }
+    this.scroll();
+  }
+
+  bubble(role, text) {
+    $("welcome").hidden = true;
+    const wrap = document.createElement("div");
+    wrap.className = `message ${role}`;
+    const chips = document.createElement("div");
+    chips.className = "chips";
+    const body = document.createElement("div");
+    body.className = "text";
+    body.textContent = text || "";
+    wrap.append(chips, body);
+    this.messages.append(wrap);
+    return wrap;
+  }
+
+  addChip(bubble, text, pending = false) {
+    const chip = document.createElement("span");
+    chip.className = `chip${pending ? " pending" : ""}`;
+    chip.textContent = text;
+    bubble.querySelector(".chips").append(chip);
+    return chip;
+  }
+
+  scroll() {
+    this.messages.scrollTop = this.messages.scrollHeight;
+  }
+
+  /** Sends `text` and streams the reply into a new assistant bubble. */
+  async send(text) {
+    if (this.busy) return;
+    this.busy = true;
+    this.bubble("user", text);
+    const reply = this.bubble("assistant", "");
+    reply.classList.add("streaming");
+    this.scroll();
+    const session = this.hooks.getSession();
+    const body = { message: text };
+    if (this.conversationId) body.conversation_id = this.conversationId;
+    try {
+      const resp = await request(session, "POST", userPath(session, "/chat/stream"), {
+        body, headers: { Accept: "text/event-stream" },
+      });
+      await this.follow(resp, reply, text);
+    } catch (err) {
+      this.failed(reply, err, () => this.retrySend(reply, text));
+    } finally {
+      this.busy = false;
+      reply.classList.remove("streaming");
+      this.hooks.onTurnEnded();
+    }
+  }
+
+  async retrySend(reply, text) {
+    reply.remove();
+    const last = this.messages.lastElementChild;
+    if (last && last.classList.contains("user")) last.remove();
+    await this.send(text);
+  }
+
+  /** Renders the events of one turn into `reply`; resumes once if the stream drops. */
+  async follow(resp, reply, text, state = { lastId: null, jobId: null, chips: new Map() }) {
+    const out = reply.querySelector(".text");
+    let node = out.firstChild || out.appendChild(document.createTextNode(""));
+    for await (const { id, event, data } of readEvents(resp)) {
+      if (id) state.lastId = id;
+      switch (event) {
+        case "accepted":
+          state.jobId = data.job_id;
+          if (this.conversationId !== data.conversation_id) {
+            this.conversationId = data.conversation_id;
+            this.hooks.onConversation(data.conversation_id);
+          }
+          break;
+        case "started":
+          if (data.attempt > 1) { node.data = ""; } // text of an earlier attempt is void
+          break;
+        case "delta":
+          node.appendData(data.text || "");
+          this.scroll();
+          break;
+        case "tool_call":
+          state.chips.set(data.id, this.addChip(reply, chipText(data.tool, data.arguments, null, true).replace(/: $/, "…"), true));
+          break;
+        case "tool_result": {
+          const chip = state.chips.get(data.id) || this.addChip(reply, "");
+          chip.textContent = chipText(data.tool, null, data.result, data.ok);
+          chip.classList.remove("pending");
+          if (!data.ok) chip.classList.add("failed");
+          if (data.tool !== "list_tasks") this.hooks.onTasksChanged();
+          break;
+        }
+        case "done":
+          node.data = data.response || node.data;
+          this.hooks.onTasksChanged();
+          return;
+        case "error":
+          throw new ApiError(502, data.code || "error", data.message || "The assistant could not answer.");
+        default:
+          break;
+      }
+    }
+    // The stream ended without `done` or `error`: pick it up where it stopped.
+    if (!state.jobId) throw new ApiError(0, "network", "The connection dropped before the message was accepted.");
+    if (state.resumed) throw new ApiError(0, "interrupted", "The connection dropped while the answer was coming in.");
+    state.resumed = true;
+    const session = this.hooks.getSession();
+    const headers = { Accept: "text/event-stream" };
+    if (state.lastId) headers["Last-Event-ID"] = state.lastId;
+    const again = await request(session, "GET", userPath(session, `/jobs/${state.jobId}/events`), { headers });
+    return this.follow(again, reply, text, state);
+  }
+
+  /** Shows `err` kindly in `reply`, with a retry button that runs `retry`. */
+  failed(reply, err, retry) {
+    if (err && err.status === 401) {
+      this.hooks.onAuthError(err);
+      return;
+    }
+    reply.classList.add("failed");
+    const box = document.createElement("div");
+    box.className = "error-box";
+    box.setAttribute("role", "alert");
+    const words = document.createElement("span");
+    words.textContent = kindWords(err);
+    const again = document.createElement("button");
+    again.type = "button";
+    again.className = "retry";
+    again.textContent = "Try again";
+    again.addEventListener("click", () => { box.remove(); retry(); });
+    box.append(words, again);
+    reply.append(box);
+    this.scroll();
+  }
+}
+
+function kindWords(err) {
+  if (!err) return "Something went wrong.";
+  if (err.status === 429) {
+    const wait = err.retryAfter ? ` in ${err.retryAfter} s` : " in a moment";
+    return `You're sending messages quickly — try again${wait}.`;
+  }
+  if (err.status === 0) return err.message;
+  if (err.status === 503) return "Taskwire is briefly unavailable. Try again shortly.";
+  if (err.status === 502) return `The assistant couldn't finish: ${err.message}`;
+  return `Sorry, that didn't work: ${err.message}`;
+}
+
+function welcome() {
+  const div = document.createElement("div");
+  div.id = "welcome";
+  div.className = "welcome";
+  return div;
+}

@@ -1,0 +1,202 @@
+// End-to-end test of the web chat page in Debian's Chromium, driven by playwright-core.
+//
+//   node tests/browser/e2e.mjs http://127.0.0.1:8080
+//
+// A person signs up, asks for a task, watches the reply stream in and the task appear in the
+// panel, ticks it there, renames it, reloads (still signed in) and finds the conversation again,
+// then signs out. Screenshots go to $SCREENSHOT_DIR (default target/browser-screenshots).
+// Exits non-zero with a message on the first failed check. Run by tests/browser/main.rs.
+
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const base = process.argv[2];
+if (!base) {
+  console.error("usage: node e2e.mjs <base_url>");
+  process.exit(2);
+}
+const shots = process.env.SCREENSHOT_DIR || "target/browser-screenshots";
+mkdirSync(shots, { recursive: true });
+const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const TIMEOUT = 20_000;
+
+function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+const browser = await chromium.launch({
+  executablePath,
+  args: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+});
+const problems = [];
+let step = "start";
+let page;
+let offline = false; // while the test cuts the network on purpose
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  // Any script error or CSP violation fails the test.
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() !== "error" || /status of 4\d\d/.test(m.text())) return;
+    if (offline && /ERR_FAILED|ERR_INTERNET_DISCONNECTED/.test(m.text())) return;
+    problems.push(`console error: ${m.text()}`);
+  });
+  const shot = async (name, p = page) => {
+    await p.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
+    console.log(`screenshot ${name}.png`);
+  };
+
+  step = "open the page";
+  const resp = await page.goto(base + "/");
+  check(resp && resp.status() === 200, `GET / answered ${resp && resp.status()}`);
+  check(/default-src 'self'/.test(resp.headers()["content-security-policy"] || ""), "CSP header on /");
+  await page.locator("#auth").waitFor({ state: "visible" });
+  await shot("01-sign-in");
+
+  step = "sign up";
+  const email = `e2e-${Date.now()}@example.com`;
+  await page.click("#auth-switch");
+  await page.fill("#auth-email", email);
+  await page.fill("#auth-password", "short");
+  await page.click("#auth-submit");
+  await page.locator("#auth-error").waitFor({ state: "visible" });
+  const weak = await page.textContent("#auth-error");
+  check(/at least 10 characters/.test(weak), `weak password explained: ${weak}`);
+  await shot("02-weak-password");
+  await page.fill("#auth-password", "Correct-Horse-42");
+  await page.click("#auth-submit");
+  await page.locator("#app").waitFor({ state: "visible" });
+  check((await page.textContent("#who")) === email, "the page shows who is signed in");
+  const stored = await page.evaluate(() => localStorage.getItem("taskwire.session"));
+  check(stored && stored.includes('"token"'), "the session is kept in localStorage");
+  check(!page.url().includes("token") && !page.url().includes("eyJ"), `no token in the URL: ${page.url()}`);
+
+  step = "chat";
+  // Count every piece of text added to the reply bubble while it streams.
+  await page.evaluate(() => {
+    window.__deltas = 0;
+    new MutationObserver((records) => {
+      for (const r of records) if (r.type === "characterData" && r.target.parentElement?.closest(".message.assistant.streaming")) window.__deltas += 1;
+    }).observe(document.getElementById("messages"), { subtree: true, characterData: true });
+  });
+  await page.fill("#message", "add a task to buy milk tomorrow");
+  await page.press("#message", "Enter");
+  const reply = page.locator(".message.assistant").last();
+  await reply.locator(".chip", { hasText: /added: buy milk/i }).waitFor();
+  await page.locator(".message.assistant.streaming").waitFor({ state: "detached" });
+  const replyText = (await reply.locator(".text").textContent()) || "";
+  check(/milk/i.test(replyText), `the reply mentions the task: ${replyText}`);
+  const deltas = await page.evaluate(() => window.__deltas);
+  check(deltas > 1, `the reply streamed in pieces (${deltas} updates)`);
+  check((await page.inputValue("#message")) === "", "the composer is cleared after sending");
+  const task = page.locator("#task-list li.task", { hasText: /buy milk/i });
+  await task.waitFor();
+  check(await task.locator(".task-meta").textContent().then((t) => /due/.test(t || "")), "the task shows its due date");
+  await page.locator("#conversation-list li", { hasText: /buy milk/i }).waitFor();
+  await shot("03-chat-and-task");
+
+  step = "Shift+Enter makes a new line";
+  await page.focus("#message");
+  await page.keyboard.type("first line");
+  await page.keyboard.press("Shift+Enter");
+  await page.keyboard.type("second line");
+  check((await page.inputValue("#message")) === "first line\nsecond line", "Shift+Enter inserts a newline");
+  await page.fill("#message", "");
+
+  step = "a failed send shows a kind error, and retry works";
+  offline = true;
+  await page.route("**/chat/stream", (route) => route.abort("failed"));
+  await page.fill("#message", "what's left?");
+  await page.press("#message", "Enter");
+  const failure = page.locator(".message.assistant.failed .error-box");
+  await failure.waitFor();
+  check(/Cannot reach Taskwire/.test(await failure.textContent()), "the error says what happened");
+  await shot("04-network-error");
+  await page.unroute("**/chat/stream");
+  offline = false;
+  await failure.locator("button.retry").click();
+  await page.locator(".message.assistant .chip", { hasText: /listed 1 task/ }).waitFor();
+  await page.locator(".message.assistant.streaming").waitFor({ state: "detached" });
+  check((await page.locator(".message.assistant.failed").count()) === 0, "the failed reply is replaced");
+  check((await page.locator(".message.user", { hasText: "what's left?" }).count()) === 1, "the message is not shown twice");
+
+  step = "tick the task in the panel";
+  await task.locator(".task-tick").check();
+  await page.locator("#task-list li.task.completed", { hasText: /buy milk/i }).waitFor();
+  const apiTasks = await page.evaluate(async () => {
+    const s = JSON.parse(localStorage.getItem("taskwire.session"));
+    const r = await fetch(`/api/${s.user_id}/tasks`, { headers: { Authorization: `Bearer ${s.token}` } });
+    return r.json();
+  });
+  check(apiTasks.length === 1 && apiTasks[0].completed === true, `the API has the task completed: ${JSON.stringify(apiTasks)}`);
+
+  step = "rename the task in the panel";
+  const done = page.locator("#task-list li.task").first();
+  await done.hover();
+  await done.locator(".task-edit").click();
+  await page.fill(".task-rename", "Buy oat milk");
+  await page.press(".task-rename", "Enter");
+  await page.locator("#task-list .task-title", { hasText: "Buy oat milk" }).waitFor();
+  await shot("05-ticked-and-renamed");
+
+  step = "reload and find the conversation again";
+  await page.reload();
+  await page.locator("#app").waitFor({ state: "visible" });
+  const conversation = page.locator("#conversation-list li", { hasText: /buy milk/i });
+  await conversation.locator(".conversation-open").click();
+  await page.locator(".message.user", { hasText: "add a task to buy milk tomorrow" }).waitFor();
+  await page.locator(".message.assistant .chip", { hasText: /added: buy milk/i }).waitFor();
+  await page.locator("#task-list li.task.completed", { hasText: "Buy oat milk" }).waitFor();
+  await shot("06-after-reload");
+
+  step = "dark mode and a phone";
+  await page.emulateMedia({ colorScheme: "dark" });
+  await shot("07-dark");
+  const phone = await browser.newContext({ viewport: { width: 390, height: 780 }, colorScheme: "light" });
+  const small = await phone.newPage();
+  small.setDefaultTimeout(TIMEOUT);
+  await small.goto(base + "/");
+  await small.evaluate((s) => localStorage.setItem("taskwire.session", s), stored);
+  await small.reload();
+  await small.locator("#app").waitFor({ state: "visible" });
+  await small.locator("#conversation-list li", { hasText: /buy milk/i }).first().waitFor({ state: "attached" });
+  await small.click("#toggle-conversations");
+  await small.locator("#conversations.open").waitFor();
+  await small.waitForTimeout(300);
+  await shot("08-phone-conversations", small);
+  await small.click("#toggle-tasks");
+  await small.locator("#tasks.open").waitFor();
+  await small.waitForTimeout(300);
+  await shot("09-phone-tasks", small);
+  await small.click("#toggle-conversations");
+  await small.locator("#conversation-list .conversation-open", { hasText: /buy milk/i }).click();
+  await small.locator(".message.assistant .chip", { hasText: /added: buy milk/i }).waitFor();
+  await small.waitForTimeout(300);
+  await shot("10-phone-chat", small);
+  await phone.close();
+  await page.emulateMedia({ colorScheme: "light" });
+
+  step = "sign out";
+  await page.click("#sign-out");
+  await page.locator("#auth").waitFor({ state: "visible" });
+  check((await page.evaluate(() => localStorage.getItem("taskwire.session"))) === null, "sign-out clears the token");
+  await page.reload();
+  await page.locator("#auth").waitFor({ state: "visible" });
+  await shot("11-signed-out");
+
+  check(problems.length === 0, `no script errors or CSP violations:\n  ${problems.join("\n  ")}`);
+  console.log("e2e: all checks passed");
+} catch (err) {
+  console.error(`e2e failed at step "${step}": ${err && err.message ? err.message : err}`);
+  if (problems.length) console.error(`page problems:\n  ${problems.join("\n  ")}`);
+  if (page) await page.screenshot({ path: join(shots, "failure.png") }).catch(() => {});
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
