@@ -117,6 +117,7 @@ done
 cat >&2 <<EOF
 
 ${_tw_bold}Taskwire is running${_tw_off}: gateway + $WORKERS worker(s); logs in target/run-logs/
+  Web chat   $BASE_URL/
   API docs   $BASE_URL/docs
   Ready?     $BASE_URL/readyz
   A token for user alice (in another terminal, from $ROOT):
