@@ -1,0 +1,107 @@
+//! What the model sees of the conversation: a bounded window rebuilt from Postgres.
+
+use chrono::Utc;
+use common::{
+    db::{self},
+    domain::{Job, Role, UserId},
+};
+
+use crate::{
+    agent::{
+        model::ChatMessage,
+        runner::{TurnError, TurnInput, TurnOutput},
+    },
+    events::EventPublisher,
+};
+
+use super::Context;
+
+/// Rebuilds the model's view of the conversation from Postgres (bounded) and runs the agent.
+pub(super) async fn run_turn(
+    ctx: &Context,
+    job: &Job,
+    user: &UserId,
+    events: &mut EventPublisher,
+) -> Result<TurnOutput, TurnError> {
+    let rows = db::messages::history(
+        &ctx.pool,
+        job.conversation_id,
+        job.seq,
+        ctx.turn.history_messages,
+    )
+    .await?;
+    let history = bounded_history(rows, ctx.turn.history_chars);
+    ctx.agent
+        .run(
+            TurnInput {
+                job_id: job.id,
+                user,
+                history,
+                now: Utc::now(),
+            },
+            events,
+        )
+        .await
+}
+
+/// The history as model messages, dropping the oldest until it fits in `max_chars`; the
+/// last message (this turn's) is always kept.
+pub fn bounded_history(rows: Vec<common::domain::Message>, max_chars: usize) -> Vec<ChatMessage> {
+    let mut budget = max_chars;
+    let mut kept = Vec::new();
+    for (i, row) in rows.into_iter().rev().enumerate() {
+        let len = row.content.chars().count();
+        if i > 0 && len > budget {
+            break;
+        }
+        budget = budget.saturating_sub(len);
+        kept.push(match row.role {
+            Role::User => ChatMessage::User(row.content),
+            Role::Assistant => ChatMessage::Assistant {
+                content: Some(row.content),
+                tool_calls: Vec::new(),
+            },
+        });
+    }
+    kept.reverse();
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn message(role: Role, content: &str) -> common::domain::Message {
+        common::domain::Message {
+            id: Uuid::now_v7(),
+            conversation_id: Uuid::nil(),
+            role,
+            content: content.to_owned(),
+            tool_calls: None,
+            job_id: Uuid::nil(),
+            turn_seq: 1,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn history_keeps_the_newest_messages_within_the_budget() {
+        let rows = vec![
+            message(Role::User, &"a".repeat(50)),
+            message(Role::Assistant, &"b".repeat(50)),
+            message(Role::User, &"c".repeat(30)),
+        ];
+        let kept = bounded_history(rows, 90);
+        assert_eq!(kept.len(), 2, "the oldest message does not fit");
+        assert_eq!(kept[1], ChatMessage::User("c".repeat(30)));
+    }
+
+    #[test]
+    fn the_current_message_is_kept_even_when_alone_over_budget() {
+        let kept = bounded_history(vec![message(Role::User, &"x".repeat(100))], 10);
+        assert_eq!(kept.len(), 1);
+    }
+}
