@@ -1,0 +1,118 @@
+//! Scenario 4, the task API: `GET /tasks` (a page of 50 from a seeded list) and `POST /tasks`
+//! at 64 connections in a closed loop.
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::PgPool;
+
+use super::{Ended, Timing, closed_loop, run_id};
+use crate::{
+    client::Client,
+    stats::{Latency, summarize},
+};
+
+/// One operation at one concurrency.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TasksPoint {
+    /// "list" or "create".
+    pub operation: String,
+    pub connections: usize,
+    pub requests: usize,
+    pub errors: u64,
+    pub first_error: Option<String>,
+    pub requests_per_s: f64,
+    pub latency: Latency,
+}
+
+/// Scenario 4's result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TasksResult {
+    pub scenario: String,
+    pub timing: Timing,
+    pub users: usize,
+    pub tasks_per_user: usize,
+    pub points: Vec<TasksPoint>,
+}
+
+struct Request {
+    took: Duration,
+    ended: Instant,
+}
+
+impl Ended for Request {
+    fn ended(&self) -> Instant {
+        self.ended
+    }
+}
+
+/// Seeds `users` users with `tasks_per_user` tasks each, then measures list and create.
+pub async fn run(
+    client: &Client,
+    pool: &PgPool,
+    connections: usize,
+    users: usize,
+    tasks_per_user: usize,
+    timing: Timing,
+) -> anyhow::Result<TasksResult> {
+    let run = run_id();
+    let users = users.max(1);
+    let names: Vec<String> = (0..users).map(|u| format!("{run}-t{u}")).collect();
+    sqlx::query(
+        "insert into tasks (user_id, title, priority)
+         select u, 'Seeded task ' || g, (array['low','medium','high'])[1 + g % 3]
+         from unnest($1::text[]) u cross join generate_series(1, $2) g",
+    )
+    .bind(&names)
+    .bind(i32::try_from(tasks_per_user)?)
+    .execute(pool)
+    .await?;
+    let mut points = Vec::new();
+    for operation in ["list", "create"] {
+        tracing::info!(operation, connections, "scenario 4: task API");
+        let (client, names) = (client.clone(), names.clone());
+        let window = closed_loop(connections, timing, move |i, n| {
+            let client = client.clone();
+            let user = names[i % names.len()].clone();
+            async move {
+                let path = format!("/api/{user}/tasks");
+                let start = Instant::now();
+                let req = if operation == "list" {
+                    client.request(reqwest::Method::GET, &user, &path)?
+                } else {
+                    client
+                        .request(reqwest::Method::POST, &user, &path)?
+                        .json(&json!({"title": format!("Load task {i}-{n}"), "priority": "high"}))
+                };
+                let resp = req.send().await?;
+                let status = resp.status();
+                // Read the whole body: a request is done when its answer has arrived.
+                let body = resp.bytes().await?;
+                anyhow::ensure!(status.is_success(), "{operation} answered {status}");
+                anyhow::ensure!(!body.is_empty(), "{operation} answered an empty body");
+                Ok(Request {
+                    took: start.elapsed(),
+                    ended: Instant::now(),
+                })
+            }
+        })
+        .await;
+        points.push(TasksPoint {
+            operation: operation.to_owned(),
+            connections,
+            requests: window.samples.len(),
+            errors: window.errors,
+            first_error: window.first_error.clone(),
+            requests_per_s: window.rate(),
+            latency: summarize(window.samples.iter().map(|r| r.took)),
+        });
+    }
+    Ok(TasksResult {
+        scenario: "tasks".to_owned(),
+        timing,
+        users,
+        tasks_per_user,
+        points,
+    })
+}
