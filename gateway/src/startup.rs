@@ -11,7 +11,7 @@ use common::Error;
 use poem::{
     EndpointExt, Route, Server,
     endpoint::BoxEndpoint,
-    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+    listener::{Acceptor, Listener, TcpListener},
     middleware::{Cors, Tracing},
 };
 use poem_openapi::OpenApiService;
@@ -29,13 +29,14 @@ use crate::{
     },
     auth::Authenticator,
     error::json_errors,
+    listener::NoDelayAcceptor,
     middleware::BodyLimit,
     queue::{self, Queue},
 };
 
 /// A built gateway, bound and ready to serve.
 pub struct App {
-    acceptor: TcpAcceptor,
+    acceptor: NoDelayAcceptor,
     endpoint: BoxEndpoint<'static>,
     addr: SocketAddr,
     shutdown_timeout: Duration,
@@ -105,7 +106,7 @@ impl App {
         };
         let endpoint = routes(&config, pool.clone(), nats, queue, limiters, authenticator);
         Ok(Self {
-            acceptor,
+            acceptor: NoDelayAcceptor(acceptor),
             endpoint,
             addr,
             shutdown_timeout: config.shutdown_timeout,
