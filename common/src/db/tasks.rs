@@ -110,20 +110,10 @@ pub struct TaskPage {
     pub total: i64,
 }
 
-/// Row of a listing: the task and the count of all matching rows (a window function, so one
-/// round trip gives both).
-#[derive(sqlx::FromRow)]
-struct ListedTask {
-    #[sqlx(flatten)]
-    task: Task,
-    total: i64,
-}
-
 macro_rules! list_sql {
     ($order:literal) => {
         concat!(
-            "select id, user_id, title, description, completed, priority, due_date, created_at, updated_at,
-                    count(*) over () as total
+            "select id, user_id, title, description, completed, priority, due_date, created_at, updated_at
              from tasks
              where user_id = $1
                and ($2::boolean is null or completed = $2)
@@ -184,7 +174,7 @@ pub async fn list(
     filter: &TaskFilter,
 ) -> Result<TaskPage> {
     let pattern = filter.query.as_deref().map(like_pattern);
-    let rows = sqlx::query_as::<_, ListedTask>(list_query(filter.sort))
+    let tasks = sqlx::query_as::<_, Task>(list_query(filter.sort))
         .bind(user.as_str())
         .bind(filter.status.completed())
         .bind(filter.priority.map(|p| p.as_str()))
@@ -193,24 +183,21 @@ pub async fn list(
         .bind(filter.offset)
         .fetch_all(&mut *conn)
         .await?;
-    let total = match rows.first() {
-        Some(row) => row.total,
-        // An empty page past the end still reports how many tasks match.
-        None if filter.offset > 0 => {
-            sqlx::query_scalar::<_, i64>(count_sql!())
-                .bind(user.as_str())
-                .bind(filter.status.completed())
-                .bind(filter.priority.map(|p| p.as_str()))
-                .bind(pattern.as_deref())
-                .fetch_one(&mut *conn)
-                .await?
-        }
-        None => 0,
+    // A page that is not full ends the list, so it tells the total; only a full page (or
+    // one past the end) needs the count, which reads every matching row.
+    let shown = tasks.len() as i64;
+    let total = if shown < filter.limit && (shown > 0 || filter.offset == 0) {
+        filter.offset + shown
+    } else {
+        sqlx::query_scalar::<_, i64>(count_sql!())
+            .bind(user.as_str())
+            .bind(filter.status.completed())
+            .bind(filter.priority.map(|p| p.as_str()))
+            .bind(pattern.as_deref())
+            .fetch_one(&mut *conn)
+            .await?
     };
-    Ok(TaskPage {
-        tasks: rows.into_iter().map(|r| r.task).collect(),
-        total,
-    })
+    Ok(TaskPage { tasks, total })
 }
 
 /// Sets `completed` to a given value; `None` when the task does not exist for `user`.
