@@ -13,6 +13,24 @@ use futures::{Stream, StreamExt};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+/// Errors in a row, with no event between them, after which a job's event feed gives up.
+const MAX_FEED_ERRORS: u32 = 10;
+
+/// Reads one stored event; `None` for an unreadable one (skipped).
+fn decode(message: &jetstream::Message) -> Option<anyhow::Result<SequencedEvent>> {
+    let seq = match message.info() {
+        Ok(info) => info.stream_sequence,
+        Err(e) => return Some(Err(anyhow::anyhow!("event without metadata: {e}"))),
+    };
+    match serde_json::from_slice::<ChatEvent>(&message.payload) {
+        Ok(event) => Some(Ok(SequencedEvent { seq, event })),
+        Err(e) => {
+            tracing::warn!(seq, error = %e, "skipping unreadable event");
+            None
+        }
+    }
+}
+
 /// Most events of one job held in the gateway for one client at a time.
 pub const EVENTS_BATCH: i64 = 64;
 
@@ -77,22 +95,23 @@ impl Queue {
             })
             .await?;
         let messages = consumer.messages().await?;
-        Ok(Box::pin(messages.filter_map(|message| async move {
-            let message = match message {
-                Ok(m) => m,
-                Err(e) => return Some(Err(anyhow::Error::new(e))),
-            };
-            let seq = match message.info() {
-                Ok(info) => info.stream_sequence,
-                Err(e) => return Some(Err(anyhow::anyhow!("event without metadata: {e}"))),
-            };
-            match serde_json::from_slice::<ChatEvent>(&message.payload) {
-                Ok(event) => Some(Ok(SequencedEvent { seq, event })),
-                Err(e) => {
-                    tracing::warn!(seq, error = %e, "skipping unreadable event");
+        // The ordered consumer reports hiccups (missed heartbeats, a reconnect) as errors and
+        // recreates itself; only a run of errors without a message in between ends the feed.
+        let mut failures = 0u32;
+        Ok(Box::pin(messages.filter_map(move |message| {
+            let item = match message {
+                Ok(message) => {
+                    failures = 0;
+                    decode(&message)
+                }
+                Err(e) if failures < MAX_FEED_ERRORS => {
+                    failures += 1;
+                    tracing::debug!(error = %e, failures, "event feed hiccup; the ordered consumer recovers");
                     None
                 }
-            }
+                Err(e) => Some(Err(anyhow::Error::new(e))),
+            };
+            async move { item }
         })))
     }
 

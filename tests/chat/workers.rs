@@ -35,7 +35,8 @@ async fn two_workers_share_the_load(pool: PgPool) {
         jobs.push(body["job_id"].as_str().expect("job").to_owned());
     }
     for job in &jobs {
-        assert_eq!(app.wait_for_job("alice", job).await.event, "done");
+        let end = app.wait_for_job("alice", job).await;
+        assert_eq!(end.event, "done", "{:?}", end.data);
     }
     let per_worker: Vec<(String, i64)> = sqlx::query_as(
         "select worker_id, count(*) from chat_jobs where status = 'succeeded' group by worker_id order by worker_id",
@@ -74,7 +75,8 @@ async fn a_burst_into_one_conversation_is_answered_one_by_one_in_order(pool: PgP
         sent.push(text.to_owned());
     }
     for job in &jobs {
-        assert_eq!(app.wait_for_job("alice", job).await.event, "done");
+        let end = app.wait_for_job("alice", job).await;
+        assert_eq!(end.event, "done", "{:?}", end.data);
     }
 
     // One at a time: each turn started after the previous one finished.
