@@ -109,3 +109,52 @@ async fn the_interactive_docs_are_served(pool: PgPool) {
     let html = resp.text().await.expect("text");
     assert!(html.contains("swagger"), "Swagger UI page");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn cors_allows_only_the_configured_origins(pool: PgPool) {
+    let app = taskwire_tests::spawn_app_with(pool, |c| {
+        c.cors_origins = vec!["http://localhost:3000".to_owned()];
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        app.http
+            .request(reqwest::Method::OPTIONS, app.url("/api/alice/tasks"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, content-type",
+            )
+            .send()
+    };
+    let allowed = preflight("http://localhost:3000").await.expect("sent");
+    assert!(allowed.status().is_success(), "{}", allowed.status());
+    assert_eq!(
+        allowed
+            .headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("http://localhost:3000")
+    );
+    let refused = preflight("https://evil.example").await.expect("sent");
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none(),
+        "no CORS grant for other origins"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn without_cors_origins_no_cors_headers_are_sent(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let resp = app
+        .http
+        .get(app.url("/healthz"))
+        .header("Origin", "http://localhost:3000")
+        .send()
+        .await
+        .expect("sent");
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
+}
