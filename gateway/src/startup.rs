@@ -21,7 +21,7 @@ use crate::{
     GatewayConfig,
     api::{
         accounts::AccountsApi,
-        chat::{ChatApi, ChatSettings, chat_limiter},
+        chat::{ChatApi, ChatSettings},
         conversations::ConversationsApi,
         health::HealthApi,
         jobs::JobsApi,
@@ -29,6 +29,7 @@ use crate::{
     },
     auth::Authenticator,
     error::json_errors,
+    limits::{KeyedLimiter, keyed_limiter},
     listener::NoDelayAcceptor,
     middleware::BodyLimit,
     queue::{self, Queue},
@@ -84,8 +85,11 @@ impl App {
             .context("listener has no socket address")?;
 
         let queue = Queue::new(nats.clone());
-        let limiter = Arc::new(chat_limiter(config.chat_rate_per_minute, config.chat_burst));
-        let sign_in_limiter = Arc::new(chat_limiter(
+        let limiter = Arc::new(keyed_limiter(
+            config.chat_rate_per_minute,
+            config.chat_burst,
+        ));
+        let sign_in_limiter = Arc::new(keyed_limiter(
             config.sign_in_per_minute,
             config.sign_in_burst,
         ));
@@ -148,8 +152,8 @@ impl App {
 
 /// The rate limiters the routes share with the background task that trims them.
 struct Limiters {
-    chat: Arc<crate::api::chat::ChatLimiter>,
-    sign_in: Arc<crate::api::chat::ChatLimiter>,
+    chat: Arc<KeyedLimiter>,
+    sign_in: Arc<KeyedLimiter>,
 }
 
 fn routes(
@@ -232,7 +236,7 @@ fn cors(origins: &[String]) -> Option<Cors> {
 
 /// Drops the rate-limit state of users idle long enough to be back at a full burst, so the
 /// limiter's memory follows the active users, not every user ever seen.
-async fn forget_idle_users(limiter: Arc<crate::api::chat::ChatLimiter>) {
+async fn forget_idle_users(limiter: Arc<KeyedLimiter>) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;

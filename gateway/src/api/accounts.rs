@@ -18,7 +18,11 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use uuid::Uuid;
 
 use super::ApiTags;
-use crate::{api::chat::ChatLimiter, config::AuthConfig, error::ApiError};
+use crate::{
+    config::AuthConfig,
+    error::ApiError,
+    limits::{self, KeyedLimiter},
+};
 
 /// Shortest password accepted, in characters.
 pub const PASSWORD_MIN_CHARS: usize = 10;
@@ -36,7 +40,7 @@ pub struct AccountsApi {
     /// How long issued tokens stay valid.
     pub session_ttl: Duration,
     /// Attempts per `in:<email>|<address>` (sign-in) and `up:<address>` (sign-up).
-    pub limiter: Arc<ChatLimiter>,
+    pub limiter: Arc<KeyedLimiter>,
 }
 
 /// Email and password.
@@ -145,15 +149,11 @@ impl AccountsApi {
     }
 
     fn throttle(&self, key: String) -> Result<(), ApiError> {
-        self.limiter.check_key(&key).map_err(|not_until| {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ));
-            ApiError::too_many(
-                "too many attempts; wait a moment and try again",
-                wait.as_secs_f64().ceil() as u64,
-            )
-        })
+        limits::check(
+            &self.limiter,
+            &key,
+            "too many attempts; wait a moment and try again",
+        )
     }
 }
 

@@ -20,6 +20,7 @@ use super::{
 use crate::{
     auth::BearerAuth,
     error::ApiError,
+    limits::{self, KeyedLimiter},
     queue::{self, Queue},
 };
 
@@ -32,23 +33,12 @@ pub struct ChatSettings {
     pub max_open_jobs_per_user: i64,
 }
 
-/// Per-user rate limit on chat messages.
-pub type ChatLimiter = governor::DefaultKeyedRateLimiter<String>;
-
-/// A limiter allowing `per_minute` messages per user, with bursts of `burst`.
-pub fn chat_limiter(per_minute: u32, burst: u32) -> ChatLimiter {
-    let per_minute =
-        std::num::NonZeroU32::new(per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
-    let burst = std::num::NonZeroU32::new(burst.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
-    governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute).allow_burst(burst))
-}
-
 /// The chat endpoints.
 pub struct ChatApi {
     pub pool: sqlx::PgPool,
     pub queue: Queue,
     pub settings: ChatSettings,
-    pub limiter: std::sync::Arc<ChatLimiter>,
+    pub limiter: std::sync::Arc<KeyedLimiter>,
 }
 
 /// A message to the assistant.
@@ -111,15 +101,11 @@ impl ChatApi {
     /// Validates and stores the message and its job in one transaction, then publishes the job.
     async fn accept(&self, user: &UserId, body: ChatIn) -> Result<Accepted, ApiError> {
         let text = ChatText::parse(&body.message)?;
-        if let Err(not_until) = self.limiter.check_key(&user.as_str().to_owned()) {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ));
-            return Err(ApiError::too_many(
-                "you are sending messages too fast; wait a moment",
-                wait.as_secs_f64().ceil() as u64,
-            ));
-        }
+        limits::check(
+            &self.limiter,
+            user.as_str(),
+            "you are sending messages too fast; wait a moment",
+        )?;
         let open = db::jobs::open_for_user(&self.pool, user).await?;
         if open >= self.settings.max_open_jobs_per_user {
             return Err(ApiError::too_many(
