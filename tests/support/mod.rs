@@ -202,15 +202,19 @@ pub fn total_count(resp: &Response) -> i64 {
         .expect("numeric X-Total-Count")
 }
 
-/// Asserts the response is the JSON error shape with `status` and `code`; returns the message.
-pub async fn assert_error(resp: Response, status: u16, code: &str, what: &str) -> String {
-    assert_eq!(resp.status().as_u16(), status, "{what}: status");
-    let content_type = resp
-        .headers()
+/// The response's `Content-Type`, or empty.
+pub fn content_type(resp: &Response) -> String {
+    resp.headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
-        .to_owned();
+        .to_owned()
+}
+
+/// Asserts the response is the JSON error shape with `status` and `code`; returns the message.
+pub async fn assert_error(resp: Response, status: u16, code: &str, what: &str) -> String {
+    assert_eq!(resp.status().as_u16(), status, "{what}: status");
+    let content_type = content_type(&resp);
     assert!(
         content_type.starts_with("application/json"),
         "{what}: content type {content_type}"

@@ -151,12 +151,7 @@ impl TestApp {
 
 /// Reads SSE events until the server ends the stream or `max` events arrived.
 pub async fn read_sse(resp: reqwest::Response, max: usize) -> Vec<SseEvent> {
-    let content_type = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type = crate::content_type(&resp);
     assert!(
         content_type.starts_with("text/event-stream"),
         "SSE content type: {content_type}"
