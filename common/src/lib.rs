@@ -6,6 +6,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod jobs;
+pub mod metrics;
 pub mod telemetry;
 pub mod tools;
 

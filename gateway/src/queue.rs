@@ -151,6 +151,7 @@ pub async fn publish_after_commit(pool: &PgPool, queue: &Queue, job: &Job) -> bo
             true
         }
         Err(e) => {
+            metrics::counter!("taskwire_job_publish_failures_total").increment(1);
             tracing::warn!(job_id = %job.id, error = %e, "publish failed; the outbox relay will retry");
             false
         }
@@ -168,7 +169,10 @@ pub async fn run_relay(pool: PgPool, queue: Queue, every: Duration, job_deadline
         tick.tick().await;
         match relay_once(&pool, &queue).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(published = n, "outbox relay published stored jobs"),
+            Ok(n) => {
+                metrics::counter!("taskwire_outbox_republished_total").increment(n as u64);
+                tracing::info!(published = n, "outbox relay published stored jobs");
+            }
             Err(e) => tracing::warn!(error = %e, "outbox relay sweep failed"),
         }
         if let Err(e) = sweep_abandoned(&pool, &queue, job_deadline).await {
@@ -216,6 +220,7 @@ pub async fn sweep_abandoned(
     }
     tx.commit().await?;
     for (job, message_id) in &ended {
+        metrics::counter!("taskwire_jobs_abandoned_total").increment(1);
         tracing::warn!(job_id = %job.id, "job passed its deadline; marked failed");
         let event = ChatEvent::Error {
             code: "abandoned".to_owned(),

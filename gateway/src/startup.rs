@@ -54,6 +54,7 @@ impl App {
 
     /// Like [`App::build`], with a pool the caller made (tests hand in a fresh database's).
     pub async fn build_with_pool(config: GatewayConfig, pool: PgPool) -> anyhow::Result<Self> {
+        common::metrics::handle();
         if config.migrate {
             migrate_with_retry(&pool).await?;
         }
@@ -199,6 +200,7 @@ fn routes(
     let app = Route::new()
         .nest("/static", crate::web::assets())
         .at("/openapi.json", spec)
+        .at("/metrics", poem::get(crate::metrics::endpoint))
         .nest("/docs", docs)
         .nest("/", api)
         .with(crate::web::PageAtRoot)
@@ -207,6 +209,7 @@ fn routes(
         })
         .data(authenticator)
         .catch_all_error(json_errors)
+        .around(crate::metrics::count_requests)
         .with(Tracing);
     match cors(&config.cors_origins) {
         Some(cors) => app.with(cors).boxed(),

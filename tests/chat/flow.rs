@@ -247,3 +247,46 @@ async fn sending_too_fast_gets_429_with_retry_after(pool: PgPool) {
     let (status, _) = app.chat("bob", None, "add something").await;
     assert_eq!(status, 202, "other users have their own budget");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn gateway_and_worker_expose_prometheus_metrics(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let _worker = app.spawn_worker_with(
+        std::sync::Arc::new(worker::agent::builtin::BuiltinModel::new()),
+        |c| c.metrics_addr = Some(std::net::SocketAddr::from(([127, 0, 0, 1], port))),
+    );
+    app.say("alice", None, "add buy milk").await;
+
+    let gateway = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(gateway.status(), 200);
+    let text = gateway.text().await.expect("text");
+    for name in [
+        "taskwire_http_requests_total",
+        "taskwire_http_request_duration_seconds",
+        "taskwire_chat_messages_accepted_total",
+    ] {
+        assert!(text.contains(name), "gateway exposes {name}");
+    }
+    let worker = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .expect("worker metrics answer")
+        .text()
+        .await
+        .expect("text");
+    for name in [
+        "taskwire_worker_deliveries_total",
+        "taskwire_turns_total",
+        "taskwire_tool_calls_total",
+    ] {
+        assert!(worker.contains(name), "worker exposes {name}: {worker}");
+    }
+}

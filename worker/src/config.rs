@@ -125,6 +125,9 @@ pub struct WorkerConfig {
     /// send progress every third of it. All workers should agree (the last one started wins).
     #[arg(long = "job-ack-wait", env = "JOB_ACK_WAIT", default_value = "30s", value_parser = humantime::parse_duration)]
     pub ack_wait: Duration,
+    /// Where to serve `/metrics` (Prometheus), e.g. `127.0.0.1:9102`; off when unset.
+    #[arg(long = "metrics-addr", env = "WORKER_METRICS_ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
     /// This worker's name in `chat_jobs.worker_id` and logs; default `<hostname>-<pid>`.
     #[arg(long = "worker-id", env = "WORKER_ID")]
     pub worker_id: Option<String>,
@@ -178,6 +181,7 @@ impl WorkerConfig {
             concurrency: 16,
             ack_wait: Duration::from_secs(30),
             worker_id: None,
+            metrics_addr: None,
             shutdown_grace: Duration::from_secs(10),
         }
     }

@@ -74,6 +74,10 @@ pub async fn run_with(
         .await
         .with_context(|| format!("invalid NATS_URL {}", config.nats.url))?;
     let js = jetstream::new(nats.clone());
+    common::metrics::handle();
+    let metrics_server = config
+        .metrics_addr
+        .map(|addr| AbortOnDrop(tokio::spawn(serve_metrics(addr))));
     tokio::pin!(shutdown);
     let consumer = tokio::select! {
         consumer = set_up_consumer(&js, config.ack_wait) => consumer,
@@ -114,7 +118,22 @@ pub async fn run_with(
         running.abort_all();
     }
     waker.abort();
+    drop(metrics_server);
     Ok(())
+}
+
+/// Serves `GET /metrics` on `addr` until aborted.
+async fn serve_metrics(addr: std::net::SocketAddr) {
+    use poem::{EndpointExt, Route, Server, get, handler, listener::TcpListener};
+
+    #[handler]
+    fn metrics() -> String {
+        common::metrics::render()
+    }
+    let app = Route::new().at("/metrics", get(metrics)).boxed();
+    if let Err(e) = Server::new(TcpListener::bind(addr)).run(app).await {
+        tracing::error!(%addr, error = %e, "metrics endpoint stopped");
+    }
 }
 
 /// Creates the streams and the consumer, retrying until NATS answers.
@@ -255,6 +274,12 @@ async fn handle(ctx: &Context, message: jetstream::Message) {
     )
     .await;
     drop(heartbeat);
+    let label = match &outcome {
+        Outcome::Done => "done",
+        Outcome::Retry(_) | Outcome::DatabaseDown(_) => "retry",
+        Outcome::Poison(_) => "poison",
+    };
+    metrics::counter!("taskwire_worker_deliveries_total", "outcome" => label).increment(1);
     match outcome {
         Outcome::Done => {
             if let Err(e) = message.double_ack().await {

@@ -105,9 +105,13 @@ impl ChatApi {
             &self.limiter,
             user.as_str(),
             "you are sending messages too fast; wait a moment",
-        )?;
+        )
+        .inspect_err(|_| {
+            metrics::counter!("taskwire_chat_refused_total", "reason" => "rate").increment(1);
+        })?;
         let open = db::jobs::open_for_user(&self.pool, user).await?;
         if open >= self.settings.max_open_jobs_per_user {
+            metrics::counter!("taskwire_chat_refused_total", "reason" => "queue").increment(1);
             return Err(ApiError::too_many(
                 format!(
                     "{open} messages are still being answered; wait for them before sending more"
@@ -150,6 +154,7 @@ impl ChatApi {
             .await?
             .ok_or_else(|| ApiError::internal("job vanished inside its transaction"))?;
         tx.commit().await.map_err(common::Error::from)?;
+        metrics::counter!("taskwire_chat_messages_accepted_total").increment(1);
         let published = queue::publish_after_commit(&self.pool, &self.queue, &job).await;
         Ok(Accepted {
             job,

@@ -46,6 +46,9 @@ pub async fn run(
     }
     let mut tx = pool.begin().await?;
     let outcome = tools::execute(&mut tx, slot.user, &call.name, &call.arguments, now).await?;
+    let ok = if outcome.ok { "true" } else { "false" };
+    metrics::counter!("taskwire_tool_calls_total", "tool" => tool_label(&call.name), "ok" => ok)
+        .increment(1);
     let record = ToolExecution {
         job_id: slot.job_id,
         call_id: call.id.clone(),
@@ -73,6 +76,16 @@ pub async fn run(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The tool name as a metric label: one of the five, or `unknown` (a model can make up any
+/// name, which must not become a label value).
+fn tool_label(name: &str) -> &'static str {
+    tools::TOOL_NAMES
+        .iter()
+        .find(|known| **known == name)
+        .copied()
+        .unwrap_or("unknown")
 }
 
 fn replayed(recorded: ToolExecution) -> ToolOutcome {

@@ -180,6 +180,11 @@ pub(super) async fn finish(
     db::conversations::release_turn(&mut *tx, job.conversation_id, job.id).await?;
     tx.commit().await?;
     announce_release(ctx, job.conversation_id).await;
+    let status = match &finish {
+        Finish::Succeeded(_) => "succeeded",
+        Finish::Failed(f) => f.code,
+    };
+    metrics::counter!("taskwire_turns_total", "result" => status).increment(1);
     let event = match finish {
         Finish::Succeeded(_) => ChatEvent::Done {
             job_id: job.id,
