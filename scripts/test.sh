@@ -67,7 +67,21 @@ fi
 
 phase fmt cargo fmt --all -- --check
 phase clippy cargo clippy --workspace --all-targets -- -D warnings
-phase test cargo test --workspace "$@"
+# cargo test, with its output kept to count the results of every test binary at the end.
+TEST_LOG_FILE=$(mktemp)
+trap 'rm -f "$TEST_LOG_FILE"' EXIT
+run_tests() {
+    local scope=(--workspace) arg
+    for arg in "$@"; do
+        [[ $arg == -p || $arg == --package || $arg == --package=* || $arg == -p* ]] && scope=()
+        [[ $arg == -- ]] && break
+    done
+    cargo test "${scope[@]}" "$@" 2>&1 | tee "$TEST_LOG_FILE"
+}
+phase test run_tests "$@"
 
 summary
 printf '%-10s %8s\n' total "$(fmt_ms $(($(now_ms) - TOTAL_START)))" >&2
+# One closing line for all test binaries together.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i - 1); if ($i ~ /^failed/) f += $(i - 1) } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$TEST_LOG_FILE"
