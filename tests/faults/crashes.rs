@@ -10,7 +10,7 @@ use taskwire_tests::{
     spawn_app_with,
 };
 
-use crate::{WORKER_BIN, count, job_state};
+use crate::{WORKER_BIN, assert_one_task_one_reply, count, job_state};
 
 async fn openai_worker(
     app: &taskwire_tests::TestApp,
@@ -82,20 +82,7 @@ async fn a_worker_killed_after_the_tool_ran_does_not_add_the_task_twice(pool: Pg
     let end = within("the job ends", app.wait_for_job("alice", &job)).await;
     assert_eq!(end.event, "done", "{:?}", end.data);
 
-    assert_eq!(
-        count(&app.pool, "select count(*) from tasks").await,
-        1,
-        "added exactly once"
-    );
-    assert_eq!(
-        count(
-            &app.pool,
-            "select count(*) from messages where role = 'assistant'"
-        )
-        .await,
-        1,
-        "one reply"
-    );
+    assert_one_task_one_reply(&app.pool).await;
     let (status, attempts, worker, _) = job_state(&app.pool, &job).await;
     assert_eq!(
         (status.as_str(), attempts, worker.as_deref()),
@@ -128,15 +115,7 @@ async fn a_worker_killed_before_the_tool_ran_leaves_the_turn_to_another(pool: Pg
     let end = within("the job ends", app.wait_for_job("alice", &job)).await;
     assert_eq!(end.event, "done");
     assert_eq!(end.data["response"], "Added “Buy milk”.");
-    assert_eq!(count(&app.pool, "select count(*) from tasks").await, 1);
-    assert_eq!(
-        count(
-            &app.pool,
-            "select count(*) from messages where role = 'assistant'"
-        )
-        .await,
-        1
-    );
+    assert_one_task_one_reply(&app.pool).await;
     let (status, attempts, worker, _) = job_state(&app.pool, &job).await;
     assert_eq!(
         (status.as_str(), attempts, worker.as_deref()),

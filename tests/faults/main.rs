@@ -38,6 +38,25 @@ pub async fn count(pool: &PgPool, sql: &'static str) -> i64 {
         .expect("count")
 }
 
+/// The invariant every single-message fault test ends on: the message added exactly one
+/// task and got exactly one reply.
+pub async fn assert_one_task_one_reply(pool: &PgPool) {
+    assert_eq!(
+        count(pool, "select count(*) from tasks").await,
+        1,
+        "the task was added exactly once"
+    );
+    assert_eq!(
+        count(
+            pool,
+            "select count(*) from messages where role = 'assistant'"
+        )
+        .await,
+        1,
+        "exactly one reply"
+    );
+}
+
 /// Bounded wait for an async condition that has no event to await (state in Postgres while
 /// NATS itself is the thing that failed).
 pub async fn eventually<F, Fut>(what: &str, check: F)

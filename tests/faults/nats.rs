@@ -6,7 +6,7 @@ use sqlx::PgPool;
 use taskwire_tests::spawn_app_with;
 use worker::agent::{builtin::BuiltinModel, delayed::Delayed};
 
-use crate::{count, eventually, job_state};
+use crate::{assert_one_task_one_reply, count, eventually, job_state};
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_message_sent_while_nats_is_down_is_kept_and_answered_when_it_is_back(pool: PgPool) {
@@ -41,15 +41,7 @@ async fn a_message_sent_while_nats_is_down_is_kept_and_answered_when_it_is_back(
         .await
         .expect("answered once NATS is back");
     assert_eq!(end.event, "done");
-    assert_eq!(count(&app.pool, "select count(*) from tasks").await, 1);
-    assert_eq!(
-        count(
-            &app.pool,
-            "select count(*) from messages where role = 'assistant'"
-        )
-        .await,
-        1
-    );
+    assert_one_task_one_reply(&app.pool).await;
     assert_eq!(
         count(
             &app.pool,
@@ -82,20 +74,7 @@ async fn nats_restarted_during_a_turn_loses_nothing_and_doubles_nothing(pool: Pg
         job_state(&app.pool, &job).await.0 == "succeeded"
     })
     .await;
-    assert_eq!(
-        count(&app.pool, "select count(*) from tasks").await,
-        1,
-        "added once"
-    );
-    assert_eq!(
-        count(
-            &app.pool,
-            "select count(*) from messages where role = 'assistant'"
-        )
-        .await,
-        1,
-        "one reply"
-    );
+    assert_one_task_one_reply(&app.pool).await;
     // The stack works normally afterwards.
     app.wait_ready().await;
     let (_, accepted) = app.chat("alice", None, "what's on my list?").await;

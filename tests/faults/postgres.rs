@@ -8,7 +8,7 @@ use sqlx::postgres::PgPoolOptions;
 use taskwire_tests::{assert_error, postgres::PgServer, spawn_app_with};
 use worker::agent::{builtin::BuiltinModel, delayed::Delayed};
 
-use crate::{count, eventually, job_state};
+use crate::{assert_one_task_one_reply, eventually, job_state};
 
 #[tokio::test]
 async fn a_postgres_restart_gives_503s_and_turns_finish_once_it_is_back() {
@@ -76,19 +76,7 @@ async fn a_postgres_restart_gives_503s_and_turns_finish_once_it_is_back() {
             .is_ok_and(|s| s == "succeeded")
     })
     .await;
-    assert_eq!(
-        count(&app.pool, "select count(*) from tasks").await,
-        1,
-        "added once"
-    );
-    assert_eq!(
-        count(
-            &app.pool,
-            "select count(*) from messages where role = 'assistant'"
-        )
-        .await,
-        1
-    );
+    assert_one_task_one_reply(&app.pool).await;
     let resp = app
         .request(reqwest::Method::GET, "alice", "/api/alice/tasks")
         .send()
