@@ -1,7 +1,14 @@
 //! The gateway's side of JetStream: publishing jobs (with the transactional-outbox relay
 //! that republishes jobs whose first publish failed) and reading a job's events.
 
-use std::{pin::Pin, time::Duration};
+use std::{
+    pin::Pin,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use async_nats::jetstream::{self, consumer::DeliverPolicy};
 use common::{
@@ -49,6 +56,8 @@ pub type EventFeed = Pin<Box<dyn Stream<Item = anyhow::Result<SequencedEvent>> +
 pub struct Queue {
     client: async_nats::Client,
     js: jetstream::Context,
+    /// Set once the JetStream streams are known to exist (see `ensure_streams`).
+    streams_ready: Arc<AtomicBool>,
 }
 
 impl Queue {
@@ -56,12 +65,34 @@ impl Queue {
         Self {
             js: jetstream::new(client.clone()),
             client,
+            streams_ready: Arc::new(AtomicBool::new(false)),
         }
     }
 
     /// True while the NATS connection is up.
     pub fn connected(&self) -> bool {
         self.client.connection_state() == async_nats::connection::State::Connected
+    }
+
+    /// True when the connection is up and the server answers a round trip within `timeout`.
+    pub async fn responds(&self, timeout: Duration) -> bool {
+        self.connected()
+            && tokio::time::timeout(timeout, self.client.flush())
+                .await
+                .is_ok_and(|r| r.is_ok())
+    }
+
+    /// Creates or updates the JetStream streams and records whether that worked, so
+    /// readiness stays false until a job published now would be stored.
+    pub async fn ensure_streams(&self) -> anyhow::Result<()> {
+        let result = common::jobs::ensure_streams(&self.js).await;
+        self.streams_ready.store(result.is_ok(), Ordering::Release);
+        result
+    }
+
+    /// True once the last `ensure_streams` succeeded.
+    pub fn streams_ready(&self) -> bool {
+        self.streams_ready.load(Ordering::Acquire)
     }
 
     /// The JetStream context.

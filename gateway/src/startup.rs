@@ -85,7 +85,7 @@ impl App {
             .and_then(|a| a.as_socket_addr().copied())
             .context("listener has no socket address")?;
 
-        let queue = Queue::new(nats.clone());
+        let queue = Queue::new(nats);
         let limiter = Arc::new(keyed_limiter(
             config.chat_rate_per_minute,
             config.chat_burst,
@@ -109,7 +109,7 @@ impl App {
             chat: limiter,
             sign_in: sign_in_limiter,
         };
-        let endpoint = routes(&config, pool.clone(), nats, queue, limiters, authenticator);
+        let endpoint = routes(&config, pool.clone(), queue, limiters, authenticator);
         Ok(Self {
             acceptor: NoDelayAcceptor(acceptor),
             endpoint,
@@ -160,7 +160,6 @@ struct Limiters {
 fn routes(
     config: &GatewayConfig,
     pool: PgPool,
-    nats: async_nats::Client,
     queue: Queue,
     limiters: Limiters,
     authenticator: Arc<Authenticator>,
@@ -187,9 +186,9 @@ fn routes(
             ConversationsApi { pool: pool.clone() },
             JobsApi {
                 pool: pool.clone(),
-                queue,
+                queue: queue.clone(),
             },
-            HealthApi { pool, nats },
+            HealthApi { pool, queue },
         ),
         "Taskwire",
         env!("CARGO_PKG_VERSION"),
@@ -253,7 +252,7 @@ async fn forget_idle_users(limiter: Arc<KeyedLimiter>) {
 async fn keep_streams(queue: Queue) {
     let mut delay = Duration::from_millis(200);
     loop {
-        match common::jobs::ensure_streams(queue.jetstream()).await {
+        match queue.ensure_streams().await {
             Ok(()) => {
                 delay = Duration::from_secs(60);
             }

@@ -1,4 +1,4 @@
-//! Liveness, readiness (with NATS really stopped), the OpenAPI document and the docs page.
+//! Liveness, readiness (streams set up; NATS really stopped), the OpenAPI document and the docs page.
 
 use serde_json::Value;
 use sqlx::PgPool;
@@ -32,6 +32,13 @@ async fn readyz_reports_nats_going_down_and_coming_back(pool: PgPool) {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["postgres"], "ok");
     assert_eq!(body["nats"], "ok");
+    // Ready means a job published now is stored: the streams exist.
+    let js = async_nats::jetstream::new(async_nats::connect(&app.nats.url).await.expect("nats"));
+    for stream in [common::jobs::JOBS_STREAM, common::jobs::EVENTS_STREAM] {
+        js.get_stream(stream)
+            .await
+            .expect("stream exists once ready");
+    }
 
     app.nats.kill();
     let (status, body) = ready(&app).await;

@@ -1,4 +1,5 @@
-//! `/healthz` (the process is alive) and `/readyz` (it can reach Postgres and NATS).
+//! `/healthz` (the process is alive) and `/readyz` (it can reach Postgres and NATS, and its
+//! JetStream streams exist).
 
 use std::time::Duration;
 
@@ -6,6 +7,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use sqlx::PgPool;
 
 use super::ApiTags;
+use crate::queue::Queue;
 
 /// How long a readiness probe waits for each dependency.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -13,7 +15,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// The health endpoints.
 pub struct HealthApi {
     pub pool: PgPool,
-    pub nats: async_nats::Client,
+    pub queue: Queue,
 }
 
 /// State of the process and its dependencies.
@@ -24,7 +26,8 @@ pub struct Health {
     /// Postgres: `ok` or `down` (readiness only).
     #[oai(skip_serializing_if_is_none)]
     pub postgres: Option<String>,
-    /// NATS: `ok` or `down` (readiness only).
+    /// NATS: `ok`, or `down` while it is unreachable or its JetStream streams are not set up
+    /// yet (readiness only).
     #[oai(skip_serializing_if_is_none)]
     pub nats: Option<String>,
 }
@@ -57,7 +60,8 @@ impl HealthApi {
 
     /// Readiness
     ///
-    /// 200 when Postgres answers a query and the NATS connection is up; 503 otherwise.
+    /// 200 when Postgres answers a query, NATS answers a round trip and the JetStream streams
+    /// exist; 503 otherwise.
     #[oai(path = "/readyz", method = "get", operation_id = "readyz")]
     async fn readyz(&self) -> ReadyResponse {
         let postgres = tokio::time::timeout(
@@ -66,10 +70,7 @@ impl HealthApi {
         )
         .await
         .is_ok_and(|r| r.is_ok());
-        let nats = self.nats.connection_state() == async_nats::connection::State::Connected
-            && tokio::time::timeout(PROBE_TIMEOUT, self.nats.flush())
-                .await
-                .is_ok_and(|r| r.is_ok());
+        let nats = self.queue.streams_ready() && self.queue.responds(PROBE_TIMEOUT).await;
         let health = Health {
             status: if postgres && nats {
                 "ready"
