@@ -18,6 +18,12 @@ pub fn load_dotenv() {
     }
 }
 
+/// The default pool size per process.
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 20;
+
+/// How long a pooled connection may sit idle before it is pinged on its way out of the pool.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
+
 /// Postgres connection settings.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DatabaseConfig {
@@ -34,7 +40,7 @@ pub struct DatabaseConfig {
     #[arg(
         long = "database-max-connections",
         env = "DATABASE_MAX_CONNECTIONS",
-        default_value_t = 20
+        default_value_t = DEFAULT_MAX_CONNECTIONS
     )]
     pub max_connections: u32,
     /// How long to wait for a pooled connection before answering 503, in milliseconds.
@@ -51,7 +57,7 @@ impl DatabaseConfig {
     pub fn from_url(url: &str) -> Self {
         Self {
             url: SecretString::from(url.to_owned()),
-            max_connections: 20,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             acquire_timeout_ms: 3000,
         }
     }
@@ -70,6 +76,19 @@ impl DatabaseConfig {
         Ok(PgPoolOptions::new()
             .max_connections(self.max_connections)
             .acquire_timeout(Duration::from_millis(self.acquire_timeout_ms))
+            // sqlx pings every connection it hands out: a round trip per request, as costly
+            // as the query on a busy pool. Only a connection idle long enough to have been cut
+            // (a Postgres restart, an idle timeout) is pinged; a busy one that breaks fails its
+            // query, answers 503, and sqlx drops it on release.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_BEFORE_PING {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_lazy_with(self.connect_options()?))
     }
 }

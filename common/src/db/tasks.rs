@@ -1,7 +1,7 @@
 //! Task queries. Every function is scoped by the owner's user id: a task of another user is
 //! indistinguishable from a missing one.
 
-use sqlx::PgExecutor;
+use sqlx::{PgExecutor, Postgres, QueryBuilder};
 
 use crate::{
     Result,
@@ -110,47 +110,79 @@ pub struct TaskPage {
     pub total: i64,
 }
 
-macro_rules! list_sql {
-    ($order:literal) => {
-        concat!(
-            "select id, user_id, title, description, completed, priority, due_date, created_at, updated_at
-             from tasks
-             where user_id = $1
-               and ($2::boolean is null or completed = $2)
-               and ($3::text is null or priority = $3)
-               and ($4::text is null or title ilike $4 escape '\\' or description ilike $4 escape '\\')
-             order by ",
-            $order,
-            " limit $5 offset $6"
-        )
-    };
-}
-
-macro_rules! count_sql {
-    () => {
-        "select count(*) from tasks
-         where user_id = $1
-           and ($2::boolean is null or completed = $2)
-           and ($3::text is null or priority = $3)
-           and ($4::text is null or title ilike $4 escape '\\' or description ilike $4 escape '\\')"
-    };
-}
-
-fn list_query(sort: TaskSort) -> &'static str {
+fn order_sql(sort: TaskSort) -> &'static str {
     match sort {
-        TaskSort::CreatedDesc => list_sql!("created_at desc, id desc"),
-        TaskSort::CreatedAsc => list_sql!("created_at asc, id asc"),
-        TaskSort::DueAsc => list_sql!("due_date asc nulls last, id asc"),
-        TaskSort::DueDesc => list_sql!("due_date desc nulls last, id desc"),
-        TaskSort::PriorityDesc => list_sql!(
+        TaskSort::CreatedDesc => "created_at desc, id desc",
+        TaskSort::CreatedAsc => "created_at asc, id asc",
+        TaskSort::DueAsc => "due_date asc nulls last, id asc",
+        TaskSort::DueDesc => "due_date desc nulls last, id desc",
+        TaskSort::PriorityDesc => {
             "case priority when 'high' then 3 when 'medium' then 2 else 1 end desc, created_at desc, id desc"
-        ),
-        TaskSort::PriorityAsc => list_sql!(
+        }
+        TaskSort::PriorityAsc => {
             "case priority when 'high' then 3 when 'medium' then 2 else 1 end asc, created_at desc, id desc"
-        ),
-        TaskSort::TitleAsc => list_sql!("lower(title) asc, id asc"),
-        TaskSort::TitleDesc => list_sql!("lower(title) desc, id desc"),
+        }
+        TaskSort::TitleAsc => "lower(title) asc, id asc",
+        TaskSort::TitleDesc => "lower(title) desc, id desc",
     }
+}
+
+/// `where …` for `user` and the filter's conditions. Only the conditions in use are written,
+/// so each combination is its own prepared statement whose cached (generic) plan Postgres
+/// can estimate: `($2 is null or completed = $2)` made it guess one matching row, sort every
+/// task of the user instead of reading the ordered index, and stop at the page.
+fn push_filter(
+    query: &mut QueryBuilder<Postgres>,
+    user: &UserId,
+    filter: &TaskFilter,
+    pattern: Option<&str>,
+) {
+    query.push(" where user_id = ").push_bind(user.as_str());
+    if let Some(completed) = filter.status.completed() {
+        query.push(" and completed = ").push_bind(completed);
+    }
+    if let Some(priority) = filter.priority {
+        query.push(" and priority = ").push_bind(priority.as_str());
+    }
+    if let Some(pattern) = pattern {
+        query
+            .push(" and (title ilike ")
+            .push_bind(pattern)
+            .push(" escape '\\' or description ilike ")
+            .push_bind(pattern)
+            .push(" escape '\\')");
+    }
+}
+
+/// The page and its total in one statement (one round trip). A page that is not full ends the
+/// list, so it tells the total; only a full page counts the matching rows, in the `else`
+/// branch, a subquery Postgres runs only when it is reached.
+fn list_query(user: &UserId, filter: &TaskFilter, pattern: Option<&str>) -> QueryBuilder<Postgres> {
+    let order = order_sql(filter.sort);
+    let mut query = QueryBuilder::new(
+        "with page as (select id, user_id, title, description, completed, priority, due_date, \
+         created_at, updated_at from tasks",
+    );
+    push_filter(&mut query, user, filter, pattern);
+    query
+        .push(" order by ")
+        .push(order)
+        .push(" limit ")
+        .push_bind(filter.limit)
+        .push(" offset ")
+        .push_bind(filter.offset)
+        .push(") select page.*, case when page.shown < ")
+        .push_bind(filter.limit)
+        .push(" and (page.shown > 0 or ")
+        .push_bind(filter.offset)
+        .push(" = 0) then ")
+        .push_bind(filter.offset)
+        .push(" + page.shown else (select count(*) from tasks");
+    push_filter(&mut query, user, filter, pattern);
+    query
+        .push(") end as total from (select page.*, count(*) over () as shown from page) page order by ")
+        .push(order);
+    query
 }
 
 /// Escapes `%`, `_` and `\` so user text matches literally inside an ILIKE pattern.
@@ -167,6 +199,14 @@ fn like_pattern(text: &str) -> String {
     pattern
 }
 
+/// A listed task and the total its query computed alongside.
+#[derive(sqlx::FromRow)]
+struct ListedTask {
+    #[sqlx(flatten)]
+    task: Task,
+    total: i64,
+}
+
 /// Lists `user`'s tasks matching a (validated) filter.
 pub async fn list(
     conn: &mut sqlx::PgConnection,
@@ -174,29 +214,21 @@ pub async fn list(
     filter: &TaskFilter,
 ) -> Result<TaskPage> {
     let pattern = filter.query.as_deref().map(like_pattern);
-    let tasks = sqlx::query_as::<_, Task>(list_query(filter.sort))
-        .bind(user.as_str())
-        .bind(filter.status.completed())
-        .bind(filter.priority.map(|p| p.as_str()))
-        .bind(pattern.as_deref())
-        .bind(filter.limit)
-        .bind(filter.offset)
+    let rows: Vec<ListedTask> = list_query(user, filter, pattern.as_deref())
+        .build_query_as()
         .fetch_all(&mut *conn)
         .await?;
-    // A page that is not full ends the list, so it tells the total; only a full page (or
-    // one past the end) needs the count, which reads every matching row.
-    let shown = tasks.len() as i64;
-    let total = if shown < filter.limit && (shown > 0 || filter.offset == 0) {
-        filter.offset + shown
-    } else {
-        sqlx::query_scalar::<_, i64>(count_sql!())
-            .bind(user.as_str())
-            .bind(filter.status.completed())
-            .bind(filter.priority.map(|p| p.as_str()))
-            .bind(pattern.as_deref())
-            .fetch_one(&mut *conn)
-            .await?
+    let total = match rows.first() {
+        Some(row) => row.total,
+        None if filter.offset == 0 => 0,
+        // Past the end: the list is shorter than the offset, and only a count tells by how much.
+        None => {
+            let mut count = QueryBuilder::new("select count(*) from tasks");
+            push_filter(&mut count, user, filter, pattern.as_deref());
+            count.build_query_scalar().fetch_one(&mut *conn).await?
+        }
     };
+    let tasks = rows.into_iter().map(|row| row.task).collect();
     Ok(TaskPage { tasks, total })
 }
 
@@ -225,6 +257,7 @@ pub async fn set_completed(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::StatusFilter;
 
     #[test]
     fn like_pattern_escapes_wildcards() {
@@ -243,7 +276,21 @@ mod tests {
             TaskSort::TitleAsc,
             TaskSort::TitleDesc,
         ];
-        let queries: std::collections::HashSet<_> = sorts.iter().map(|s| list_query(*s)).collect();
-        assert_eq!(queries.len(), sorts.len());
+        let orders: std::collections::HashSet<_> = sorts.iter().map(|s| order_sql(*s)).collect();
+        assert_eq!(orders.len(), sorts.len());
+    }
+
+    #[test]
+    fn only_the_filters_in_use_are_written() {
+        let user = UserId::parse("alice").expect("a valid user id");
+        let mut filter = TaskFilter::default();
+        let plain = list_query(&user, &filter, None).into_string();
+        assert!(!plain.contains("completed ="), "{plain}");
+        assert!(!plain.contains("ilike"), "{plain}");
+        filter.status = StatusFilter::Pending;
+        let pending = list_query(&user, &filter, Some("%x%")).into_string();
+        // Twice each: once for the page, once for the count.
+        assert_eq!(pending.matches("completed =").count(), 2, "{pending}");
+        assert_eq!(pending.matches("title ilike").count(), 2, "{pending}");
     }
 }
