@@ -5,6 +5,11 @@ use clap::{Parser, Subcommand};
 use uuid::Uuid;
 use worker::WorkerConfig;
 
+/// mimalloc instead of glibc's malloc, as in the gateway: a turn allocates and frees many
+/// small buffers (rows, JSON values, events), which glibc's allocator serves slowly.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "worker", version, about = "Taskwire worker: answers chat jobs")]
 struct Cli {
