@@ -221,7 +221,8 @@ async fn a_repeated_call_is_replayed_from_the_ledger_not_run_twice(pool: PgPool)
         .expect("conversation");
     let seq = common::db::jobs::insert(&mut *tx, job, &user, conversation, message)
         .await
-        .expect("job");
+        .expect("job")
+        .seq;
     common::db::messages::insert(
         &mut *tx,
         &common::db::messages::NewMessage {

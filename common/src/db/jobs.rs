@@ -6,21 +6,23 @@ use uuid::Uuid;
 
 use crate::{
     Result,
+    db::messages::NewMessage,
     domain::{Job, UserId},
 };
 
-/// Inserts a queued job and returns its arrival sequence. Written in the same transaction as
-/// the user message (the transactional outbox).
+/// Inserts a queued job (in the transaction that stores its message) and returns it.
 pub async fn insert(
     db: impl PgExecutor<'_>,
     id: Uuid,
     user: &UserId,
     conversation_id: Uuid,
     user_message_id: Uuid,
-) -> Result<i64> {
-    Ok(sqlx::query_scalar(
+) -> Result<Job> {
+    Ok(sqlx::query_as::<_, Job>(
         "insert into chat_jobs (id, user_id, conversation_id, user_message_id)
-         values ($1, $2, $3, $4) returning seq",
+         values ($1, $2, $3, $4)
+         returning id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id, error_code, error,
+                   published_at, created_at, started_at, finished_at",
     )
     .bind(id)
     .bind(user.as_str())
@@ -109,18 +111,6 @@ pub async fn start_attempt(
     .await?)
 }
 
-/// Marks the job succeeded (in the transaction that stores the reply).
-pub async fn succeed(db: impl PgExecutor<'_>, id: Uuid) -> Result<()> {
-    sqlx::query(
-        "update chat_jobs set status = 'succeeded', finished_at = now(), error_code = null, error = null
-         where id = $1",
-    )
-    .bind(id)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
 /// Marks the job failed with a machine-readable `code` and a reason.
 pub async fn fail(db: impl PgExecutor<'_>, id: Uuid, code: &str, error: &str) -> Result<()> {
     sqlx::query(
@@ -128,6 +118,52 @@ pub async fn fail(db: impl PgExecutor<'_>, id: Uuid, code: &str, error: &str) ->
          where id = $1",
     )
     .bind(id)
+    .bind(code)
+    .bind(error)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// How a job ended.
+#[derive(Debug, Clone, Copy)]
+pub enum Ending<'a> {
+    Succeeded,
+    Failed { code: &'a str, error: &'a str },
+}
+
+/// Ends the job `reply` answers, in one statement (one round trip, one commit): stores the
+/// reply, sets the final status, and releases the conversation's turn lease if the job holds
+/// it. A unique violation means another delivery already answered the job, and nothing changed.
+pub async fn finish(
+    db: impl PgExecutor<'_>,
+    reply: &NewMessage<'_>,
+    ending: Ending<'_>,
+) -> Result<()> {
+    let (status, code, error) = match ending {
+        Ending::Succeeded => ("succeeded", None, None),
+        Ending::Failed { code, error } => ("failed", Some(code), Some(error)),
+    };
+    sqlx::query(
+        "with reply as (
+             insert into messages (id, conversation_id, user_id, role, content, tool_calls, job_id, turn_seq)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)
+         ), ended as (
+             update chat_jobs set status = $9, finished_at = now(), error_code = $10, error = $11
+             where id = $7
+         )
+         update conversations set turn_job_id = null, turn_expires_at = null, updated_at = now()
+         where id = $2 and turn_job_id = $7",
+    )
+    .bind(reply.id)
+    .bind(reply.conversation_id)
+    .bind(reply.user_id.as_str())
+    .bind(reply.role.as_str())
+    .bind(reply.content)
+    .bind(reply.tool_calls.map(sqlx::types::Json))
+    .bind(reply.job_id)
+    .bind(reply.turn_seq)
+    .bind(status)
     .bind(code)
     .bind(error)
     .execute(db)

@@ -109,7 +109,9 @@ impl ChatApi {
         .inspect_err(|_| {
             metrics::counter!("taskwire_chat_refused_total", "reason" => "rate").increment(1);
         })?;
-        let open = db::jobs::open_for_user(&self.pool, user).await?;
+        // The bound is read in the accepting transaction: one pooled connection per message.
+        let mut tx = self.pool.begin().await.map_err(common::Error::from)?;
+        let open = db::jobs::open_for_user(&mut *tx, user).await?;
         if open >= self.settings.max_open_jobs_per_user {
             metrics::counter!("taskwire_chat_refused_total", "reason" => "queue").increment(1);
             return Err(ApiError::too_many(
@@ -119,7 +121,6 @@ impl ChatApi {
                 2,
             ));
         }
-        let mut tx = self.pool.begin().await.map_err(common::Error::from)?;
         let conversation_id = match body.conversation_id {
             Some(id) => {
                 if !db::conversations::touch(&mut *tx, user, id).await? {
@@ -135,7 +136,7 @@ impl ChatApi {
         };
         let job_id = Uuid::now_v7();
         let message_id = Uuid::now_v7();
-        let seq = db::jobs::insert(&mut *tx, job_id, user, conversation_id, message_id).await?;
+        let job = db::jobs::insert(&mut *tx, job_id, user, conversation_id, message_id).await?;
         db::messages::insert(
             &mut *tx,
             &db::messages::NewMessage {
@@ -146,13 +147,10 @@ impl ChatApi {
                 content: text.as_str(),
                 tool_calls: None,
                 job_id,
-                turn_seq: seq,
+                turn_seq: job.seq,
             },
         )
         .await?;
-        let job = db::jobs::get(&mut *tx, job_id)
-            .await?
-            .ok_or_else(|| ApiError::internal("job vanished inside its transaction"))?;
         tx.commit().await.map_err(common::Error::from)?;
         metrics::counter!("taskwire_chat_messages_accepted_total").increment(1);
         let published = queue::publish_after_commit(&self.pool, &self.queue, &job).await;

@@ -10,7 +10,6 @@ use std::{collections::HashSet, sync::Arc};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use common::{
-    db,
     domain::{ToolExecution, UserId},
     jobs::{ChatEvent, ToolCallRecord},
 };
@@ -56,6 +55,8 @@ pub struct TurnInput<'a> {
     pub user: &'a UserId,
     /// Earlier messages and this turn's user message, oldest first.
     pub history: Vec<ChatMessage>,
+    /// The tool calls earlier deliveries of this job recorded, to replay instead of rerun.
+    pub recorded: Vec<ToolExecution>,
     pub now: DateTime<Utc>,
 }
 
@@ -101,9 +102,8 @@ impl Agent {
         let mut records = Vec::new();
         let mut used_ids = HashSet::new();
 
-        let recorded = db::tool_executions::for_job(&self.pool, input.job_id).await?;
         let first_step = replay(
-            &recorded,
+            &input.recorded,
             &mut messages,
             &mut records,
             &mut used_ids,

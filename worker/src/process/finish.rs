@@ -128,7 +128,7 @@ pub(super) enum Finish {
     Failed(Failure),
 }
 
-/// Ends the job in one transaction (reply, status, lease), then announces it.
+/// Ends the job in one statement (reply, status, lease), then announces it.
 pub(super) async fn finish(
     ctx: &Context,
     job: &Job,
@@ -143,26 +143,27 @@ pub(super) async fn finish(
     let calls_json =
         serde_json::to_value(&tool_calls).map_err(|e| common::Error::Internal(e.into()))?;
     let message_id = Uuid::now_v7();
-    let mut tx = ctx.pool.begin().await?;
-    let inserted = db::messages::insert(
-        &mut *tx,
-        &db::messages::NewMessage {
-            id: message_id,
-            conversation_id: job.conversation_id,
-            user_id: user,
-            role: Role::Assistant,
-            content: &text,
-            tool_calls: Some(&calls_json),
-            job_id: job.id,
-            turn_seq: job.seq,
+    let ending = match &finish {
+        Finish::Succeeded(_) => db::jobs::Ending::Succeeded,
+        Finish::Failed(f) => db::jobs::Ending::Failed {
+            code: f.code,
+            error: &f.detail,
         },
-    )
-    .await;
-    match inserted {
-        Ok(_) => {}
+    };
+    let reply = db::messages::NewMessage {
+        id: message_id,
+        conversation_id: job.conversation_id,
+        user_id: user,
+        role: Role::Assistant,
+        content: &text,
+        tool_calls: Some(&calls_json),
+        job_id: job.id,
+        turn_seq: job.seq,
+    };
+    match db::jobs::finish(&ctx.pool, &reply, ending).await {
+        Ok(()) => {}
         Err(e) if db::is_unique_violation(&e) => {
             // Another delivery already answered this job: announce its reply instead.
-            tx.rollback().await?;
             release(ctx, job).await;
             if let Some(row) = db::jobs::get(&ctx.pool, job.id).await?
                 && let Some(event) = terminal_event(&ctx.pool, &row).await?
@@ -173,12 +174,6 @@ pub(super) async fn finish(
         }
         Err(e) => return Err(e),
     }
-    match &finish {
-        Finish::Succeeded(_) => db::jobs::succeed(&mut *tx, job.id).await?,
-        Finish::Failed(f) => db::jobs::fail(&mut *tx, job.id, f.code, &f.detail).await?,
-    }
-    db::conversations::release_turn(&mut *tx, job.conversation_id, job.id).await?;
-    tx.commit().await?;
     announce_release(ctx, job.conversation_id).await;
     let status = match &finish {
         Finish::Succeeded(_) => "succeeded",

@@ -23,13 +23,17 @@ pub(super) async fn run_turn(
     user: &UserId,
     events: &mut EventPublisher,
 ) -> Result<TurnOutput, TurnError> {
+    // Both reads on one connection: a pooled connection costs a round trip on its way back.
+    let mut conn = ctx.pool.acquire().await.map_err(common::Error::from)?;
     let rows = db::messages::history(
-        &ctx.pool,
+        &mut *conn,
         job.conversation_id,
         job.seq,
         ctx.turn.history_messages,
     )
     .await?;
+    let recorded = db::tool_executions::for_job(&mut *conn, job.id).await?;
+    drop(conn);
     let history = bounded_history(rows, ctx.turn.history_chars);
     ctx.agent
         .run(
@@ -37,6 +41,7 @@ pub(super) async fn run_turn(
                 job_id: job.id,
                 user,
                 history,
+                recorded,
                 now: Utc::now(),
             },
             events,

@@ -7,7 +7,7 @@ use common::{
     db::{self, conversations::TurnLease},
     domain::Job,
 };
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, pool::PoolConnection};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
@@ -16,19 +16,28 @@ use super::{Context, turn_released_subject};
 /// Waits (bounded) until every earlier turn of the conversation has ended and takes its
 /// lease. Woken by other workers' release announcements; polls once a second in case one
 /// was missed or a dead worker's lease has to expire.
-pub(super) async fn wait_for_turn(ctx: &Context, job: &Job) -> common::Result<TurnLease> {
+/// The first try uses `conn` (the connection the job was started on) and lets it go.
+pub(super) async fn wait_for_turn(
+    ctx: &Context,
+    job: &Job,
+    conn: PoolConnection<Postgres>,
+) -> common::Result<TurnLease> {
     let mut released = ctx.turn_released.subscribe();
     let deadline = tokio::time::Instant::now() + ctx.turn.timeout * 3;
+    let mut conn = Some(conn);
+    let (conversation, seq, lease) = (job.conversation_id, job.seq, ctx.turn.lease);
     loop {
-        match db::conversations::try_acquire_turn(
-            &ctx.pool,
-            job.conversation_id,
-            job.id,
-            job.seq,
-            ctx.turn.lease,
-        )
-        .await?
-        {
+        let taken = match conn.take() {
+            Some(mut conn) => {
+                db::conversations::try_acquire_turn(&mut *conn, conversation, job.id, seq, lease)
+                    .await?
+            }
+            None => {
+                db::conversations::try_acquire_turn(&ctx.pool, conversation, job.id, seq, lease)
+                    .await?
+            }
+        };
+        match taken {
             TurnLease::Busy if tokio::time::Instant::now() < deadline => {}
             other => return Ok(other),
         }

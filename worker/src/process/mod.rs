@@ -96,7 +96,13 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
     if job.version != ChatJob::VERSION {
         return Outcome::Poison(format!("unknown job version {}", job.version));
     }
-    let row = match db::jobs::start_attempt(&ctx.pool, job.job_id, &ctx.worker_id).await {
+    // One connection for the start and the first try for the lease: a pooled connection
+    // costs a round trip on its way back.
+    let mut conn = match ctx.pool.acquire().await {
+        Ok(conn) => conn,
+        Err(e) => return ctx.retry(delivered, &e.into()),
+    };
+    let row = match db::jobs::start_attempt(&mut *conn, job.job_id, &ctx.worker_id).await {
         Ok(Some(row)) => row,
         // Its conversation was deleted while it waited: nothing to answer.
         Ok(None) => return Outcome::Done,
@@ -105,11 +111,18 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
     if row.user_id != job.user_id || row.conversation_id != job.conversation_id {
         return Outcome::Poison("job message does not match the stored job".to_owned());
     }
+    if row.attempts == 1 && !row.status.is_final() {
+        // From the gateway's commit to a worker taking the job: the queue's share of a turn.
+        let waited = (chrono::Utc::now() - row.created_at).num_microseconds();
+        metrics::histogram!("taskwire_job_wait_seconds")
+            .record(waited.unwrap_or(0).max(0) as f64 / 1e6);
+    }
     if row.status.is_final() {
+        drop(conn);
         // Finished by an earlier delivery whose ack (or `done`) was lost: announce it again.
         return match terminal_event(&ctx.pool, &row).await {
             Ok(Some(event)) => {
-                EventPublisher::new(ctx.js.clone(), row.id, row.attempts)
+                EventPublisher::new(ctx.js.clone(), row.id, row.attempts, ctx.turn.delta_window)
                     .publish(&event)
                     .await;
                 Outcome::Done
@@ -118,7 +131,7 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
             Err(e) => ctx.retry(delivered, &e),
         };
     }
-    match wait_for_turn(ctx, &row).await {
+    match wait_for_turn(ctx, &row, conn).await {
         Ok(TurnLease::Acquired) => {}
         Ok(TurnLease::Gone) => return Outcome::Done,
         Ok(TurnLease::Busy) => return Outcome::Retry(Duration::from_secs(5)),
@@ -133,7 +146,8 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
         row.clone(),
         ctx.turn.lease,
     )));
-    let mut events = EventPublisher::new(ctx.js.clone(), row.id, row.attempts);
+    let mut events =
+        EventPublisher::new(ctx.js.clone(), row.id, row.attempts, ctx.turn.delta_window);
     events
         .publish(&ChatEvent::Started {
             attempt: row.attempts,
