@@ -3,11 +3,12 @@
 //! fragments, feeds the result back as a `tool` message, streams the text as deltas, and
 //! rebuilds the history from Postgres on the next turn.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use taskwire_tests::{
+    deltas,
     fake_openai::{FakeCall, FakeOpenAi, Reply},
     names, spawn_app,
 };
@@ -18,7 +19,7 @@ fn model(fake: &FakeOpenAi) -> Arc<OpenAiModel> {
         base_url: fake.base_url.clone(),
         api_key: Some(secrecy::SecretString::from("sk-test".to_owned())),
         model: "fake-model".to_owned(),
-        request_timeout: std::time::Duration::from_secs(5),
+        request_timeout: Duration::from_secs(5),
         max_retries: 1,
         temperature: None,
     }))
@@ -37,7 +38,8 @@ fn roles(request: &Value) -> Vec<String> {
 async fn a_turn_with_an_openai_compatible_model_runs_end_to_end(pool: PgPool) {
     let app = spawn_app(pool).await;
     let fake = FakeOpenAi::start().await;
-    let _worker = app.spawn_worker_with(model(&fake), |_| {});
+    // Every fragment its own event, so the test can see them as the model streamed them.
+    let _worker = app.spawn_worker_with(model(&fake), |c| c.turn.delta_window = Duration::ZERO);
     fake.push(Reply::ToolCalls(vec![FakeCall::new(
         "call_abc",
         "add_task",
@@ -74,13 +76,8 @@ async fn a_turn_with_an_openai_compatible_model_runs_end_to_end(pool: PgPool) {
         .find(|e| e.event == "tool_result")
         .expect("tool_result");
     assert_eq!(result.data["ok"], true);
-    let deltas: Vec<&str> = events
-        .iter()
-        .filter(|e| e.event == "delta")
-        .map(|e| e.data["text"].as_str().expect("text"))
-        .collect();
     assert_eq!(
-        deltas,
+        deltas(&events),
         ["Added ", "“Buy milk” ", "with high priority."],
         "streamed as it came"
     );
@@ -158,6 +155,28 @@ async fn a_turn_with_an_openai_compatible_model_runs_end_to_end(pool: PgPool) {
         "Added “Buy milk” with high priority."
     );
     assert_eq!(third["messages"][3]["content"], "what's on my list?");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn streamed_words_within_the_window_are_joined_into_one_delta(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let fake = FakeOpenAi::start().await;
+    // A window longer than the turn: the first word goes out at once, the rest wait for it.
+    let _worker = app.spawn_worker_with(model(&fake), |c| {
+        c.turn.delta_window = Duration::from_secs(60);
+    });
+    fake.push(Reply::text(["Nothing ", "to ", "add, ", "all done."]));
+
+    let events = app.chat_stream("alice", json!({"message": "hello"})).await;
+    assert_eq!(
+        deltas(&events),
+        ["Nothing ", "to add, all done."],
+        "{:?}",
+        names(&events)
+    );
+    let done = events.last().expect("events");
+    assert_eq!(done.event, "done");
+    assert_eq!(done.data["response"], "Nothing to add, all done.");
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -182,6 +182,15 @@ pub fn names(events: &[SseEvent]) -> Vec<&str> {
     events.iter().map(|e| e.event.as_str()).collect()
 }
 
+/// The texts of the `delta` events, in order.
+pub fn deltas(events: &[SseEvent]) -> Vec<&str> {
+    events
+        .iter()
+        .filter(|e| e.event == "delta")
+        .map(|e| e.data["text"].as_str().expect("delta text"))
+        .collect()
+}
+
 impl TestApp {
     /// Waits until job `job_id` has ended (following its events), returning its last event.
     pub async fn wait_for_job(&self, user: &str, job_id: &str) -> SseEvent {

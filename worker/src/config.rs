@@ -102,6 +102,12 @@ pub struct TurnConfig {
     /// a minute) unless the model said how long to wait.
     #[arg(long = "retry-backoff", env = "RETRY_BACKOFF", default_value = "1s", value_parser = humantime::parse_duration)]
     pub retry_backoff: Duration,
+    /// Streamed text is sent at most once per this window: words arriving within it after
+    /// the last `delta` event are held and go out with the first word after it, or before
+    /// the next other event (the first word is never held). `0s` sends every fragment the
+    /// model streams as its own event.
+    #[arg(long = "delta-window", env = "DELTA_WINDOW", default_value = "50ms", value_parser = humantime::parse_duration)]
+    pub delta_window: Duration,
 }
 
 /// Everything the worker needs to run.
@@ -177,6 +183,7 @@ impl WorkerConfig {
                 history_chars: 24_000,
                 lease: Duration::from_secs(5),
                 retry_backoff: Duration::from_millis(100),
+                delta_window: Duration::from_millis(50),
             },
             concurrency: 16,
             ack_wait: Duration::from_secs(30),
