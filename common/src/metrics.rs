@@ -5,13 +5,28 @@ use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
+/// Bucket bounds (seconds) of every duration histogram: from a fast request to a slow turn.
+const SECONDS_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0,
+];
+
 /// The process's metrics, installing the recorder on first use. If another recorder was
 /// installed first (an embedding application), this one still renders, just without the
 /// `metrics!` macros' data.
 pub fn handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
-        let recorder = PrometheusBuilder::new().build_recorder();
+        // Histograms as buckets (summed across processes by Prometheus), not per-process
+        // quantiles.
+        let builder = PrometheusBuilder::new();
+        let builder = match builder.set_buckets(SECONDS_BUCKETS) {
+            Ok(with_buckets) => with_buckets,
+            Err(e) => {
+                tracing::warn!(error = %e, "histogram buckets refused; summaries instead");
+                PrometheusBuilder::new()
+            }
+        };
+        let recorder = builder.build_recorder();
         let handle = recorder.handle();
         if metrics::set_global_recorder(recorder).is_err() {
             tracing::warn!("a metrics recorder was already installed; /metrics will be sparse");

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use sqlx::PgPool;
-use taskwire_tests::{names, spawn_app};
+use taskwire_tests::{deltas, names, spawn_app};
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_chat_message_adds_a_task_and_answers_in_json(pool: PgPool) {
@@ -49,11 +49,7 @@ async fn the_stream_sends_events_in_order_with_ids(pool: PgPool) {
         .map(|e| e.id.parse().expect("numeric id"))
         .collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids increase: {ids:?}");
-    let text: String = events
-        .iter()
-        .filter(|e| e.event == "delta")
-        .map(|e| e.data["text"].as_str().expect("delta text"))
-        .collect();
+    let text: String = deltas(&events).concat();
     let done = &events.last().expect("done").data;
     assert_eq!(
         text.trim(),
@@ -271,7 +267,7 @@ async fn gateway_and_worker_expose_prometheus_metrics(pool: PgPool) {
     let text = gateway.text().await.expect("text");
     for name in [
         "taskwire_http_requests_total",
-        "taskwire_http_request_duration_seconds",
+        "taskwire_http_request_duration_seconds_bucket",
         "taskwire_chat_messages_accepted_total",
     ] {
         assert!(text.contains(name), "gateway exposes {name}");
@@ -284,6 +280,8 @@ async fn gateway_and_worker_expose_prometheus_metrics(pool: PgPool) {
         .expect("text");
     for name in [
         "taskwire_worker_deliveries_total",
+        "taskwire_worker_delivery_seconds_bucket",
+        "taskwire_job_wait_seconds_bucket",
         "taskwire_turns_total",
         "taskwire_tool_calls_total",
     ] {

@@ -268,6 +268,7 @@ async fn handle(ctx: &Context, message: jetstream::Message) {
             .unwrap_or_default(),
     );
     let heartbeat = AbortOnDrop(tokio::spawn(heartbeat(message.clone(), ctx.ack_wait)));
+    let begun = std::time::Instant::now();
     let outcome = tracing::Instrument::instrument(
         process_through_outages(ctx, &job, delivered),
         span.clone(),
@@ -280,6 +281,8 @@ async fn handle(ctx: &Context, message: jetstream::Message) {
         Outcome::Poison(_) => "poison",
     };
     metrics::counter!("taskwire_worker_deliveries_total", "outcome" => label).increment(1);
+    metrics::histogram!("taskwire_worker_delivery_seconds", "outcome" => label)
+        .record(begun.elapsed().as_secs_f64());
     match outcome {
         Outcome::Done => {
             if let Err(e) = message.double_ack().await {
