@@ -11,7 +11,11 @@ mod overload;
 mod postgres;
 mod soak;
 
+use std::{sync::Arc, time::Duration};
+
 use sqlx::PgPool;
+use taskwire_tests::{TestApp, TestWorker};
+use worker::agent::{builtin::BuiltinModel, delayed::Delayed};
 
 /// The real worker binary, built for these tests.
 pub const WORKER_BIN: &str = env!("CARGO_BIN_EXE_taskwire-worker-under-test");
@@ -28,6 +32,24 @@ pub async fn job_state(
     .fetch_one(pool)
     .await
     .expect("job row")
+}
+
+/// Starts a worker whose builtin model takes `step` per step, sends "add buy milk" and waits
+/// until a worker has started the turn: the moment to inject a fault mid-turn. Returns the
+/// worker (keep it alive) and the job id.
+pub async fn start_slow_turn(app: &TestApp, step: Duration) -> (TestWorker, String) {
+    let slow = Arc::new(Delayed {
+        inner: Arc::new(BuiltinModel::new()),
+        delay: step,
+    });
+    let worker = app.spawn_worker_with(slow, |_| {});
+    let (_, accepted) = app.chat("alice", None, "add buy milk").await;
+    let job = accepted["job_id"].as_str().expect("job").to_owned();
+    eventually("the turn has started", || async {
+        job_state(&app.pool, &job).await.1 >= 1
+    })
+    .await;
+    (worker, job)
 }
 
 /// A count from SQL.

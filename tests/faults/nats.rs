@@ -1,12 +1,11 @@
 //! NATS stopped when a message arrives, and restarted while a turn runs.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use sqlx::PgPool;
 use taskwire_tests::spawn_app_with;
-use worker::agent::{builtin::BuiltinModel, delayed::Delayed};
 
-use crate::{assert_one_task_one_reply, count, eventually, job_state};
+use crate::{assert_one_task_one_reply, count, eventually, job_state, start_slow_turn};
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_message_sent_while_nats_is_down_is_kept_and_answered_when_it_is_back(pool: PgPool) {
@@ -55,17 +54,7 @@ async fn a_message_sent_while_nats_is_down_is_kept_and_answered_when_it_is_back(
 #[sqlx::test(migrations = "../migrations")]
 async fn nats_restarted_during_a_turn_loses_nothing_and_doubles_nothing(pool: PgPool) {
     let mut app = spawn_app_with(pool, |c| c.chat_wait = Duration::from_millis(10)).await;
-    let slow = Arc::new(Delayed {
-        inner: Arc::new(BuiltinModel::new()),
-        delay: Duration::from_millis(700),
-    });
-    let _worker = app.spawn_worker_with(slow, |_| {});
-    let (_, accepted) = app.chat("alice", None, "add buy milk").await;
-    let job = accepted["job_id"].as_str().expect("job").to_owned();
-    eventually("the turn has started", || async {
-        job_state(&app.pool, &job).await.1 >= 1
-    })
-    .await;
+    let (_worker, job) = start_slow_turn(&app, Duration::from_millis(700)).await;
 
     app.nats.kill();
     app.nats.restart().await;

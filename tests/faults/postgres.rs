@@ -2,13 +2,12 @@
 //! gateway answers 503 meanwhile, never 500, and a turn caught by the outage is retried with
 //! back-off and finishes once, instead of failing.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use sqlx::postgres::PgPoolOptions;
 use taskwire_tests::{assert_error, postgres::PgServer, spawn_app_with};
-use worker::agent::{builtin::BuiltinModel, delayed::Delayed};
 
-use crate::{assert_one_task_one_reply, eventually, job_state};
+use crate::{assert_one_task_one_reply, eventually, start_slow_turn};
 
 #[tokio::test]
 async fn a_postgres_restart_gives_503s_and_turns_finish_once_it_is_back() {
@@ -23,18 +22,7 @@ async fn a_postgres_restart_gives_503s_and_turns_finish_once_it_is_back() {
         .expect("connects");
     common::db::migrate(&pool).await.expect("migrated");
     let app = spawn_app_with(pool, |c| c.chat_wait = Duration::from_millis(10)).await;
-    let slow = Arc::new(Delayed {
-        inner: Arc::new(BuiltinModel::new()),
-        delay: Duration::from_millis(1500),
-    });
-    let _worker = app.spawn_worker_with(slow, |_| {});
-
-    let (_, accepted) = app.chat("alice", None, "add buy milk").await;
-    let job = accepted["job_id"].as_str().expect("job").to_owned();
-    eventually("the turn has started", || async {
-        job_state(&app.pool, &job).await.1 >= 1
-    })
-    .await;
+    let (_worker, job) = start_slow_turn(&app, Duration::from_millis(1500)).await;
 
     // The outage: the turn's model step is running; its tool call and commit will hit it.
     pg.stop();
