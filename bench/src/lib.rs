@@ -7,6 +7,7 @@
 
 pub mod charts;
 pub mod client;
+pub mod cpu;
 pub mod fake_llm;
 pub mod report;
 pub mod scenarios;

@@ -159,6 +159,7 @@ pub fn summary(r: &Results, machine: &str) -> String {
             if v.met { "yes" } else { "**no**" }
         );
     }
+    cpu_section(&mut md, r);
     if let Some(c) = &r.chat {
         let _ = writeln!(
             md,
@@ -282,6 +283,37 @@ pub fn summary(r: &Results, machine: &str) -> String {
 }
 
 /// A line describing this machine (cores and CPU model).
+/// Where the CPU went during each closed-loop window: what says which resource a missed
+/// target ran into.
+fn cpu_section(md: &mut String, r: &Results) {
+    let mut rows = Vec::new();
+    if let Some(c) = &r.chat {
+        for p in &c.points {
+            rows.push((format!("1 · {} users", p.users), &p.cpu));
+        }
+    }
+    for p in &r.llm {
+        rows.push((format!("2 · {}", p.setup.label), &p.cpu));
+    }
+    if let Some(t) = &r.tasks {
+        for p in &t.points {
+            rows.push((format!("4 · {} × {}", p.operation, p.connections), &p.cpu));
+        }
+    }
+    if rows.iter().all(|(_, cpu)| cpu.is_empty()) {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "\n## Where the CPU went\n\nCores used on average during each measuring window, per \
+         component, from `/proc` (`bench/src/cpu.rs`; `loadgen` is the load generator and, in \
+         scenario 2, the fake model):\n\n| window | cores |\n|---|---|"
+    );
+    for (label, cpu) in rows {
+        let _ = writeln!(md, "| {label} | {} |", crate::cpu::describe(cpu));
+    }
+}
+
 pub fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     let model = std::fs::read_to_string("/proc/cpuinfo")

@@ -64,6 +64,8 @@ async fn every_scenario_runs_and_writes_a_well_formed_result(pool: PgPool) {
     let result = tasks::run(&client, &pool, 4, 2, 10, short())
         .await
         .expect("scenario 4 runs");
+    let operations: Vec<&str> = result.points.iter().map(|p| p.operation.as_str()).collect();
+    assert_eq!(operations, ["list", tasks::DATABASE_ONLY, "create"]);
     for point in &result.points {
         assert!(point.requests_per_s > 0.0, "{point:?}");
         assert_eq!(

@@ -25,6 +25,9 @@ pub struct ChatPoint {
     pub first_delta: Latency,
     pub done: Latency,
     pub stages: Stages,
+    /// Cores each component used during the window.
+    #[serde(default)]
+    pub cpu: crate::cpu::CoresUsed,
 }
 
 /// Scenario 1's result.
@@ -97,5 +100,6 @@ async fn level(
         first_delta: summarize(window.samples.iter().filter_map(|t| t.first_delta)),
         done: summarize(window.samples.iter().map(|t| t.done)),
         stages: breakdown(pool, &done_at).await?,
+        cpu: window.cpu.clone(),
     })
 }

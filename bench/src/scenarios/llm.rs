@@ -48,6 +48,9 @@ pub struct LlmPoint {
     pub done: Latency,
     /// Peak summed RSS of the workers during the window (MiB).
     pub worker_rss_mib: f64,
+    /// Cores each component used during the window.
+    #[serde(default)]
+    pub cpu: crate::cpu::CoresUsed,
     pub timing: Timing,
 }
 
@@ -114,6 +117,7 @@ pub async fn run(
         efficiency: if ideal > 0.0 { rate / ideal } else { 0.0 },
         done: summarize(window.samples.iter().map(|t| t.done)),
         worker_rss_mib,
+        cpu: window.cpu.clone(),
         timing,
     })
 }

@@ -16,6 +16,8 @@ use std::{
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
+use crate::cpu::{self, CoresUsed};
+
 /// How long a closed loop runs.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Timing {
@@ -45,6 +47,8 @@ pub struct Window<T> {
     pub errors: u64,
     pub first_error: Option<String>,
     pub seconds: f64,
+    /// Cores each component used during the window.
+    pub cpu: CoresUsed,
 }
 
 impl<T> Window<T> {
@@ -69,6 +73,13 @@ where
     let start = Instant::now();
     let open = start + Duration::from_secs_f64(timing.warmup_s);
     let close = open + Duration::from_secs_f64(timing.duration_s);
+    let cpu_sampler = tokio::spawn(async move {
+        tokio::time::sleep_until(open.into()).await;
+        let start = tokio::task::spawn_blocking(cpu::sample).await.ok()?;
+        tokio::time::sleep_until(close.into()).await;
+        let end = tokio::task::spawn_blocking(cpu::sample).await.ok()?;
+        Some(cpu::cores_used(&start, &end))
+    });
     let mut clients = JoinSet::new();
     for client in 0..concurrency {
         let step = step.clone();
@@ -106,6 +117,7 @@ where
         errors: 0,
         first_error: None,
         seconds: timing.duration_s,
+        cpu: CoresUsed::new(),
     };
     while let Some(joined) = clients.join_next().await {
         match joined {
@@ -122,6 +134,7 @@ where
             }
         }
     }
+    window.cpu = cpu_sampler.await.ok().flatten().unwrap_or_default();
     window
 }
 

@@ -1,13 +1,18 @@
 //! Scenario 4, the task API: `GET /tasks` (a page of 50 from a seeded list) and `POST /tasks`
-//! at 64 connections in a closed loop.
+//! at 64 connections in a closed loop; and, for comparison, the list's database work alone
+//! (the gateway's query, through a pool as large as the gateway's, with no HTTP).
 
 use std::time::{Duration, Instant};
 
+use common::{
+    config::DEFAULT_MAX_CONNECTIONS,
+    domain::{TaskFilter, UserId},
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::PgPool;
+use sqlx::{PgPool, postgres::PgPoolOptions};
 
-use super::{Ended, Timing, closed_loop, run_id};
+use super::{Ended, Timing, Window, closed_loop, run_id};
 use crate::{
     client::Client,
     stats::{Latency, summarize},
@@ -24,6 +29,9 @@ pub struct TasksPoint {
     pub first_error: Option<String>,
     pub requests_per_s: f64,
     pub latency: Latency,
+    /// Cores each component used during the window.
+    #[serde(default)]
+    pub cpu: crate::cpu::CoresUsed,
 }
 
 /// Scenario 4's result.
@@ -34,6 +42,57 @@ pub struct TasksResult {
     pub users: usize,
     pub tasks_per_user: usize,
     pub points: Vec<TasksPoint>,
+}
+
+/// The label of the database-only point.
+pub const DATABASE_ONLY: &str = "list (database only)";
+
+/// The first page of each user's list straight from Postgres, as the gateway asks for it.
+async fn list_in_database(
+    pool: &PgPool,
+    connections: usize,
+    names: &[String],
+    timing: Timing,
+) -> anyhow::Result<TasksPoint> {
+    tracing::info!(connections, "scenario 4: list, database only");
+    let db = PgPoolOptions::new()
+        .max_connections(DEFAULT_MAX_CONNECTIONS)
+        .connect_with((*pool.connect_options()).clone())
+        .await?;
+    let users = names
+        .iter()
+        .map(|n| UserId::parse(n.as_str()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let window = closed_loop(connections, timing, move |i, _| {
+        let (db, user) = (db.clone(), users[i % users.len()].clone());
+        async move {
+            let start = Instant::now();
+            let mut conn = db.acquire().await?;
+            let page = common::db::tasks::list(&mut conn, &user, &TaskFilter::default()).await?;
+            anyhow::ensure!(!page.tasks.is_empty(), "an empty page");
+            Ok(Request {
+                took: start.elapsed(),
+                ended: Instant::now(),
+            })
+        }
+    })
+    .await;
+    Ok(TasksPoint::new(DATABASE_ONLY, connections, &window))
+}
+
+impl TasksPoint {
+    fn new(operation: &str, connections: usize, window: &Window<Request>) -> Self {
+        Self {
+            operation: operation.to_owned(),
+            connections,
+            requests: window.samples.len(),
+            errors: window.errors,
+            first_error: window.first_error.clone(),
+            requests_per_s: window.rate(),
+            latency: summarize(window.samples.iter().map(|r| r.took)),
+            cpu: window.cpu.clone(),
+        }
+    }
 }
 
 struct Request {
@@ -69,7 +128,11 @@ pub async fn run(
     .execute(pool)
     .await?;
     let mut points = Vec::new();
-    for operation in ["list", "create"] {
+    for operation in ["list", DATABASE_ONLY, "create"] {
+        if operation == DATABASE_ONLY {
+            points.push(list_in_database(pool, connections, &names, timing).await?);
+            continue;
+        }
         tracing::info!(operation, connections, "scenario 4: task API");
         let (client, names) = (client.clone(), names.clone());
         let window = closed_loop(connections, timing, move |i, n| {
@@ -98,15 +161,7 @@ pub async fn run(
             }
         })
         .await;
-        points.push(TasksPoint {
-            operation: operation.to_owned(),
-            connections,
-            requests: window.samples.len(),
-            errors: window.errors,
-            first_error: window.first_error.clone(),
-            requests_per_s: window.rate(),
-            latency: summarize(window.samples.iter().map(|r| r.took)),
-        });
+        points.push(TasksPoint::new(operation, connections, &window));
     }
     Ok(TasksResult {
         scenario: "tasks".to_owned(),
