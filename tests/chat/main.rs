@@ -4,6 +4,7 @@ mod conversations;
 mod dialogue;
 mod flow;
 mod history;
+mod lease;
 mod openai;
 mod tools;
 mod workers;

@@ -88,25 +88,61 @@ pub async fn lock_unpublished(
     .await?)
 }
 
-/// Starts a delivery: status running, one more attempt. Returns the job as it is now, or
-/// `None` if it no longer exists (its conversation was deleted).
+/// A started delivery: the job as it is now, and whether it took its conversation's turn.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Started {
+    #[sqlx(flatten)]
+    pub job: Job,
+    /// The job holds the turn lease now (see [`crate::db::conversations::try_acquire_turn`]).
+    pub turn_taken: bool,
+}
+
+/// Starts a delivery of the job the message `(id, user, conversation_id)` names, and tries
+/// to take its conversation's turn, in one statement (one round trip, one commit, one new
+/// version of the job's row): status running, one more attempt, and the lease taken under
+/// the rules of [`crate::db::conversations::try_acquire_turn`]. A job that has already
+/// ended stays as it is, and a message that does not match the stored job takes no lease.
+/// Returns `None` if the job no longer exists (its conversation was deleted).
 pub async fn start_attempt(
     db: impl PgExecutor<'_>,
-    id: Uuid,
+    (id, user, conversation_id): (Uuid, &str, Uuid),
     worker_id: &str,
-) -> Result<Option<Job>> {
-    Ok(sqlx::query_as::<_, Job>(
-        "update chat_jobs
+    lease: std::time::Duration,
+) -> Result<Option<Started>> {
+    Ok(sqlx::query_as::<_, Started>(
+        "with cur as (
+             select seq, status in ('succeeded', 'failed') as ended
+             from chat_jobs where id = $1 and user_id = $3 and conversation_id = $4
+         ), taken as (
+             update conversations c
+             set turn_job_id = $1, turn_expires_at = now() + make_interval(secs => $5)
+             from cur
+             where c.id = $4
+               and not cur.ended
+               and (c.turn_job_id is null or c.turn_expires_at < now())
+               and not exists (
+                   select 1 from chat_jobs j
+                   where j.conversation_id = $4 and j.seq < cur.seq and j.status in ('queued', 'running')
+               )
+             returning 1
+         )
+         update chat_jobs
          set status = case when status in ('succeeded', 'failed') then status else 'running' end,
              attempts = attempts + case when status in ('succeeded', 'failed') then 0 else 1 end,
              published_at = coalesce(published_at, now()),
-             worker_id = case when status in ('succeeded', 'failed') then worker_id else $2 end
+             worker_id = case when status in ('succeeded', 'failed') then worker_id else $2 end,
+             started_at = case when exists (select 1 from taken) then coalesce(started_at, now())
+                               else started_at end
          where id = $1
          returning id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id, error_code, error,
-                   published_at, created_at, started_at, finished_at",
+                   published_at, created_at, started_at, finished_at,
+                   exists (select 1 from taken) as turn_taken",
     )
     .bind(id)
     .bind(worker_id)
+    .bind(user)
+    .bind(conversation_id)
+    .bind(lease.as_secs_f64())
     .fetch_optional(db)
     .await?)
 }

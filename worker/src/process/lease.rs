@@ -7,36 +7,25 @@ use common::{
     db::{self, conversations::TurnLease},
     domain::Job,
 };
-use sqlx::{PgPool, Postgres, pool::PoolConnection};
+use sqlx::PgPool;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use super::{Context, turn_released_subject};
 
 /// Waits (bounded) until every earlier turn of the conversation has ended and takes its
-/// lease. Woken by other workers' release announcements; polls once a second in case one
-/// was missed or a dead worker's lease has to expire.
-/// The first try uses `conn` (the connection the job was started on) and lets it go.
-pub(super) async fn wait_for_turn(
-    ctx: &Context,
-    job: &Job,
-    conn: PoolConnection<Postgres>,
-) -> common::Result<TurnLease> {
+/// lease, after the try made with the job's start found it busy. Woken by other workers'
+/// release announcements; polls once a second in case one was missed or a dead worker's
+/// lease has to expire. It tries again at once after subscribing: a release announced
+/// between the start and the subscription is not waited for.
+pub(super) async fn wait_for_turn(ctx: &Context, job: &Job) -> common::Result<TurnLease> {
     let mut released = ctx.turn_released.subscribe();
     let deadline = tokio::time::Instant::now() + ctx.turn.timeout * 3;
-    let mut conn = Some(conn);
     let (conversation, seq, lease) = (job.conversation_id, job.seq, ctx.turn.lease);
     loop {
-        let taken = match conn.take() {
-            Some(mut conn) => {
-                db::conversations::try_acquire_turn(&mut *conn, conversation, job.id, seq, lease)
-                    .await?
-            }
-            None => {
-                db::conversations::try_acquire_turn(&ctx.pool, conversation, job.id, seq, lease)
-                    .await?
-            }
-        };
+        let taken =
+            db::conversations::try_acquire_turn(&ctx.pool, conversation, job.id, seq, lease)
+                .await?;
         match taken {
             TurnLease::Busy if tokio::time::Instant::now() < deadline => {}
             other => return Ok(other),

@@ -96,18 +96,20 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
     if job.version != ChatJob::VERSION {
         return Outcome::Poison(format!("unknown job version {}", job.version));
     }
-    // One connection for the start and the first try for the lease: a pooled connection
-    // costs a round trip on its way back.
-    let mut conn = match ctx.pool.acquire().await {
-        Ok(conn) => conn,
-        Err(e) => return ctx.retry(delivered, &e.into()),
-    };
-    let row = match db::jobs::start_attempt(&mut *conn, job.job_id, &ctx.worker_id).await {
-        Ok(Some(row)) => row,
+    let started = match db::jobs::start_attempt(
+        &ctx.pool,
+        (job.job_id, &job.user_id, job.conversation_id),
+        &ctx.worker_id,
+        ctx.turn.lease,
+    )
+    .await
+    {
+        Ok(Some(started)) => started,
         // Its conversation was deleted while it waited: nothing to answer.
         Ok(None) => return Outcome::Done,
         Err(e) => return ctx.retry(delivered, &e),
     };
+    let row = started.job;
     if row.user_id != job.user_id || row.conversation_id != job.conversation_id {
         return Outcome::Poison("job message does not match the stored job".to_owned());
     }
@@ -118,7 +120,6 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
             .record(waited.unwrap_or(0).max(0) as f64 / 1e6);
     }
     if row.status.is_final() {
-        drop(conn);
         // Finished by an earlier delivery whose ack (or `done`) was lost: announce it again.
         return match terminal_event(&ctx.pool, &row).await {
             Ok(Some(event)) => {
@@ -131,11 +132,13 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
             Err(e) => ctx.retry(delivered, &e),
         };
     }
-    match wait_for_turn(ctx, &row, conn).await {
-        Ok(TurnLease::Acquired) => {}
-        Ok(TurnLease::Gone) => return Outcome::Done,
-        Ok(TurnLease::Busy) => return Outcome::Retry(Duration::from_secs(5)),
-        Err(e) => return ctx.retry(delivered, &e),
+    if !started.turn_taken {
+        match wait_for_turn(ctx, &row).await {
+            Ok(TurnLease::Acquired) => {}
+            Ok(TurnLease::Gone) => return Outcome::Done,
+            Ok(TurnLease::Busy) => return Outcome::Retry(Duration::from_secs(5)),
+            Err(e) => return ctx.retry(delivered, &e),
+        }
     }
     let user = match UserId::parse(row.user_id.clone()) {
         Ok(user) => user,

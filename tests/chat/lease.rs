@@ -1,0 +1,136 @@
+//! Starting a delivery against real Postgres: the one statement that marks the job running
+//! and tries for its conversation's turn takes the turn only when the rules allow it.
+
+use std::time::Duration;
+
+use common::{
+    db::{self, jobs::Started},
+    domain::{JobStatus, Role, UserId},
+};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+const LEASE: Duration = Duration::from_secs(5);
+
+/// Stores a user message and its queued job in `conversation`, as the gateway does.
+async fn queue_job(pool: &PgPool, user: &UserId, conversation: Uuid) -> Uuid {
+    let (job, message) = (Uuid::now_v7(), Uuid::now_v7());
+    let mut tx = pool.begin().await.expect("tx");
+    let seq = db::jobs::insert(&mut *tx, job, user, conversation, message)
+        .await
+        .expect("job")
+        .seq;
+    db::messages::insert(
+        &mut *tx,
+        &db::messages::NewMessage {
+            id: message,
+            conversation_id: conversation,
+            user_id: user,
+            role: Role::User,
+            content: "add buy milk",
+            tool_calls: None,
+            job_id: job,
+            turn_seq: seq,
+        },
+    )
+    .await
+    .expect("message");
+    tx.commit().await.expect("commit");
+    job
+}
+
+async fn conversation(pool: &PgPool, user: &UserId) -> Uuid {
+    let id = Uuid::now_v7();
+    db::conversations::insert(pool, user, id, "c")
+        .await
+        .expect("conversation");
+    id
+}
+
+async fn start(pool: &PgPool, job: Uuid, user: &str, conversation: Uuid) -> Option<Started> {
+    db::jobs::start_attempt(pool, (job, user, conversation), "w1", LEASE)
+        .await
+        .expect("start")
+}
+
+async fn turn_holder(pool: &PgPool, conversation: Uuid) -> Option<Uuid> {
+    sqlx::query_scalar("select turn_job_id from conversations where id = $1")
+        .bind(conversation)
+        .fetch_one(pool)
+        .await
+        .expect("conversation row")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_later_job_waits_for_the_earlier_one_to_end(pool: PgPool) {
+    let alice = UserId::parse("alice").expect("user");
+    let c = conversation(&pool, &alice).await;
+    let first = queue_job(&pool, &alice, c).await;
+    let second = queue_job(&pool, &alice, c).await;
+
+    let early = start(&pool, second, "alice", c).await.expect("second job");
+    assert!(!early.turn_taken, "an earlier turn is still open");
+    assert_eq!(early.job.status, JobStatus::Running);
+    assert_eq!(early.job.attempts, 1);
+    assert_eq!(early.job.started_at, None, "its turn has not begun");
+    assert_eq!(turn_holder(&pool, c).await, None);
+
+    let next = start(&pool, first, "alice", c).await.expect("first job");
+    assert!(next.turn_taken);
+    assert!(next.job.started_at.is_some());
+    assert_eq!(turn_holder(&pool, c).await, Some(first));
+
+    // Another delivery of the first job while its lease is live takes nothing.
+    let again = start(&pool, first, "alice", c).await.expect("first job");
+    assert!(!again.turn_taken);
+    assert_eq!(again.job.attempts, 2);
+    assert_eq!(
+        again.job.started_at, next.job.started_at,
+        "the first start stays"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_message_that_does_not_match_its_job_takes_no_turn(pool: PgPool) {
+    let alice = UserId::parse("alice").expect("user");
+    let c = conversation(&pool, &alice).await;
+    let job = queue_job(&pool, &alice, c).await;
+
+    let forged = start(&pool, job, "mallory", c).await.expect("job");
+    assert!(!forged.turn_taken);
+    assert_eq!(
+        forged.job.user_id, "alice",
+        "the stored job is returned as it is"
+    );
+    let elsewhere = start(&pool, job, "alice", Uuid::now_v7())
+        .await
+        .expect("job");
+    assert!(!elsewhere.turn_taken);
+    assert_eq!(turn_holder(&pool, c).await, None);
+
+    assert!(start(&pool, job, "alice", c).await.expect("job").turn_taken);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_ended_job_is_left_as_it_is_and_a_deleted_one_is_gone(pool: PgPool) {
+    let alice = UserId::parse("alice").expect("user");
+    let c = conversation(&pool, &alice).await;
+    let job = queue_job(&pool, &alice, c).await;
+    db::jobs::fail(&pool, job, "internal", "test")
+        .await
+        .expect("failed");
+
+    let ended = start(&pool, job, "alice", c).await.expect("job");
+    assert!(!ended.turn_taken);
+    assert_eq!(ended.job.status, JobStatus::Failed);
+    assert_eq!(ended.job.attempts, 0, "no attempt is counted");
+    assert_eq!(ended.job.worker_id, None);
+    assert_eq!(turn_holder(&pool, c).await, None);
+
+    sqlx::query("delete from conversations where id = $1")
+        .bind(c)
+        .execute(&pool)
+        .await
+        .expect("deleted");
+    assert!(start(&pool, job, "alice", c).await.is_none());
+}
