@@ -1,8 +1,10 @@
 //! The per-stage breakdown of chat turns, from the job's own timestamps in Postgres and the
 //! client's clock (same machine):
 //!
-//! - `accept` — gateway transaction, from the job row's `created_at` (transaction start) to
-//!   `published_at` (written after JetStream acknowledged the publish);
+//! - `accept` — gateway transaction and publish, from the job row's `created_at` (transaction
+//!   start) to `published_at`: written after JetStream acknowledged the publish, in the
+//!   gateway's next batch of marks or by the worker's start, whichever comes first (so a
+//!   busy mark batch moves a little of `queue` into `accept`);
 //! - `queue` — `published_at` to `started_at` (the worker took the conversation's turn);
 //! - `to_first_tool` — `started_at` to the first `tool_executions.created_at`: history rebuild,
 //!   the model's first step and the tool (0 when the turn called no tool);

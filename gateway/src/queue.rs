@@ -18,6 +18,7 @@ use common::{
 };
 use futures::{Stream, StreamExt};
 use sqlx::PgPool;
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
 /// Errors in a row, with no event between them, after which a job's event feed gives up.
@@ -167,24 +168,60 @@ impl Queue {
     }
 }
 
-/// Publishes `job` after its transaction committed and records that it was published. A
-/// failure is logged, not returned: the job is safely stored, and the relay will publish it.
-pub async fn publish_after_commit(pool: &PgPool, queue: &Queue, job: &Job) -> bool {
+/// Publishes `job` after its transaction committed and records (in a batch) that it was
+/// published. A failure is logged, not returned: the job is safely stored, and the relay
+/// will publish it.
+pub async fn publish_after_commit(marks: &PublishedMarks, queue: &Queue, job: &Job) -> bool {
     if !queue.connected() {
         tracing::warn!(job_id = %job.id, "NATS is down; the outbox relay will publish the job when it is back");
         return false;
     }
     match queue.publish_job(job).await {
         Ok(()) => {
-            if let Err(e) = db::jobs::mark_published(pool, job.id).await {
-                tracing::warn!(job_id = %job.id, error = %e, "published but not marked; the relay will republish (deduplicated)");
-            }
+            marks.record(job.id);
             true
         }
         Err(e) => {
             metrics::counter!("taskwire_job_publish_failures_total").increment(1);
             tracing::warn!(job_id = %job.id, error = %e, "publish failed; the outbox relay will retry");
             false
+        }
+    }
+}
+
+/// Jobs marked published per statement, at most.
+const MARK_BATCH: usize = 256;
+
+/// Records, in batches, that JetStream has the jobs requests published: one statement for
+/// all the jobs published while the previous one ran, not one per request (a round trip, a
+/// commit and a new row version each, and a wait on the row lock when a worker is already
+/// starting the job). A mark that is late or lost costs nothing but a republish by the
+/// relay, which JetStream drops as a duplicate (`Nats-Msg-Id`), and none at all once a
+/// worker started the job (the start marks it too).
+#[derive(Clone)]
+pub struct PublishedMarks {
+    tx: mpsc::Sender<Uuid>,
+}
+
+impl PublishedMarks {
+    /// The marks, and the task that writes them (to be spawned).
+    pub fn new(pool: PgPool) -> (Self, impl Future<Output = ()> + Send + 'static) {
+        let (tx, mut rx) = mpsc::channel::<Uuid>(4 * MARK_BATCH);
+        let writer = async move {
+            let mut batch = Vec::with_capacity(MARK_BATCH);
+            while rx.recv_many(&mut batch, MARK_BATCH).await > 0 {
+                if let Err(e) = db::jobs::mark_published(&pool, &batch).await {
+                    tracing::warn!(jobs = batch.len(), error = %e, "published jobs not marked; the relay will republish them (deduplicated)");
+                }
+                batch.clear();
+            }
+        };
+        (Self { tx }, writer)
+    }
+
+    fn record(&self, id: Uuid) {
+        if self.tx.try_send(id).is_err() {
+            tracing::debug!(job_id = %id, "too many marks pending; the relay will republish the job (deduplicated)");
         }
     }
 }
@@ -276,7 +313,7 @@ pub async fn relay_once(pool: &PgPool, queue: &Queue) -> anyhow::Result<usize> {
     let mut published = 0;
     for job in &jobs {
         queue.publish_job(job).await?;
-        db::jobs::mark_published(&mut *tx, job.id).await?;
+        db::jobs::mark_published(&mut *tx, &[job.id]).await?;
         published += 1;
     }
     tx.commit().await?;

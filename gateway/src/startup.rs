@@ -86,6 +86,7 @@ impl App {
             .context("listener has no socket address")?;
 
         let queue = Queue::new(nats);
+        let (marks, write_marks) = queue::PublishedMarks::new(pool.clone());
         let limiter = Arc::new(keyed_limiter(
             config.chat_rate_per_minute,
             config.chat_burst,
@@ -98,6 +99,7 @@ impl App {
             tokio::spawn(forget_idle_users(limiter.clone())),
             tokio::spawn(forget_idle_users(sign_in_limiter.clone())),
             tokio::spawn(keep_streams(queue.clone())),
+            tokio::spawn(write_marks),
             tokio::spawn(queue::run_relay(
                 pool.clone(),
                 queue.clone(),
@@ -109,7 +111,7 @@ impl App {
             chat: limiter,
             sign_in: sign_in_limiter,
         };
-        let endpoint = routes(&config, pool.clone(), queue, limiters, authenticator);
+        let endpoint = routes(&config, pool.clone(), queue, marks, limiters, authenticator);
         Ok(Self {
             acceptor: NoDelayAcceptor(acceptor),
             endpoint,
@@ -161,6 +163,7 @@ fn routes(
     config: &GatewayConfig,
     pool: PgPool,
     queue: Queue,
+    marks: queue::PublishedMarks,
     limiters: Limiters,
     authenticator: Arc<Authenticator>,
 ) -> BoxEndpoint<'static> {
@@ -177,6 +180,7 @@ fn routes(
             ChatApi {
                 pool: pool.clone(),
                 queue: queue.clone(),
+                marks,
                 settings: ChatSettings {
                     wait: config.chat_wait,
                     max_open_jobs_per_user: config.max_open_jobs_per_user,

@@ -109,6 +109,57 @@ async fn a_turn_slower_than_the_wait_answers_202_and_finishes_later(pool: PgPool
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn jobs_published_together_are_all_marked_published(pool: PgPool) {
+    // The request path marks its published jobs in batches; with no worker to mark them
+    // by starting them, every job still ends up marked, and none is left to the relay
+    // (which does not sweep during the test).
+    let app = taskwire_tests::spawn_app_with(pool, |c| {
+        c.chat_wait = std::time::Duration::from_millis(50);
+        c.outbox_sweep = std::time::Duration::from_secs(3600);
+    })
+    .await;
+    let sends = (0..20).map(|i| {
+        let user = ["alice", "bob"][i % 2];
+        let app = &app;
+        async move { app.chat(user, None, &format!("add task {i}")).await }
+    });
+    for (status, pending) in futures::future::join_all(sends).await {
+        assert_eq!(status, 202, "{pending}");
+    }
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let unmarked: i64 =
+            sqlx::query_scalar("select count(*) from chat_jobs where published_at is null")
+                .fetch_one(&app.pool)
+                .await
+                .expect("count");
+        if unmarked == 0 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{unmarked} published jobs never marked"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let jobs: i64 = sqlx::query_scalar("select count(*) from chat_jobs")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(jobs, 20);
+    let js = async_nats::jetstream::new(async_nats::connect(&app.nats.url).await.expect("nats"));
+    let stream = js
+        .get_stream(common::jobs::JOBS_STREAM)
+        .await
+        .expect("jobs stream");
+    assert_eq!(
+        stream.cached_info().state.messages,
+        20,
+        "each job queued once"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn job_events_replay_from_the_start_and_resume_after_last_event_id(pool: PgPool) {
     let app = spawn_app(pool).await;
     let _worker = app.spawn_worker();

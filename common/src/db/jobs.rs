@@ -57,12 +57,15 @@ pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Job>> {
     .await?)
 }
 
-/// Records that JetStream has the job.
-pub async fn mark_published(db: impl PgExecutor<'_>, id: Uuid) -> Result<()> {
-    sqlx::query("update chat_jobs set published_at = now() where id = $1 and published_at is null")
-        .bind(id)
-        .execute(db)
-        .await?;
+/// Records that JetStream has the jobs `ids` (those a worker has not already marked by
+/// starting them).
+pub async fn mark_published(db: impl PgExecutor<'_>, ids: &[Uuid]) -> Result<()> {
+    sqlx::query(
+        "update chat_jobs set published_at = now() where id = any($1) and published_at is null",
+    )
+    .bind(ids)
+    .execute(db)
+    .await?;
     Ok(())
 }
 

@@ -37,6 +37,7 @@ pub struct ChatSettings {
 pub struct ChatApi {
     pub pool: sqlx::PgPool,
     pub queue: Queue,
+    pub marks: queue::PublishedMarks,
     pub settings: ChatSettings,
     pub limiter: std::sync::Arc<KeyedLimiter>,
 }
@@ -153,7 +154,7 @@ impl ChatApi {
         .await?;
         tx.commit().await.map_err(common::Error::from)?;
         metrics::counter!("taskwire_chat_messages_accepted_total").increment(1);
-        let published = queue::publish_after_commit(&self.pool, &self.queue, &job).await;
+        let published = queue::publish_after_commit(&self.marks, &self.queue, &job).await;
         Ok(Accepted {
             job,
             message_id,
