@@ -1,5 +1,6 @@
-//! Starting a delivery against real Postgres: the one statement that marks the job running
-//! and tries for its conversation's turn takes the turn only when the rules allow it.
+//! Turn leases against real Postgres: the one statement that starts a delivery takes the
+//! conversation's turn only when the rules allow it, and a worker's held leases are renewed
+//! together until let go.
 
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use common::{
 };
 use sqlx::PgPool;
 use uuid::Uuid;
+use worker::process::HeldLeases;
 
 const LEASE: Duration = Duration::from_secs(5);
 
@@ -133,4 +135,58 @@ async fn an_ended_job_is_left_as_it_is_and_a_deleted_one_is_gone(pool: PgPool) {
         .await
         .expect("deleted");
     assert!(start(&pool, job, "alice", c).await.is_none());
+}
+
+async fn lease_is_live(pool: &PgPool, conversation: Uuid) -> bool {
+    sqlx::query_scalar(
+        "select coalesce(turn_expires_at > now(), false) from conversations where id = $1",
+    )
+    .bind(conversation)
+    .fetch_one(pool)
+    .await
+    .expect("conversation row")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn held_leases_are_renewed_together_until_let_go(pool: PgPool) {
+    // Expiry is what is under test, so this test waits for time to pass.
+    let lease = Duration::from_millis(900);
+    let alice = UserId::parse("alice").expect("user");
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let c = conversation(&pool, &alice).await;
+        let job = queue_job(&pool, &alice, c).await;
+        let started = db::jobs::start_attempt(&pool, (job, "alice", c), "w1", lease)
+            .await
+            .expect("start")
+            .expect("job");
+        assert!(started.turn_taken);
+        held.push((c, started.job));
+    }
+    let leases = HeldLeases::default();
+    let keeper = tokio::spawn(leases.clone().keep(pool.clone(), lease));
+    let first = leases.hold(&held[0].1);
+    let _second = leases.hold(&held[1].1);
+
+    tokio::time::sleep(lease * 2).await;
+    assert!(
+        lease_is_live(&pool, held[0].0).await,
+        "renewed past its first lease"
+    );
+    assert!(
+        lease_is_live(&pool, held[1].0).await,
+        "renewed past its first lease"
+    );
+
+    drop(first);
+    tokio::time::sleep(lease + lease / 2).await;
+    assert!(
+        !lease_is_live(&pool, held[0].0).await,
+        "let go, so it expired"
+    );
+    assert!(
+        lease_is_live(&pool, held[1].0).await,
+        "still held, still renewed"
+    );
+    keeper.abort();
 }

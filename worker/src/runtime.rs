@@ -22,7 +22,7 @@ use crate::{
         runner::Agent,
     },
     config::{ModelProvider, WorkerConfig},
-    process::{self, Context, Outcome},
+    process::{self, Context, HeldLeases, Outcome},
 };
 
 /// How long one pull request waits for jobs before the loop pulls again.
@@ -84,6 +84,10 @@ pub async fn run_with(
         () = &mut shutdown => return Ok(()),
     };
     let (turn_released, _) = broadcast::channel(1024);
+    let leases = HeldLeases::default();
+    let _keeper = AbortOnDrop(tokio::spawn(
+        leases.clone().keep(pool.clone(), config.turn.lease),
+    ));
     let ctx = Arc::new(Context {
         pool: pool.clone(),
         nats: nats.clone(),
@@ -97,6 +101,7 @@ pub async fn run_with(
         worker_id: config.worker_id(),
         ack_wait: config.ack_wait,
         turn_released: turn_released.clone(),
+        leases,
     });
     let waker = tokio::spawn(forward_releases(nats, turn_released));
     tracing::info!(concurrency = config.concurrency, "worker pulling jobs");

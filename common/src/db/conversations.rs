@@ -135,23 +135,26 @@ pub async fn try_acquire_turn(
     })
 }
 
-/// Extends the lease while the turn runs; `false` if this job no longer holds it.
-pub async fn renew_turn(
+/// Extends the leases of the turns `held` (pairs of conversation and job) in one statement,
+/// for each pair whose job still holds its conversation's lease; returns how many it
+/// extended.
+pub async fn renew_turns(
     db: impl PgExecutor<'_>,
-    conversation_id: Uuid,
-    job_id: Uuid,
+    held: &[(Uuid, Uuid)],
     lease: Duration,
-) -> Result<bool> {
+) -> Result<u64> {
+    let (conversations, jobs): (Vec<Uuid>, Vec<Uuid>) = held.iter().copied().unzip();
     let done = sqlx::query(
-        "update conversations set turn_expires_at = now() + make_interval(secs => $3)
-         where id = $1 and turn_job_id = $2",
+        "update conversations c set turn_expires_at = now() + make_interval(secs => $3)
+         from unnest($1::uuid[], $2::uuid[]) as held (conversation_id, job_id)
+         where c.id = held.conversation_id and c.turn_job_id = held.job_id",
     )
-    .bind(conversation_id)
-    .bind(job_id)
+    .bind(conversations)
+    .bind(jobs)
     .bind(lease.as_secs_f64())
     .execute(db)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(done.rows_affected())
 }
 
 /// Gives the lease back (in the job's final transaction).

@@ -29,12 +29,12 @@ use crate::{
     },
     config::TurnConfig,
     events::EventPublisher,
-    runtime::AbortOnDrop,
 };
 
 use finish::{Failure, Finish, finish, recorded_calls};
 use history::run_turn;
-use lease::{release, renew_lease, wait_for_turn};
+pub use lease::{HeldLeases, LeaseGuard};
+use lease::{release, wait_for_turn};
 
 /// Subject on which a worker announces that a conversation's turn is free.
 pub fn turn_released_subject(conversation_id: Uuid) -> String {
@@ -54,6 +54,8 @@ pub struct Context {
     pub ack_wait: Duration,
     /// Conversations whose turn was just released (fed by a NATS subscription).
     pub turn_released: broadcast::Sender<Uuid>,
+    /// The turn leases this worker holds (renewed together by [`HeldLeases::keep`]).
+    pub leases: HeldLeases,
 }
 
 /// What to do with the JetStream message after `process`.
@@ -144,11 +146,7 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
         Ok(user) => user,
         Err(e) => return Outcome::Poison(format!("stored job has an invalid user: {e}")),
     };
-    let renewing = AbortOnDrop(tokio::spawn(renew_lease(
-        ctx.pool.clone(),
-        row.clone(),
-        ctx.turn.lease,
-    )));
+    let renewing = ctx.leases.hold(&row);
     let mut events =
         EventPublisher::new(ctx.js.clone(), row.id, row.attempts, ctx.turn.delta_window);
     events
