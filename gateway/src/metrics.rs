@@ -1,16 +1,81 @@
 //! `/metrics` in Prometheus' text format, and the per-request counters behind it.
 
-use std::time::Instant;
+use std::{
+    fmt::Write,
+    time::{Duration, Instant},
+};
 
-use poem::{Endpoint, IntoResponse, Request, Response, handler, http::StatusCode};
+use poem::{Endpoint, IntoResponse, Request, Response, handler, http::StatusCode, web::Data};
+use sqlx::PgPool;
 
-/// `GET /metrics`.
+use crate::queue::Queue;
+
+/// How long a scrape waits for each queue reading before leaving it out.
+const READING_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// `GET /metrics`: the process's counters and histograms, then the queue's depth read at
+/// this scrape.
 #[handler]
-pub fn endpoint() -> Response {
+pub async fn endpoint(Data(pool): Data<&PgPool>, Data(queue): Data<&Queue>) -> Response {
+    let mut text = common::metrics::render();
+    text.push_str(&queue_gauges(pool, queue).await);
     Response::builder()
         .status(StatusCode::OK)
         .content_type("text/plain; version=0.0.4")
-        .body(common::metrics::render())
+        .body(text)
+}
+
+/// The queue's depth, read from Postgres and JetStream at each scrape. They describe the
+/// whole deployment, so every gateway reports the same values: aggregate them with `max`,
+/// not `sum`. A reading that fails or times out is left out (the scrape still answers).
+async fn queue_gauges(pool: &PgPool, queue: &Queue) -> String {
+    let (open, state) = tokio::join!(
+        tokio::time::timeout(READING_TIMEOUT, common::db::jobs::open_counts(pool)),
+        tokio::time::timeout(READING_TIMEOUT, queue.job_queue_state()),
+    );
+    let mut out = String::new();
+    let mut gauge = |name: &str, help: &str, samples: &[(&str, u64)]| {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for (labels, value) in samples {
+            let _ = writeln!(out, "{name}{labels} {value}");
+        }
+    };
+    match open {
+        Ok(Ok((queued, running))) => gauge(
+            "taskwire_jobs_open",
+            "Jobs not yet ended, by status (Postgres).",
+            &[
+                ("{status=\"queued\"}", queued.max(0) as u64),
+                ("{status=\"running\"}", running.max(0) as u64),
+            ],
+        ),
+        Ok(Err(e)) => tracing::debug!(error = %e, "open jobs not read for /metrics"),
+        Err(_) => tracing::debug!("open jobs not read for /metrics in time"),
+    }
+    match state {
+        Ok(Ok(state)) => {
+            gauge(
+                "taskwire_queue_messages",
+                "Jobs in the JetStream work queue, waiting or being worked on.",
+                &[("", state.messages)],
+            );
+            if let Some((pending, ack_pending)) = state.consumer {
+                gauge(
+                    "taskwire_queue_pending",
+                    "Queued jobs no worker has pulled yet.",
+                    &[("", pending)],
+                );
+                gauge(
+                    "taskwire_queue_ack_pending",
+                    "Jobs pulled by a worker and not yet acknowledged (turns in flight).",
+                    &[("", ack_pending)],
+                );
+            }
+        }
+        Ok(Err(e)) => tracing::debug!(error = %e, "job queue not read for /metrics"),
+        Err(_) => tracing::debug!("job queue not read for /metrics in time"),
+    }
+    out
 }
 
 /// Counts every request by method and status, and times it.

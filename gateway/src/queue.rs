@@ -14,7 +14,7 @@ use async_nats::jetstream::{self, consumer::DeliverPolicy};
 use common::{
     db,
     domain::Job,
-    jobs::{ChatEvent, EVENTS_STREAM, events_subject},
+    jobs::{ChatEvent, EVENTS_STREAM, JOBS_STREAM, WORKERS_CONSUMER, events_subject},
 };
 use futures::{Stream, StreamExt};
 use sqlx::PgPool;
@@ -53,6 +53,14 @@ pub struct SequencedEvent {
 pub type EventFeed = Pin<Box<dyn Stream<Item = anyhow::Result<SequencedEvent>> + Send>>;
 
 /// Access to the job and event streams.
+/// See [`Queue::job_queue_state`].
+#[derive(Debug, Clone, Copy)]
+pub struct JobQueueState {
+    pub messages: u64,
+    /// `(not yet delivered, delivered and not yet acknowledged)`.
+    pub consumer: Option<(u64, u64)>,
+}
+
 #[derive(Clone)]
 pub struct Queue {
     client: async_nats::Client,
@@ -99,6 +107,20 @@ impl Queue {
     /// The JetStream context.
     pub fn jetstream(&self) -> &jetstream::Context {
         &self.js
+    }
+
+    /// The job queue as JetStream sees it: messages in the work-queue stream (waiting or
+    /// being worked on), and of those, how many no worker has pulled yet and how many wait
+    /// for a worker's acknowledgement (`None` until a worker has created the consumer).
+    pub async fn job_queue_state(&self) -> anyhow::Result<JobQueueState> {
+        let stream = self.js.get_stream(JOBS_STREAM).await?;
+        let messages = stream.cached_info().state.messages;
+        let consumer = match stream.consumer_info(WORKERS_CONSUMER).await {
+            Ok(info) => Some((info.num_pending, info.num_ack_pending as u64)),
+            Err(e) if e.kind() == jetstream::context::ConsumerInfoErrorKind::NotFound => None,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(JobQueueState { messages, consumer })
     }
 
     /// Publishes a job and waits for JetStream to store it. Publishing the same job twice is

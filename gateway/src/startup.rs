@@ -168,6 +168,7 @@ fn routes(
     authenticator: Arc<Authenticator>,
 ) -> BoxEndpoint<'static> {
     crate::api::accounts::prepare();
+    let (metrics_pool, metrics_queue) = (pool.clone(), queue.clone());
     let api = OpenApiService::new(
         (
             AccountsApi {
@@ -211,6 +212,8 @@ fn routes(
             max_bytes: config.max_body_bytes,
         })
         .data(authenticator)
+        .data(metrics_pool)
+        .data(metrics_queue)
         .catch_all_error(json_errors)
         .around(crate::metrics::count_requests)
         .with(Tracing);

@@ -335,7 +335,85 @@ async fn gateway_and_worker_expose_prometheus_metrics(pool: PgPool) {
         "taskwire_job_wait_seconds_bucket",
         "taskwire_turns_total",
         "taskwire_tool_calls_total",
+        "taskwire_worker_deliveries_in_flight",
     ] {
         assert!(worker.contains(name), "worker exposes {name}: {worker}");
+    }
+}
+
+/// The value of the sample `series` (name and labels) in a Prometheus text page.
+fn sample(page: &str, series: &str) -> Option<f64> {
+    page.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .and_then(|value| value.trim().parse().ok())
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn metrics_show_the_queue_depth(pool: PgPool) {
+    let app = taskwire_tests::spawn_app_with(pool, |c| {
+        c.chat_wait = std::time::Duration::from_millis(50)
+    })
+    .await;
+    let scrape = || async {
+        app.http
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .expect("sent")
+            .text()
+            .await
+            .expect("text")
+    };
+    // No worker yet: three jobs wait, and no consumer exists to report on.
+    let mut jobs = Vec::new();
+    for i in 0..3 {
+        let (status, pending) = app.chat("alice", None, &format!("add task {i}")).await;
+        assert_eq!(status, 202, "{pending}");
+        jobs.push(pending["job_id"].as_str().expect("job id").to_owned());
+    }
+    let page = scrape().await;
+    assert_eq!(
+        sample(&page, "taskwire_jobs_open{status=\"queued\"}"),
+        Some(3.0),
+        "{page}"
+    );
+    assert_eq!(
+        sample(&page, "taskwire_jobs_open{status=\"running\"}"),
+        Some(0.0)
+    );
+    assert_eq!(sample(&page, "taskwire_queue_messages"), Some(3.0));
+    assert_eq!(
+        sample(&page, "taskwire_queue_pending"),
+        None,
+        "no consumer yet"
+    );
+
+    let _worker = app.spawn_worker();
+    for job in &jobs {
+        app.wait_for_job("alice", job).await;
+    }
+    // The last acknowledgement may trail the `done` event by a moment.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let page = scrape().await;
+        let drained = sample(&page, "taskwire_queue_messages") == Some(0.0)
+            && sample(&page, "taskwire_queue_pending") == Some(0.0)
+            && sample(&page, "taskwire_queue_ack_pending") == Some(0.0);
+        if drained {
+            assert_eq!(
+                sample(&page, "taskwire_jobs_open{status=\"queued\"}"),
+                Some(0.0)
+            );
+            assert_eq!(
+                sample(&page, "taskwire_jobs_open{status=\"running\"}"),
+                Some(0.0)
+            );
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "queue never drained: {page}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }

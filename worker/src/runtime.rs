@@ -272,6 +272,7 @@ async fn handle(ctx: &Context, message: jetstream::Message) {
             .map(|v| v.as_str())
             .unwrap_or_default(),
     );
+    let _in_flight = InFlight::enter();
     let heartbeat = AbortOnDrop(tokio::spawn(heartbeat(message.clone(), ctx.ack_wait)));
     let begun = std::time::Instant::now();
     let outcome = tracing::Instrument::instrument(
@@ -327,6 +328,22 @@ async fn process_through_outages(ctx: &Context, job: &ChatJob, delivered: i64) -
             }
             other => return other,
         }
+    }
+}
+
+/// Counts a delivery in `taskwire_worker_deliveries_in_flight` while it lives.
+struct InFlight;
+
+impl InFlight {
+    fn enter() -> Self {
+        metrics::gauge!("taskwire_worker_deliveries_in_flight").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        metrics::gauge!("taskwire_worker_deliveries_in_flight").decrement(1.0);
     }
 }
 

@@ -220,6 +220,17 @@ pub async fn open_for_user(db: impl PgExecutor<'_>, user: &UserId) -> Result<i64
     .await?)
 }
 
+/// Jobs not yet ended across all users: `(queued, running)` (read through the open-jobs
+/// partial index, so its cost follows the open jobs, not the history).
+pub async fn open_counts(db: impl PgExecutor<'_>) -> Result<(i64, i64)> {
+    Ok(sqlx::query_as(
+        "select count(*) filter (where status = 'queued'), count(*) filter (where status = 'running')
+         from chat_jobs where status in ('queued', 'running')",
+    )
+    .fetch_one(db)
+    .await?)
+}
+
 /// Puts a failed job back in the queue: its failure reply is deleted and its status reset,
 /// while its recorded tool calls stay (the retried turn continues from them). Returns the
 /// job, or `None` if it does not exist or has not failed.
