@@ -64,20 +64,17 @@ async fn a_turn_in_a_huge_conversation_reads_only_its_window(pool: PgPool) {
     );
 
     // The plan reads the window through the index and stops: no sort, no scan of all rows.
-    let plan: Value = sqlx::query_scalar(
-        "explain (analyze, format json)
-         select id, conversation_id, role, content, tool_calls, job_id, turn_seq, created_at
-         from messages
-         where conversation_id = $1 and (turn_seq < $2 or (turn_seq = $2 and role = 'user'))
-         order by turn_seq desc, created_at desc
-         limit $3",
-    )
-    .bind(conversation)
-    .bind(last)
-    .bind(40i64)
-    .fetch_one(&pool)
-    .await
-    .expect("plan");
+    let explain = format!(
+        "explain (analyze, format json) {}",
+        common::db::messages::HISTORY_QUERY
+    );
+    let plan: Value = sqlx::query_scalar(sqlx::AssertSqlSafe(explain))
+        .bind(conversation)
+        .bind(last)
+        .bind(40i64)
+        .fetch_one(&pool)
+        .await
+        .expect("plan");
     let text = plan.to_string();
     let scan = &plan[0]["Plan"]["Plans"][0];
     assert_eq!(

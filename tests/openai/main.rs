@@ -59,7 +59,7 @@ impl DeltaSink for Deltas {
 fn user(text: &str) -> ModelRequest {
     ModelRequest {
         messages: vec![ChatMessage::User(text.into())],
-        tools: vec![],
+        tools: Vec::new().into(),
     }
 }
 

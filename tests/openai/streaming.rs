@@ -98,7 +98,7 @@ async fn the_request_offers_every_tool_with_its_schema() {
             ChatMessage::System("You manage tasks.".into()),
             ChatMessage::User("add milk".into()),
         ],
-        tools: vec![add_task_tool()],
+        tools: vec![add_task_tool()].into(),
     };
 
     step(&model(&fake), &request).await.0.expect("an answer");
@@ -134,7 +134,7 @@ async fn tool_results_go_back_as_tool_messages_after_the_assistants_calls() {
     let model = model(&fake);
     let mut request = ModelRequest {
         messages: vec![ChatMessage::User("add milk".into())],
-        tools: vec![add_task_tool()],
+        tools: vec![add_task_tool()].into(),
     };
 
     let first = step(&model, &request).await.0.expect("tool calls");

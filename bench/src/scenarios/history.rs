@@ -145,19 +145,16 @@ async fn explain(pool: &PgPool, conversation: Uuid) -> anyhow::Result<(f64, Vec<
             .bind(conversation)
             .fetch_one(pool)
             .await?;
-    let plan: Vec<(String,)> = sqlx::query_as(
-        "explain (analyze, buffers)
-         select id, conversation_id, role, content, tool_calls, job_id, turn_seq, created_at
-         from messages
-         where conversation_id = $1
-           and (turn_seq < $2 or (turn_seq = $2 and role = 'user'))
-         order by turn_seq desc, created_at desc
-         limit 40",
-    )
-    .bind(conversation)
-    .bind(seq.unwrap_or(0))
-    .fetch_all(pool)
-    .await?;
+    let explain = format!(
+        "explain (analyze, buffers) {}",
+        common::db::messages::HISTORY_QUERY
+    );
+    let plan: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(explain))
+        .bind(conversation)
+        .bind(seq.unwrap_or(0))
+        .bind(40_i64)
+        .fetch_all(pool)
+        .await?;
     let lines: Vec<String> = plan.into_iter().map(|(l,)| l).collect();
     let ms = lines
         .iter()

@@ -42,29 +42,33 @@ pub async fn insert(db: impl PgExecutor<'_>, message: &NewMessage<'_>) -> Result
     .await?)
 }
 
+/// The history query of [`history`] (`$1` conversation, `$2` turn, `$3` limit), public so
+/// tests and the bench can `EXPLAIN` exactly what runs.
+pub const HISTORY_QUERY: &str = "select id, conversation_id, role, content, null::jsonb as tool_calls, job_id, turn_seq, created_at
+         from messages
+         where conversation_id = $1
+           and (turn_seq < $2 or (turn_seq = $2 and role = 'user'))
+         order by turn_seq desc, created_at desc
+         limit $3";
+
 /// The history a turn sees: the latest `limit` messages of earlier turns plus this turn's
 /// user message, oldest first. Later turns (queued behind this one) are excluded. Reads a
 /// bounded slice through the (conversation_id, turn_seq) index, so its cost does not grow
-/// with the conversation.
+/// with the conversation. The model is given the messages' text only, so their recorded
+/// tool calls are not read (`tool_calls` is `None`): decoding them into JSON values was
+/// the largest single cost in a worker's profile.
 pub async fn history(
     db: impl PgExecutor<'_>,
     conversation_id: Uuid,
     turn_seq: i64,
     limit: i64,
 ) -> Result<Vec<Message>> {
-    let mut rows = sqlx::query_as::<_, Message>(
-        "select id, conversation_id, role, content, tool_calls, job_id, turn_seq, created_at
-         from messages
-         where conversation_id = $1
-           and (turn_seq < $2 or (turn_seq = $2 and role = 'user'))
-         order by turn_seq desc, created_at desc
-         limit $3",
-    )
-    .bind(conversation_id)
-    .bind(turn_seq)
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
+    let mut rows = sqlx::query_as::<_, Message>(HISTORY_QUERY)
+        .bind(conversation_id)
+        .bind(turn_seq)
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
     rows.reverse();
     Ok(rows)
 }

@@ -37,7 +37,8 @@ pub use common::tools::ToolSpec;
 #[derive(Debug, Clone)]
 pub struct ModelRequest {
     pub messages: Vec<ChatMessage>,
-    pub tools: Vec<ToolSpec>,
+    /// Shared, not copied: the same specs go with every step of every turn.
+    pub tools: std::sync::Arc<[ToolSpec]>,
 }
 
 /// What the model answered in one step: text, tool calls, or both.

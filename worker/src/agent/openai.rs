@@ -325,7 +325,7 @@ mod tests {
         });
         let request = ModelRequest {
             messages: vec![],
-            tools: vec![],
+            tools: Vec::new().into(),
         };
 
         let result = model.step(&request, &mut Ignore).await;

@@ -13,9 +13,11 @@ use uuid::Uuid;
 
 use super::model::{ToolCall, ToolSpec};
 
-/// The tools offered to the model.
-pub fn tool_specs() -> Vec<ToolSpec> {
-    tools::specs()
+/// The tools offered to the model, built once per process.
+pub fn tool_specs() -> std::sync::Arc<[ToolSpec]> {
+    static SPECS: std::sync::LazyLock<std::sync::Arc<[ToolSpec]>> =
+        std::sync::LazyLock::new(|| tools::specs().into());
+    SPECS.clone()
 }
 
 /// The model's arguments as JSON: the parsed object, or the raw text as a JSON string when

@@ -87,7 +87,10 @@ mod tests {
     use super::*;
 
     fn request(messages: Vec<ChatMessage>, tools: Vec<ToolSpec>) -> ModelRequest {
-        ModelRequest { messages, tools }
+        ModelRequest {
+            messages,
+            tools: tools.into(),
+        }
     }
 
     fn add_task() -> ToolSpec {

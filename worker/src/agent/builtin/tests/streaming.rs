@@ -22,7 +22,7 @@ fn request(text: &str) -> ModelRequest {
             ChatMessage::System("You manage tasks.".into()),
             ChatMessage::User(text.into()),
         ],
-        tools: Vec::new(),
+        tools: Vec::new().into(),
     }
 }
 
