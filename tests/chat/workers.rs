@@ -125,3 +125,95 @@ async fn a_burst_into_one_conversation_is_answered_one_by_one_in_order(pool: PgP
         assert!(last.contains(word), "{word} in {last}");
     }
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_job_found_finished_announces_its_end_again(pool: PgPool) {
+    use common::{
+        db,
+        domain::{Role, UserId},
+        jobs::{ChatEvent, EVENTS_STREAM, events_subject},
+    };
+    use futures::StreamExt;
+    // An earlier delivery answered the job and published its first events, then died
+    // before its `done` was stored and before acknowledging the job.
+    let app = spawn_app_with(pool, |c| c.chat_wait = Duration::from_millis(20)).await;
+    let (status, pending) = app.chat("alice", None, "add buy milk").await;
+    assert_eq!(status, 202, "{pending}");
+    let job_id: uuid::Uuid = pending["job_id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .expect("job id");
+    let conversation: uuid::Uuid = pending["conversation_id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .expect("conversation id");
+    let alice = UserId::parse("alice").expect("user");
+    let started = db::jobs::start_attempt(
+        &app.pool,
+        (job_id, "alice", conversation),
+        "dead-worker",
+        Duration::from_secs(5),
+    )
+    .await
+    .expect("start")
+    .expect("job");
+    db::jobs::finish(
+        &app.pool,
+        &db::messages::NewMessage {
+            id: uuid::Uuid::now_v7(),
+            conversation_id: conversation,
+            user_id: &alice,
+            role: Role::Assistant,
+            content: "Added buy milk.",
+            tool_calls: None,
+            job_id,
+            turn_seq: started.job.seq,
+        },
+        db::jobs::Ending::Succeeded,
+    )
+    .await
+    .expect("finished");
+    let js = async_nats::jetstream::new(async_nats::connect(&app.nats.url).await.expect("nats"));
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("Nats-Msg-Id", format!("{job_id}:1:1").as_str());
+    let first = serde_json::to_vec(&ChatEvent::Started { attempt: 1 }).expect("json");
+    js.publish_with_headers(events_subject(job_id), headers, first.into())
+        .await
+        .expect("published")
+        .await
+        .expect("stored");
+
+    // The job is redelivered to a worker, which finds it finished and announces its end:
+    // follow the stored events until a terminal one.
+    let _worker = app.spawn_worker();
+    let events = js
+        .get_stream(EVENTS_STREAM)
+        .await
+        .expect("events stream")
+        .create_consumer(async_nats::jetstream::consumer::pull::OrderedConfig {
+            filter_subject: events_subject(job_id),
+            ..Default::default()
+        })
+        .await
+        .expect("consumer")
+        .messages()
+        .await
+        .expect("messages");
+    let ending = tokio::time::timeout(
+        Duration::from_secs(20),
+        events
+            .filter_map(|m| async move {
+                let event: ChatEvent = serde_json::from_slice(&m.ok()?.payload).ok()?;
+                event.is_terminal().then_some(event)
+            })
+            .boxed()
+            .next(),
+    )
+    .await
+    .expect("the end is stored again")
+    .expect("an ending event");
+    assert!(
+        matches!(ending, ChatEvent::Done { ref response, .. } if response == "Added buy milk."),
+        "the stored reply is announced again: {ending:?}"
+    );
+}

@@ -54,6 +54,16 @@ impl EventPublisher {
         }
     }
 
+    /// A publisher for announcing again the end of a job found already finished. Its ids
+    /// (`<job>:again:<n>`) cannot collide with the events of the delivery that finished it,
+    /// which JetStream would otherwise drop as duplicates within its duplicate window; a
+    /// second announcement within the window is dropped, as it repeats the first.
+    pub fn announcing_again(js: jetstream::Context, job_id: Uuid) -> Self {
+        let mut publisher = Self::new(js, job_id, 0, Duration::ZERO);
+        publisher.msg_id_prefix = format!("{job_id}:again");
+        publisher
+    }
+
     /// Publishes `event` after the earlier ones; a terminal event (`done`, `error`) is waited
     /// for, with everything before it. A `delta` may be joined with the next (module docs).
     pub async fn publish(&mut self, event: &ChatEvent) {

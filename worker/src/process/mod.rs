@@ -125,7 +125,7 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
         // Finished by an earlier delivery whose ack (or `done`) was lost: announce it again.
         return match terminal_event(&ctx.pool, &row).await {
             Ok(Some(event)) => {
-                EventPublisher::new(ctx.js.clone(), row.id, row.attempts, ctx.turn.delta_window)
+                EventPublisher::announcing_again(ctx.js.clone(), row.id)
                     .publish(&event)
                     .await;
                 Outcome::Done
