@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use common::{
     db::{self, jobs::Started},
-    domain::{JobStatus, Role, UserId},
+    domain::{JobStatus, UserId},
 };
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -14,31 +14,8 @@ use worker::process::HeldLeases;
 
 const LEASE: Duration = Duration::from_secs(5);
 
-/// Stores a user message and its queued job in `conversation`, as the gateway does.
 async fn queue_job(pool: &PgPool, user: &UserId, conversation: Uuid) -> Uuid {
-    let (job, message) = (Uuid::now_v7(), Uuid::now_v7());
-    let mut tx = pool.begin().await.expect("tx");
-    let seq = db::jobs::insert(&mut *tx, job, user, conversation, message)
-        .await
-        .expect("job")
-        .seq;
-    db::messages::insert(
-        &mut *tx,
-        &db::messages::NewMessage {
-            id: message,
-            conversation_id: conversation,
-            user_id: user,
-            role: Role::User,
-            content: "add buy milk",
-            tool_calls: None,
-            job_id: job,
-            turn_seq: seq,
-        },
-    )
-    .await
-    .expect("message");
-    tx.commit().await.expect("commit");
-    job
+    taskwire_tests::store_queued_job(pool, user, conversation, "add buy milk").await
 }
 
 async fn conversation(pool: &PgPool, user: &UserId) -> Uuid {

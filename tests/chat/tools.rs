@@ -212,33 +212,11 @@ async fn tools_only_reach_the_jobs_user(pool: PgPool) {
 async fn a_repeated_call_is_replayed_from_the_ledger_not_run_twice(pool: PgPool) {
     // A job row to hang the ledger on.
     let conversation = Uuid::now_v7();
-    let job = Uuid::now_v7();
-    let message = Uuid::now_v7();
     let user = UserId::parse("alice").expect("user");
-    let mut tx = pool.begin().await.expect("tx");
-    common::db::conversations::insert(&mut *tx, &user, conversation, "c")
+    common::db::conversations::insert(&pool, &user, conversation, "c")
         .await
         .expect("conversation");
-    let seq = common::db::jobs::insert(&mut *tx, job, &user, conversation, message)
-        .await
-        .expect("job")
-        .seq;
-    common::db::messages::insert(
-        &mut *tx,
-        &common::db::messages::NewMessage {
-            id: message,
-            conversation_id: conversation,
-            user_id: &user,
-            role: common::domain::Role::User,
-            content: "add buy milk",
-            tool_calls: None,
-            job_id: job,
-            turn_seq: seq,
-        },
-    )
-    .await
-    .expect("message");
-    tx.commit().await.expect("commit");
+    let job = taskwire_tests::store_queued_job(&pool, &user, conversation, "add buy milk").await;
 
     let call = ToolCall {
         id: "call_1".into(),
