@@ -229,8 +229,8 @@ pub async fn assert_error(resp: Response, status: u16, code: &str, what: &str) -
     message
 }
 
-/// Stores a user message and its queued job in `conversation` as the gateway's accept does
-/// (one transaction), without publishing it; returns the job's id.
+/// Stores a user message and its queued job in `conversation` as the gateway's accept does,
+/// without publishing it; returns the job's id.
 pub async fn store_queued_job(
     pool: &PgPool,
     user: &common::domain::UserId,
@@ -238,26 +238,8 @@ pub async fn store_queued_job(
     text: &str,
 ) -> uuid::Uuid {
     let (job, message) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
-    let mut tx = pool.begin().await.expect("tx");
-    let seq = common::db::jobs::insert(&mut *tx, job, user, conversation, message)
+    common::db::jobs::insert(pool, (job, message), user, conversation, text)
         .await
-        .expect("job")
-        .seq;
-    common::db::messages::insert(
-        &mut *tx,
-        &common::db::messages::NewMessage {
-            id: message,
-            conversation_id: conversation,
-            user_id: user,
-            role: common::domain::Role::User,
-            content: text,
-            tool_calls: None,
-            job_id: job,
-            turn_seq: seq,
-        },
-    )
-    .await
-    .expect("message");
-    tx.commit().await.expect("commit");
+        .expect("job and its message");
     job
 }

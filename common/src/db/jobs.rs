@@ -10,24 +10,33 @@ use crate::{
     domain::{Job, UserId},
 };
 
-/// Inserts a queued job (in the transaction that stores its message) and returns it.
+/// The user's message `prompt` and the queued job that answers it, stored by one statement
+/// (in the accepting transaction); returns the job. The message takes the job's arrival
+/// order as its `turn_seq`.
 pub async fn insert(
     db: impl PgExecutor<'_>,
-    id: Uuid,
+    (id, user_message_id): (Uuid, Uuid),
     user: &UserId,
     conversation_id: Uuid,
-    user_message_id: Uuid,
+    prompt: &str,
 ) -> Result<Job> {
     Ok(sqlx::query_as::<_, Job>(
-        "insert into chat_jobs (id, user_id, conversation_id, user_message_id)
-         values ($1, $2, $3, $4)
-         returning id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id, error_code, error,
-                   published_at, created_at, started_at, finished_at",
+        "with job as (
+             insert into chat_jobs (id, user_id, conversation_id, user_message_id)
+             values ($1, $2, $3, $4)
+             returning id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id,
+                       error_code, error, published_at, created_at, started_at, finished_at
+         ), prompt as (
+             insert into messages (id, conversation_id, user_id, role, content, job_id, turn_seq)
+             select $4, $3, $2, 'user', $5, $1, job.seq from job
+         )
+         select * from job",
     )
     .bind(id)
     .bind(user.as_str())
     .bind(conversation_id)
     .bind(user_message_id)
+    .bind(prompt)
     .fetch_one(db)
     .await?)
 }

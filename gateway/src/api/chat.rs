@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use common::{
     db,
-    domain::{ChatText, Job, Role, UserId},
+    domain::{ChatText, Job, UserId},
     jobs::ChatEvent,
 };
 use futures::StreamExt;
@@ -137,19 +137,12 @@ impl ChatApi {
         };
         let job_id = Uuid::now_v7();
         let message_id = Uuid::now_v7();
-        let job = db::jobs::insert(&mut *tx, job_id, user, conversation_id, message_id).await?;
-        db::messages::insert(
+        let job = db::jobs::insert(
             &mut *tx,
-            &db::messages::NewMessage {
-                id: message_id,
-                conversation_id,
-                user_id: user,
-                role: Role::User,
-                content: text.as_str(),
-                tool_calls: None,
-                job_id,
-                turn_seq: job.seq,
-            },
+            (job_id, message_id),
+            user,
+            conversation_id,
+            text.as_str(),
         )
         .await?;
         tx.commit().await.map_err(common::Error::from)?;
