@@ -29,17 +29,6 @@ pub async fn insert(
     .await?)
 }
 
-/// Marks the conversation as active now (for listing order); `false` if it is not `user`'s.
-pub async fn touch(db: impl PgExecutor<'_>, user: &UserId, id: Uuid) -> Result<bool> {
-    let done =
-        sqlx::query("update conversations set updated_at = now() where id = $1 and user_id = $2")
-            .bind(id)
-            .bind(user.as_str())
-            .execute(db)
-            .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// `user`'s conversation `id`, if it exists.
 pub async fn get(db: impl PgExecutor<'_>, user: &UserId, id: Uuid) -> Result<Option<Conversation>> {
     Ok(sqlx::query_as::<_, Conversation>(

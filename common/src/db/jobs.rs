@@ -219,12 +219,25 @@ pub async fn finish(
     Ok(())
 }
 
-/// Jobs of `user` not yet ended (for the per-user queue bound).
-pub async fn open_for_user(db: impl PgExecutor<'_>, user: &UserId) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "select count(*) from chat_jobs where user_id = $1 and status in ('queued', 'running')",
+/// The first read of accepting a message, in one round trip: how many of `user`'s jobs
+/// have not ended (for the per-user queue bound), and, when the message continues
+/// `conversation`, whether that conversation is `user`'s (it is marked active now).
+pub async fn open_for_user_and_touch(
+    db: impl PgExecutor<'_>,
+    user: &UserId,
+    conversation: Option<Uuid>,
+) -> Result<(i64, bool)> {
+    Ok(sqlx::query_as(
+        "with touched as (
+             update conversations set updated_at = now()
+             where id = $2 and user_id = $1
+             returning 1
+         )
+         select (select count(*) from chat_jobs where user_id = $1 and status in ('queued', 'running')),
+                exists (select 1 from touched)",
     )
     .bind(user.as_str())
+    .bind(conversation)
     .fetch_one(db)
     .await?)
 }

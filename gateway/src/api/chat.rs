@@ -112,7 +112,8 @@ impl ChatApi {
         })?;
         // The bound is read in the accepting transaction: one pooled connection per message.
         let mut tx = self.pool.begin().await.map_err(common::Error::from)?;
-        let open = db::jobs::open_for_user(&mut *tx, user).await?;
+        let (open, touched) =
+            db::jobs::open_for_user_and_touch(&mut *tx, user, body.conversation_id).await?;
         if open >= self.settings.max_open_jobs_per_user {
             metrics::counter!("taskwire_chat_refused_total", "reason" => "queue").increment(1);
             return Err(ApiError::too_many(
@@ -123,12 +124,8 @@ impl ChatApi {
             ));
         }
         let conversation_id = match body.conversation_id {
-            Some(id) => {
-                if !db::conversations::touch(&mut *tx, user, id).await? {
-                    return Err(ApiError::not_found("conversation not found"));
-                }
-                id
-            }
+            Some(_) if !touched => return Err(ApiError::not_found("conversation not found")),
+            Some(id) => id,
             None => {
                 db::conversations::insert(&mut *tx, user, Uuid::now_v7(), &text.title())
                     .await?
