@@ -90,7 +90,7 @@ pub fn verdicts(r: &Results) -> Vec<Verdict> {
             .fold(f64::INFINITY, f64::min);
         out.push(verdict(
             "2 · 1 worker up to 512 in flight: ≥ 90% of ideal",
-            format!("worst {:.0}% of ideal", worst * 100.0),
+            format!("worst {:.1}% of ideal", worst * 100.0),
             worst >= 0.9,
         ));
         if let Some(top) = conc.iter().max_by_key(|p| p.in_flight) {
