@@ -52,7 +52,6 @@ pub struct SequencedEvent {
 /// A stream of a job's events, in order.
 pub type EventFeed = Pin<Box<dyn Stream<Item = anyhow::Result<SequencedEvent>> + Send>>;
 
-/// Access to the job and event streams.
 /// See [`Queue::job_queue_state`].
 #[derive(Debug, Clone, Copy)]
 pub struct JobQueueState {
@@ -61,6 +60,7 @@ pub struct JobQueueState {
     pub consumer: Option<(u64, u64)>,
 }
 
+/// Access to the job and event streams.
 #[derive(Clone)]
 pub struct Queue {
     client: async_nats::Client,
