@@ -91,26 +91,18 @@ pub async fn try_acquire_turn(
     seq: i64,
     lease: Duration,
 ) -> Result<TurnLease> {
-    let row: Option<(bool,)> = sqlx::query_as(
+    let row: Option<(bool,)> = sqlx::query_as(concat!(
         "with target as (select id from conversations where id = $1),
-         taken as (
-             update conversations c
-             set turn_job_id = $2, turn_expires_at = now() + make_interval(secs => $4)
-             where c.id = $1
-               and (c.turn_job_id is null or c.turn_expires_at < now())
-               and not exists (
-                   select 1 from chat_jobs j
-                   where j.conversation_id = $1 and j.seq < $3 and j.status in ('queued', 'running')
-               )
-             returning 1
-         ),
+         taken as (",
+        take_turn_sql!(job: "$2", conversation: "$1", seq: "$3", lease: "$4", from: "", and: ""),
+        "),
          started as (
              update chat_jobs set started_at = coalesce(started_at, now())
              where id = $2 and exists (select 1 from taken)
              returning 1
          )
-         select exists (select 1 from taken) from target",
-    )
+         select exists (select 1 from taken) from target"
+    ))
     .bind(conversation_id)
     .bind(job_id)
     .bind(seq)

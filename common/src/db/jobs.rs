@@ -121,23 +121,14 @@ pub async fn start_attempt(
     worker_id: &str,
     lease: std::time::Duration,
 ) -> Result<Option<Started>> {
-    Ok(sqlx::query_as::<_, Started>(
+    Ok(sqlx::query_as::<_, Started>(concat!(
         "with cur as (
              select seq, status in ('succeeded', 'failed') as ended
              from chat_jobs where id = $1 and user_id = $3 and conversation_id = $4
-         ), taken as (
-             update conversations c
-             set turn_job_id = $1, turn_expires_at = now() + make_interval(secs => $5)
-             from cur
-             where c.id = $4
-               and not cur.ended
-               and (c.turn_job_id is null or c.turn_expires_at < now())
-               and not exists (
-                   select 1 from chat_jobs j
-                   where j.conversation_id = $4 and j.seq < cur.seq and j.status in ('queued', 'running')
-               )
-             returning 1
-         )
+         ), taken as (",
+        take_turn_sql!(job: "$1", conversation: "$4", seq: "cur.seq", lease: "$5",
+                       from: " from cur", and: " and not cur.ended"),
+        ")
          update chat_jobs
          set status = case when status in ('succeeded', 'failed') then status else 'running' end,
              attempts = attempts + case when status in ('succeeded', 'failed') then 0 else 1 end,
@@ -148,8 +139,8 @@ pub async fn start_attempt(
          where id = $1
          returning id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id, error_code, error,
                    published_at, created_at, started_at, finished_at,
-                   exists (select 1 from taken) as turn_taken",
-    )
+                   exists (select 1 from taken) as turn_taken"
+    ))
     .bind(id)
     .bind(worker_id)
     .bind(user)

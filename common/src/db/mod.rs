@@ -2,6 +2,41 @@
 //! Every function that touches user data takes the user id and scopes by it; the worker's
 //! job functions take the job id, and the job carries its user.
 
+/// The `update` that takes a conversation's turn lease for a job, written once for
+/// [`conversations::try_acquire_turn`] and [`jobs::start_attempt`]: it takes the lease only
+/// when no other job holds an unexpired one and every earlier job of the conversation has
+/// ended. The arguments are SQL: the job, the conversation, the job's arrival `seq`, the lease
+/// in seconds; `from` and `and` add a source and conditions (each may be empty).
+macro_rules! take_turn_sql {
+    (job: $job:literal, conversation: $conv:literal, seq: $seq:literal, lease: $lease:literal,
+     from: $from:literal, and: $and:literal) => {
+        concat!(
+            "update conversations c
+             set turn_job_id = ",
+            $job,
+            ", turn_expires_at = now() + make_interval(secs => ",
+            $lease,
+            ")",
+            $from,
+            "
+             where c.id = ",
+            $conv,
+            $and,
+            "
+               and (c.turn_job_id is null or c.turn_expires_at < now())
+               and not exists (
+                   select 1 from chat_jobs j
+                   where j.conversation_id = ",
+            $conv,
+            " and j.seq < ",
+            $seq,
+            " and j.status in ('queued', 'running')
+               )
+             returning 1"
+        )
+    };
+}
+
 pub mod conversations;
 pub mod jobs;
 pub mod messages;
