@@ -332,12 +332,14 @@ pub async fn relay_once(pool: &PgPool, queue: &Queue) -> anyhow::Result<usize> {
     let mut tx = pool.begin().await?;
     // Jobs younger than a second are most likely being published by their own request.
     let jobs = db::jobs::lock_unpublished(&mut *tx, 1000, 100).await?;
-    let mut published = 0;
+    if jobs.is_empty() {
+        return Ok(0);
+    }
     for job in &jobs {
         queue.publish_job(job).await?;
-        db::jobs::mark_published(&mut *tx, &[job.id]).await?;
-        published += 1;
     }
+    let ids: Vec<Uuid> = jobs.iter().map(|job| job.id).collect();
+    db::jobs::mark_published(&mut *tx, &ids).await?;
     tx.commit().await?;
-    Ok(published)
+    Ok(ids.len())
 }
