@@ -50,7 +50,7 @@ pub(super) async fn wait_for_turn(ctx: &Context, job: &Job) -> common::Result<Tu
 
 /// The turn leases this worker holds, renewed together: one statement every third of the
 /// lease for all of them, where a task per turn would send one each (at 512 turns in
-/// flight and a 5 s lease, 300 statements and commits a second).
+/// flight and the default 30 s lease, 51 statements and commits a second).
 #[derive(Clone, Default)]
 pub struct HeldLeases(Arc<Mutex<HashMap<Uuid, Uuid>>>);
 
