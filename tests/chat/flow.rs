@@ -126,22 +126,20 @@ async fn jobs_published_together_are_all_marked_published(pool: PgPool) {
     for (status, pending) in futures::future::join_all(sends).await {
         assert_eq!(status, 202, "{pending}");
     }
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let unmarked: i64 =
-            sqlx::query_scalar("select count(*) from chat_jobs where published_at is null")
-                .fetch_one(&app.pool)
-                .await
-                .expect("count");
-        if unmarked == 0 {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{unmarked} published jobs never marked"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    taskwire_tests::eventually_within(
+        std::time::Duration::from_secs(10),
+        "every published job is marked",
+        || async {
+            sqlx::query_scalar::<_, i64>(
+                "select count(*) from chat_jobs where published_at is null",
+            )
+            .fetch_one(&app.pool)
+            .await
+            .expect("count")
+                == 0
+        },
+    )
+    .await;
     let jobs: i64 = sqlx::query_scalar("select count(*) from chat_jobs")
         .fetch_one(&app.pool)
         .await
@@ -393,27 +391,26 @@ async fn metrics_show_the_queue_depth(pool: PgPool) {
         app.wait_for_job("alice", job).await;
     }
     // The last acknowledgement may trail the `done` event by a moment.
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let page = scrape().await;
-        let drained = sample(&page, "taskwire_queue_messages") == Some(0.0)
-            && sample(&page, "taskwire_queue_pending") == Some(0.0)
-            && sample(&page, "taskwire_queue_ack_pending") == Some(0.0);
-        if drained {
-            assert_eq!(
-                sample(&page, "taskwire_jobs_open{status=\"queued\"}"),
-                Some(0.0)
-            );
-            assert_eq!(
-                sample(&page, "taskwire_jobs_open{status=\"running\"}"),
-                Some(0.0)
-            );
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "queue never drained: {page}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    taskwire_tests::eventually_within(
+        std::time::Duration::from_secs(10),
+        "the queue is drained",
+        || async {
+            let page = scrape().await;
+            sample(&page, "taskwire_queue_messages") == Some(0.0)
+                && sample(&page, "taskwire_queue_pending") == Some(0.0)
+                && sample(&page, "taskwire_queue_ack_pending") == Some(0.0)
+        },
+    )
+    .await;
+    let page = scrape().await;
+    assert_eq!(
+        sample(&page, "taskwire_jobs_open{status=\"queued\"}"),
+        Some(0.0),
+        "{page}"
+    );
+    assert_eq!(
+        sample(&page, "taskwire_jobs_open{status=\"running\"}"),
+        Some(0.0),
+        "{page}"
+    );
 }

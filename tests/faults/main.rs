@@ -15,6 +15,7 @@ use std::{sync::Arc, time::Duration};
 
 use sqlx::PgPool;
 use taskwire_tests::{TestApp, TestWorker};
+pub use taskwire_tests::{eventually, eventually_within};
 use worker::agent::{builtin::BuiltinModel, delayed::Delayed};
 
 /// The real worker binary, built for these tests.
@@ -77,30 +78,4 @@ pub async fn assert_one_task_one_reply(pool: &PgPool) {
         1,
         "exactly one reply"
     );
-}
-
-/// Bounded wait for an async condition that has no event to await (state in Postgres while
-/// NATS itself is the thing that failed).
-pub async fn eventually<F, Fut>(what: &str, check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    eventually_within(std::time::Duration::from_secs(30), what, check).await;
-}
-
-/// [`eventually`] with its own bound.
-pub async fn eventually_within<F, Fut>(limit: std::time::Duration, what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + limit;
-    while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting until {what}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
 }

@@ -243,3 +243,29 @@ pub async fn store_queued_job(
         .expect("job and its message");
     job
 }
+
+/// Bounded wait for an async condition that has no event to await (state in Postgres or
+/// JetStream that nothing announces).
+pub async fn eventually<F, Fut>(what: &str, check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    eventually_within(std::time::Duration::from_secs(30), what, check).await;
+}
+
+/// [`eventually`] with its own bound.
+pub async fn eventually_within<F, Fut>(limit: std::time::Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
