@@ -39,6 +39,13 @@ pub fn events_subject(job_id: Uuid) -> String {
     format!("chat.events.{job_id}")
 }
 
+/// The subject JetStream republishes a job's events on once it has stored them, each with its
+/// stream sequence in a `Nats-Sequence` header: a core subscription there follows a job live
+/// without a consumer (see the event stream's settings).
+pub fn live_events_subject(job_id: Uuid) -> String {
+    format!("chat.live.{job_id}")
+}
+
 /// A chat job: ids only; the worker reads everything else from Postgres.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatJob {
@@ -218,7 +225,9 @@ pub fn jobs_stream_config() -> stream::Config {
     }
 }
 
-/// Settings of the event stream.
+/// Settings of the event stream. Stored events are republished on `chat.live.<job_id>`:
+/// following a job there is a core subscription, where a JetStream consumer costs the
+/// server a consumer created, fed and deleted per stream (about 1 ms of its CPU each here).
 pub fn events_stream_config() -> stream::Config {
     stream::Config {
         name: EVENTS_STREAM.to_owned(),
@@ -229,6 +238,11 @@ pub fn events_stream_config() -> stream::Config {
         max_age: EVENTS_MAX_AGE,
         duplicate_window: Duration::from_secs(60),
         discard: stream::DiscardPolicy::Old,
+        republish: Some(stream::Republish {
+            source: "chat.events.>".to_owned(),
+            destination: "chat.live.>".to_owned(),
+            headers_only: false,
+        }),
         ..Default::default()
     }
 }
@@ -247,12 +261,36 @@ pub fn workers_consumer_config(ack_wait: Duration) -> consumer::pull::Config {
 }
 
 /// Creates both streams, or updates them to the settings above.
+///
+/// NATS before 2.10 cannot add republishing to an existing stream: an event stream made by
+/// an older Taskwire is then deleted and made again. Events are progress, kept for replay
+/// only (the replies are in Postgres); a client replaying an older job gets its ending
+/// rebuilt from Postgres.
 pub async fn ensure_streams(js: &jetstream::Context) -> anyhow::Result<()> {
     for config in [jobs_stream_config(), events_stream_config()] {
         let name = config.name.clone();
+        let Err(e) = js.create_or_update_stream(config.clone()).await else {
+            continue;
+        };
+        // Never the job stream: it holds the work.
+        let stale = name == EVENTS_STREAM
+            && match js.get_stream(&name).await {
+                Ok(mut stream) => stream
+                    .info()
+                    .await
+                    .is_ok_and(|info| info.config.republish != config.republish),
+                Err(_) => false,
+            };
+        if !stale {
+            anyhow::bail!("creating stream {name}: {e}");
+        }
+        tracing::warn!(stream = %name, "the stream cannot be updated to republish its events; making it again");
+        // Another process may be doing the same: whoever deletes second deletes the new one,
+        // and makes it again too.
+        let _ = js.delete_stream(&name).await;
         js.create_or_update_stream(config)
             .await
-            .map_err(|e| anyhow::anyhow!("creating stream {name}: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("making stream {name} again: {e}"))?;
     }
     Ok(())
 }

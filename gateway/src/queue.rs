@@ -1,5 +1,15 @@
 //! The gateway's side of JetStream: publishing jobs (with the transactional-outbox relay
 //! that republishes jobs whose first publish failed) and reading a job's events.
+//!
+//! A job's events are followed in one of two ways:
+//! - **live**, for a job this gateway is about to publish: a core subscription to the events
+//!   JetStream republishes once stored (`chat.live.<job_id>`, each with its stream sequence),
+//!   made before the job can reach a worker. It costs the server a subscription, not a
+//!   consumer. Core delivery can miss messages only across a reconnect or when the
+//!   subscription's buffer overflows; both bump [`Queue`]'s live epoch, and every live feed
+//!   then catches up from the stream after the last sequence it gave out.
+//! - **from the stream**, for any other job (a reconnect with `Last-Event-ID`, `GET
+//!   /jobs/{id}/events`): an ordered consumer that replays the stored events and follows on.
 
 use std::{
     pin::Pin,
@@ -10,19 +20,31 @@ use std::{
     time::Duration,
 };
 
-use async_nats::jetstream::{self, consumer::DeliverPolicy};
+use anyhow::Context as _;
+use async_nats::{
+    header::NATS_SEQUENCE,
+    jetstream::{self, consumer::DeliverPolicy},
+};
 use common::{
     db,
     domain::Job,
-    jobs::{ChatEvent, EVENTS_STREAM, JOBS_STREAM, WORKERS_CONSUMER, events_subject},
+    jobs::{
+        ChatEvent, EVENTS_STREAM, JOBS_STREAM, WORKERS_CONSUMER, events_subject,
+        live_events_subject,
+    },
 };
-use futures::{Stream, StreamExt};
+use futures::{Stream, StreamExt, stream};
 use sqlx::PgPool;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use uuid::Uuid;
 
 /// Errors in a row, with no event between them, after which a job's event feed gives up.
 const MAX_FEED_ERRORS: u32 = 10;
+
+/// Messages a core subscription holds before the client drops what comes next (and reports
+/// a slow consumer). It bounds what a live feed whose client stopped reading keeps here:
+/// about 0.5 MB of events, after which the feed catches up from the stream, pull by pull.
+const SUBSCRIPTION_BUFFER: usize = 1024;
 
 /// Reads one stored event; `None` for an unreadable one (skipped).
 fn decode(message: &jetstream::Message) -> Option<anyhow::Result<SequencedEvent>> {
@@ -30,7 +52,27 @@ fn decode(message: &jetstream::Message) -> Option<anyhow::Result<SequencedEvent>
         Ok(info) => info.stream_sequence,
         Err(e) => return Some(Err(anyhow::anyhow!("event without metadata: {e}"))),
     };
-    match serde_json::from_slice::<ChatEvent>(&message.payload) {
+    decode_payload(seq, &message.payload)
+}
+
+/// Reads one event republished by the event stream, its sequence in `Nats-Sequence`.
+fn decode_live(message: &async_nats::Message) -> Option<anyhow::Result<SequencedEvent>> {
+    let seq = message
+        .headers
+        .as_ref()
+        .and_then(|h| h.get(NATS_SEQUENCE))
+        .and_then(|v| v.as_str().parse::<u64>().ok());
+    match seq {
+        Some(seq) => decode_payload(seq, &message.payload),
+        None => Some(Err(anyhow::anyhow!(
+            "live event on {} without a stream sequence",
+            message.subject
+        ))),
+    }
+}
+
+fn decode_payload(seq: u64, payload: &[u8]) -> Option<anyhow::Result<SequencedEvent>> {
+    match serde_json::from_slice::<ChatEvent>(payload) {
         Ok(event) => Some(Ok(SequencedEvent { seq, event })),
         Err(e) => {
             tracing::warn!(seq, error = %e, "skipping unreadable event");
@@ -67,15 +109,50 @@ pub struct Queue {
     js: jetstream::Context,
     /// Set once the JetStream streams are known to exist (see `ensure_streams`).
     streams_ready: Arc<AtomicBool>,
+    /// Bumped whenever core deliveries may have been missed (module docs).
+    live_epoch: Arc<watch::Sender<u64>>,
+}
+
+/// A job's live events, subscribed to before the job was published (see
+/// [`Queue::subscribe_live`]); [`Queue::follow_live`] reads them.
+pub struct LiveEvents {
+    job_id: Uuid,
+    subscriber: async_nats::Subscriber,
+    epoch: watch::Receiver<u64>,
 }
 
 impl Queue {
-    pub fn new(client: async_nats::Client) -> Self {
-        Self {
+    /// Connects to NATS at `url` (retrying in the background until it is up), as `name`.
+    pub async fn connect(url: &str, name: &str) -> anyhow::Result<Self> {
+        let live_epoch = Arc::new(watch::Sender::new(0u64));
+        let on_event = live_epoch.clone();
+        let client = async_nats::ConnectOptions::new()
+            .retry_on_initial_connect()
+            .name(name)
+            .subscription_capacity(SUBSCRIPTION_BUFFER)
+            .event_callback(move |event| {
+                let live_epoch = on_event.clone();
+                async move {
+                    use async_nats::Event;
+                    if matches!(event, Event::Connected | Event::SlowConsumer(_)) {
+                        // Core messages published while disconnected, or dropped from a full
+                        // subscription, are gone: live feeds catch up from the stream.
+                        live_epoch.send_modify(|epoch| *epoch += 1);
+                    }
+                    if let Event::SlowConsumer(sid) = event {
+                        tracing::warn!(sid, "a NATS subscription overflowed; live event feeds catch up from the stream");
+                    }
+                }
+            })
+            .connect(url)
+            .await
+            .with_context(|| format!("invalid NATS_URL {url}"))?;
+        Ok(Self {
             js: jetstream::new(client.clone()),
             client,
             streams_ready: Arc::new(AtomicBool::new(false)),
-        }
+            live_epoch,
+        })
     }
 
     /// True while the NATS connection is up.
@@ -167,6 +244,75 @@ impl Queue {
             };
             async move { item }
         })))
+    }
+
+    /// Subscribes to the live events of `job_id`. Call it before the job is published: the
+    /// subscription and the publish go out on the same connection, in that order, so the
+    /// server has the subscription before any worker can get the job.
+    pub async fn subscribe_live(&self, job_id: Uuid) -> anyhow::Result<LiveEvents> {
+        let mut epoch = self.live_epoch.subscribe();
+        epoch.mark_unchanged();
+        let subscriber = self.client.subscribe(live_events_subject(job_id)).await?;
+        Ok(LiveEvents {
+            job_id,
+            subscriber,
+            epoch,
+        })
+    }
+
+    /// The events of a job subscribed to with [`Queue::subscribe_live`]: live while no
+    /// delivery can have been missed, then from the stream after the last one given out.
+    pub fn follow_live(&self, live: LiveEvents) -> EventFeed {
+        enum Source {
+            Live(LiveEvents),
+            Stream(EventFeed),
+            Over,
+        }
+        let queue = self.clone();
+        let job_id = live.job_id;
+        Box::pin(stream::unfold(
+            (Source::Live(live), None::<u64>),
+            move |(mut source, mut last)| {
+                let queue = queue.clone();
+                async move {
+                    loop {
+                        let item = match &mut source {
+                            Source::Over => return None,
+                            Source::Live(live) => {
+                                let message = tokio::select! {
+                                    biased;
+                                    _ = live.epoch.changed() => None,
+                                    message = live.subscriber.next() => message,
+                                };
+                                match message.as_ref().and_then(decode_live) {
+                                    Some(item) => item,
+                                    None if message.is_some() => continue, // unreadable
+                                    None => {
+                                        tracing::debug!(%job_id, after = ?last, "live events may have been missed; catching up from the stream");
+                                        source = match queue.events(job_id, last).await {
+                                            Ok(feed) => Source::Stream(feed),
+                                            Err(e) => {
+                                                return Some((Err(e), (Source::Over, last)));
+                                            }
+                                        };
+                                        continue;
+                                    }
+                                }
+                            }
+                            Source::Stream(feed) => feed.next().await?,
+                        };
+                        match item {
+                            Ok(event) if last.is_some_and(|l| event.seq <= l) => continue,
+                            Ok(event) => {
+                                last = Some(event.seq);
+                                return Some((Ok(event), (source, last)));
+                            }
+                            Err(e) => return Some((Err(e), (Source::Over, last))),
+                        }
+                    }
+                }
+            },
+        ))
     }
 
     /// The sequence of the last event of `job_id` still in the event stream, if any.

@@ -58,12 +58,7 @@ impl App {
         if config.migrate {
             migrate_with_retry(&pool).await?;
         }
-        let nats = async_nats::ConnectOptions::new()
-            .retry_on_initial_connect()
-            .name("taskwire-gateway")
-            .connect(&config.nats.url)
-            .await
-            .with_context(|| format!("invalid NATS_URL {}", config.nats.url))?;
+        let queue = Queue::connect(&config.nats.url, "taskwire-gateway").await?;
         if config.auth.secret().1 {
             tracing::warn!(
                 "JWT_SECRET is not set: using the development secret; set it before exposing the gateway"
@@ -85,7 +80,6 @@ impl App {
             .and_then(|a| a.as_socket_addr().copied())
             .context("listener has no socket address")?;
 
-        let queue = Queue::new(nats);
         let (marks, write_marks) = queue::PublishedMarks::new(pool.clone());
         let limiter = Arc::new(keyed_limiter(
             config.chat_rate_per_minute,

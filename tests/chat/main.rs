@@ -5,6 +5,7 @@ mod dialogue;
 mod flow;
 mod history;
 mod lease;
+mod live;
 mod openai;
 mod tools;
 mod workers;

@@ -1,9 +1,16 @@
 //! NATS stopped when a message arrives, and restarted while a turn runs.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
+use common::jobs::ChatEvent;
+use eventsource_stream::Eventsource;
+use futures::StreamExt;
+use reqwest::Method;
+use serde_json::json;
 use sqlx::PgPool;
-use taskwire_tests::spawn_app_with;
+use taskwire_tests::{proxy::TcpProxy, spawn_app_with};
+use uuid::Uuid;
+use worker::agent::{builtin::BuiltinModel, delayed::Delayed};
 
 use crate::{assert_one_task_one_reply, count, eventually, job_state, start_slow_turn};
 
@@ -78,4 +85,130 @@ async fn nats_restarted_during_a_turn_loses_nothing_and_doubles_nothing(pool: Pg
         "{:?}",
         end.data
     );
+}
+
+/// A client streaming a turn live while NATS restarts gets the rest of the turn: what the
+/// gateway's subscription missed is read from the event stream, and nothing comes twice.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_live_stream_goes_on_across_a_nats_restart(pool: PgPool) {
+    let mut app = spawn_app_with(pool, |_| {}).await;
+    app.wait_ready().await;
+    let slow = Arc::new(Delayed {
+        inner: Arc::new(BuiltinModel::new()),
+        delay: Duration::from_millis(700),
+    });
+    let _worker = app.spawn_worker_with(slow, |_| {});
+    let resp = app
+        .request(Method::POST, "alice", "/api/alice/chat/stream")
+        .json(&json!({"message": "add buy milk"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 200);
+    let mut stream = resp.bytes_stream().eventsource();
+    let mut events = Vec::new();
+    let mut read_until = async |events: &mut Vec<_>, name: Option<&str>| {
+        let read = async {
+            while let Some(event) = stream.next().await {
+                let event = event.expect("well-formed SSE");
+                let last = name.is_some_and(|n| event.event == n);
+                events.push(event);
+                if last {
+                    break;
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(60), read)
+            .await
+            .expect("events within 60 s");
+    };
+    read_until(&mut events, Some("started")).await;
+
+    app.nats.kill();
+    app.nats.restart().await;
+    read_until(&mut events, None).await;
+
+    let names: Vec<_> = events.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(names.last(), Some(&"done"), "{names:?}");
+    let ids: Vec<u64> = events[1..]
+        .iter()
+        .map(|e| e.id.parse().expect("numeric id"))
+        .collect();
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "ids increase, none twice: {ids:?} ({names:?})"
+    );
+    assert_one_task_one_reply(&app.pool).await;
+}
+
+/// The gateway's connection to NATS drops and comes back while NATS stays up: the events
+/// stored meanwhile never reach its subscription, so the live stream reads them from the
+/// event stream.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_live_stream_reads_what_it_missed_while_the_gateway_was_disconnected(pool: PgPool) {
+    let mut proxy = None;
+    let app = spawn_app_with(pool, |c| {
+        let through = TcpProxy::start(c.nats.url.trim_start_matches("nats://"));
+        c.nats.url = format!("nats://127.0.0.1:{}", through.port);
+        proxy = Some(through);
+    })
+    .await;
+    let proxy = proxy.expect("proxy");
+    // No worker: the test publishes the turn's events itself, straight to NATS.
+    let resp = app
+        .request(Method::POST, "alice", "/api/alice/chat/stream")
+        .json(&json!({"message": "hello"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 200);
+    let mut stream = resp.bytes_stream().eventsource();
+    let mut next = async || {
+        tokio::time::timeout(Duration::from_secs(30), stream.next())
+            .await
+            .expect("an event within 30 s")
+            .map(|e| e.expect("well-formed SSE"))
+    };
+    let accepted = next().await.expect("accepted");
+    let data: serde_json::Value = serde_json::from_str(&accepted.data).expect("JSON");
+    let job: Uuid = data["job_id"].as_str().expect("job").parse().expect("uuid");
+    let started = app
+        .publish_events(job, &[ChatEvent::Started { attempt: 1 }])
+        .await;
+    assert_eq!(next().await.expect("started").id, started[0].to_string());
+
+    proxy.cut();
+    eventually("the gateway has lost NATS", || async {
+        let ready = app.http.get(app.url("/readyz")).send().await;
+        ready.is_ok_and(|r| r.status() == 503)
+    })
+    .await;
+    let missed = app
+        .publish_events(
+            job,
+            &[
+                ChatEvent::Delta {
+                    text: "said while you were away".into(),
+                },
+                ChatEvent::Done {
+                    job_id: job,
+                    message_id: Uuid::now_v7(),
+                    response: "said while you were away".into(),
+                    tool_calls: vec![],
+                },
+            ],
+        )
+        .await;
+    proxy.restore();
+
+    let delta = next().await.expect("the delta");
+    let done = next().await.expect("done");
+    assert_eq!(
+        [(delta.id, delta.event), (done.id, done.event)],
+        [
+            (missed[0].to_string(), "delta".to_owned()),
+            (missed[1].to_string(), "done".to_owned())
+        ]
+    );
+    assert!(next().await.is_none(), "the stream ends after done");
 }

@@ -2,10 +2,12 @@
 //! tokens, and small HTTP helpers. Postgres comes from `#[sqlx::test]` (a fresh database per
 //! test, from `DATABASE_URL`).
 
+pub mod events;
 pub mod fake_openai;
 pub mod nats;
 pub mod postgres;
 pub mod process;
+pub mod proxy;
 pub mod stack;
 
 use std::sync::Once;

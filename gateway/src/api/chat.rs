@@ -21,7 +21,7 @@ use crate::{
     auth::BearerAuth,
     error::ApiError,
     limits::{self, KeyedLimiter},
-    queue::{self, Queue},
+    queue::{self, LiveEvents, Queue},
 };
 
 /// Settings of the chat endpoints.
@@ -96,6 +96,8 @@ pub struct Accepted {
     pub message_id: Uuid,
     /// False when the job is stored but its publish is left to the outbox relay.
     pub published: bool,
+    /// The job's events, subscribed to before it was published; `None` if that failed.
+    pub live: Option<LiveEvents>,
 }
 
 impl ChatApi {
@@ -110,6 +112,15 @@ impl ChatApi {
         .inspect_err(|_| {
             metrics::counter!("taskwire_chat_refused_total", "reason" => "rate").increment(1);
         })?;
+        let job_id = Uuid::now_v7();
+        let message_id = Uuid::now_v7();
+        // Before the job exists, so no event of it can come first (see `subscribe_live`).
+        let live = self
+            .queue
+            .subscribe_live(job_id)
+            .await
+            .inspect_err(|e| tracing::warn!(%job_id, error = %e, "cannot subscribe to live events; following the stream"))
+            .ok();
         // The bound is read in the accepting transaction: one pooled connection per message.
         let mut tx = self.pool.begin().await.map_err(common::Error::from)?;
         let (open, touched) =
@@ -132,8 +143,6 @@ impl ChatApi {
                     .id
             }
         };
-        let job_id = Uuid::now_v7();
-        let message_id = Uuid::now_v7();
         let job = db::jobs::insert(
             &mut *tx,
             (job_id, message_id),
@@ -149,11 +158,17 @@ impl ChatApi {
             job,
             message_id,
             published,
+            live,
         })
     }
 
     async fn chat_and_wait(&self, user: &UserId, body: ChatIn) -> Result<ChatResponse, ApiError> {
-        let Accepted { job, published, .. } = self.accept(user, body).await?;
+        let Accepted {
+            job,
+            published,
+            live,
+            ..
+        } = self.accept(user, body).await?;
         let pending = || {
             ChatResponse::Pending(Json(ChatPending {
                 conversation_id: job.conversation_id,
@@ -165,7 +180,11 @@ impl ChatApi {
             // Stored but not yet queued (NATS is down): the relay will queue it.
             return Ok(pending());
         }
-        let mut feed = match self.queue.events(job.id, None).await {
+        let feed = match live {
+            Some(live) => Ok(self.queue.follow_live(live)),
+            None => self.queue.events(job.id, None).await,
+        };
+        let mut feed = match feed {
             Ok(feed) => feed,
             Err(e) => {
                 tracing::warn!(job_id = %job.id, error = %e, "cannot follow job events; answering 202");
@@ -254,13 +273,20 @@ impl ChatApi {
     ) -> Result<SseResponse, ApiError> {
         let user = auth.require(&user_id)?;
         let Accepted {
-            job, message_id, ..
+            job,
+            message_id,
+            live,
+            ..
         } = self.accept(user, body.0).await?;
         let accepted = ChatEvent::Accepted {
             conversation_id: job.conversation_id,
             job_id: job.id,
             message_id,
         };
-        Ok(sse::job_stream(&self.pool, &self.queue, &job, Some(accepted), None).await)
+        let follow = match live {
+            Some(live) => sse::Follow::Live(live),
+            None => sse::Follow::Stream { after: None },
+        };
+        Ok(sse::job_stream(&self.pool, &self.queue, &job, Some(accepted), follow).await)
     }
 }

@@ -108,6 +108,15 @@ impl JobsApi {
                 message_id: job.user_message_id,
             }),
         };
-        Ok(sse::job_stream(&self.pool, &self.queue, &job, accepted, last_event_id.0).await)
+        Ok(sse::job_stream(
+            &self.pool,
+            &self.queue,
+            &job,
+            accepted,
+            sse::Follow::Stream {
+                after: last_event_id.0,
+            },
+        )
+        .await)
     }
 }

@@ -16,7 +16,7 @@ use poem_openapi::{Object, payload::EventStream};
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::queue::{EventFeed, Queue};
+use crate::queue::{EventFeed, LiveEvents, Queue};
 
 /// Comment lines sent while nothing happens, so proxies keep the connection open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -106,17 +106,29 @@ fn until_terminal(
     .boxed()
 }
 
+/// How an SSE stream follows its job.
+pub enum Follow {
+    /// Live: a job just accepted here, subscribed to before its publish.
+    Live(LiveEvents),
+    /// From the event stream, after the event with sequence `after` (the client's
+    /// `Last-Event-ID`), or from the first event.
+    Stream { after: Option<u64> },
+}
+
 /// The SSE stream of `job`: `first` (the `accepted` event, id 0) if given, then the job's
-/// events after sequence `after` until `done` or `error`.
+/// events until `done` or `error`.
 pub async fn job_stream(
     pool: &PgPool,
     queue: &Queue,
     job: &Job,
     first: Option<ChatEvent>,
-    after: Option<u64>,
+    follow: Follow,
 ) -> SseResponse {
     let head = stream::iter(first.map(|e| item(0, &e)));
-    let body = body(pool, queue, job, after).await;
+    let body = match follow {
+        Follow::Live(live) => until_terminal(queue.follow_live(live), None, None),
+        Follow::Stream { after } => body(pool, queue, job, after).await,
+    };
     EventStream::new(
         head.chain(body)
             .take_until(tokio::time::sleep(MAX_STREAM))
