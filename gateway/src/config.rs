@@ -75,6 +75,10 @@ pub struct GatewayConfig {
     /// How often the outbox relay republishes jobs whose publish failed.
     #[arg(long = "outbox-sweep", env = "OUTBOX_SWEEP", default_value = "2s", value_parser = humantime::parse_duration)]
     pub outbox_sweep: Duration,
+    /// How long after its publish a job is marked published in Postgres, unless a worker has
+    /// started (and so marked) it by then; keep it well under the relay's one second.
+    #[arg(long = "publish-mark-delay", env = "PUBLISH_MARK_DELAY", default_value = "250ms", value_parser = humantime::parse_duration)]
+    pub publish_mark_delay: Duration,
     /// Apply pending database migrations at start.
     #[arg(long = "migrate", env = "RUN_MIGRATIONS", default_value_t = true, action = clap::ArgAction::Set)]
     pub migrate: bool,
@@ -167,6 +171,7 @@ impl GatewayConfig {
             sign_in_burst: 10,
             session_ttl: Duration::from_secs(3600),
             outbox_sweep: Duration::from_millis(500),
+            publish_mark_delay: Duration::from_millis(250),
             migrate: false,
         }
     }

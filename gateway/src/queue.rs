@@ -363,32 +363,65 @@ const MARK_BATCH: usize = 256;
 /// Records, in batches, that JetStream has the jobs requests published: one statement for
 /// all the jobs published while the previous one ran, not one per request (a round trip, a
 /// commit and a new row version each, and a wait on the row lock when a worker is already
-/// starting the job). A mark that is late or lost costs nothing but a republish by the
-/// relay, which JetStream drops as a duplicate (`Nats-Msg-Id`), and none at all once a
-/// worker started the job (the start marks it too).
+/// starting the job). A mark is written a delay (`PUBLISH_MARK_DELAY`) after the publish: a worker that
+/// started the job by then has marked it itself, and the statement passes over it instead
+/// of writing another version of the row (into each of `chat_jobs`' indexes). A mark that is
+/// late or lost costs nothing but a republish by the relay, which JetStream drops as a
+/// duplicate (`Nats-Msg-Id`).
 #[derive(Clone)]
 pub struct PublishedMarks {
-    tx: mpsc::Sender<Uuid>,
+    tx: mpsc::Sender<(tokio::time::Instant, Uuid)>,
 }
 
 impl PublishedMarks {
     /// The marks, and the task that writes them (to be spawned).
-    pub fn new(pool: PgPool) -> (Self, impl Future<Output = ()> + Send + 'static) {
-        let (tx, mut rx) = mpsc::channel::<Uuid>(4 * MARK_BATCH);
+    pub fn new(pool: PgPool, delay: Duration) -> (Self, impl Future<Output = ()> + Send + 'static) {
+        let (tx, mut rx) = mpsc::channel(4 * MARK_BATCH);
         let writer = async move {
-            let mut batch = Vec::with_capacity(MARK_BATCH);
-            while rx.recv_many(&mut batch, MARK_BATCH).await > 0 {
+            let mut pending = std::collections::VecDeque::new();
+            let mut open = true;
+            while open || !pending.is_empty() {
+                if pending.is_empty() {
+                    match rx.recv().await {
+                        Some(mark) => pending.push_back(mark),
+                        None => break,
+                    }
+                }
+                if let Some(&(recorded, _)) = pending.front() {
+                    tokio::time::sleep_until(recorded + delay).await;
+                }
+                loop {
+                    match rx.try_recv() {
+                        Ok(mark) => pending.push_back(mark),
+                        Err(mpsc::error::TryRecvError::Empty) => break,
+                        Err(mpsc::error::TryRecvError::Disconnected) => {
+                            open = false; // write what is left, without waiting
+                            break;
+                        }
+                    }
+                }
+                let now = tokio::time::Instant::now();
+                let mut batch = Vec::with_capacity(MARK_BATCH);
+                while let Some(&(recorded, id)) = pending.front() {
+                    if batch.len() == MARK_BATCH || (open && recorded + delay > now) {
+                        break;
+                    }
+                    batch.push(id);
+                    pending.pop_front();
+                }
+                if batch.is_empty() {
+                    continue;
+                }
                 if let Err(e) = db::jobs::mark_published(&pool, &batch).await {
                     tracing::warn!(jobs = batch.len(), error = %e, "published jobs not marked; the relay will republish them (deduplicated)");
                 }
-                batch.clear();
             }
         };
         (Self { tx }, writer)
     }
 
     fn record(&self, id: Uuid) {
-        if self.tx.try_send(id).is_err() {
+        if self.tx.try_send((tokio::time::Instant::now(), id)).is_err() {
             tracing::debug!(job_id = %id, "too many marks pending; the relay will republish the job (deduplicated)");
         }
     }

@@ -80,7 +80,8 @@ impl App {
             .and_then(|a| a.as_socket_addr().copied())
             .context("listener has no socket address")?;
 
-        let (marks, write_marks) = queue::PublishedMarks::new(pool.clone());
+        let (marks, write_marks) =
+            queue::PublishedMarks::new(pool.clone(), config.publish_mark_delay);
         let limiter = Arc::new(keyed_limiter(
             config.chat_rate_per_minute,
             config.chat_burst,

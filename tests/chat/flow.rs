@@ -109,6 +109,28 @@ async fn a_turn_slower_than_the_wait_answers_202_and_finishes_later(pool: PgPool
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_job_started_before_its_publish_mark_is_marked_by_its_start(pool: PgPool) {
+    // The gateway's mark waits; a worker that starts the job meanwhile marks it in the same
+    // statement that starts it (the same `now()`), so the mark has nothing left to write.
+    let app = taskwire_tests::spawn_app_with(pool, |c| {
+        c.publish_mark_delay = std::time::Duration::from_secs(2);
+    })
+    .await;
+    let _worker = app.spawn_worker();
+    let reply = app.say("alice", None, "add buy milk").await;
+    let (published, started): (
+        Option<chrono::DateTime<chrono::Utc>>,
+        Option<chrono::DateTime<chrono::Utc>>,
+    ) = sqlx::query_as("select published_at, started_at from chat_jobs where id = $1::uuid")
+        .bind(reply["job_id"].as_str().expect("job"))
+        .fetch_one(&app.pool)
+        .await
+        .expect("job row");
+    assert!(published.is_some());
+    assert_eq!(published, started, "marked published by its start");
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn jobs_published_together_are_all_marked_published(pool: PgPool) {
     // The request path marks its published jobs in batches; with no worker to mark them
     // by starting them, every job still ends up marked, and none is left to the relay
