@@ -280,6 +280,12 @@ async fn too_many_unanswered_messages_get_429(pool: PgPool) {
         "Retry-After given"
     );
     taskwire_tests::assert_error(resp, 429, "too_many_requests", "third queued message").await;
+    let conversations: i64 =
+        sqlx::query_scalar("select count(*) from conversations where user_id = 'alice'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("count");
+    assert_eq!(conversations, 2, "a refused message starts no conversation");
     // Another user is not affected.
     let (status, _) = app.chat("bob", None, "add something").await;
     assert_eq!(status, 202);

@@ -239,11 +239,19 @@ pub async fn store_queued_job(
     conversation: uuid::Uuid,
     text: &str,
 ) -> uuid::Uuid {
-    let (job, message) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
-    common::db::jobs::insert(pool, (job, message), user, conversation, text)
-        .await
-        .expect("job and its message");
-    job
+    use common::db::jobs::{Acceptance, NewTurn, accept};
+    let turn = NewTurn {
+        job_id: uuid::Uuid::now_v7(),
+        message_id: uuid::Uuid::now_v7(),
+        user,
+        conversation: Some(conversation),
+        new_conversation: (uuid::Uuid::now_v7(), "unused"),
+        prompt: text,
+    };
+    match accept(pool, turn, i64::MAX).await.expect("accepted") {
+        Acceptance::Queued(job) => job.id,
+        other => panic!("not stored: {other:?}"),
+    }
 }
 
 /// Bounded wait for an async condition that has no event to await (state in Postgres or

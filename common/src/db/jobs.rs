@@ -1,7 +1,7 @@
 //! Chat job queries: the outbox (insert, mark published, find unpublished) and the job's
 //! life cycle (start an attempt, succeed, fail).
 
-use sqlx::PgExecutor;
+use sqlx::{FromRow, PgExecutor, Row};
 use uuid::Uuid;
 
 use crate::{
@@ -10,35 +10,80 @@ use crate::{
     domain::{Job, UserId},
 };
 
-/// The user's message `prompt` and the queued job that answers it, stored by one statement
-/// (in the accepting transaction); returns the job. The message takes the job's arrival
-/// order as its `turn_seq`.
-pub async fn insert(
+/// A message to accept: its ids, its text, and where it goes.
+#[derive(Debug, Clone, Copy)]
+pub struct NewTurn<'a> {
+    pub job_id: Uuid,
+    pub message_id: Uuid,
+    pub user: &'a UserId,
+    /// Continue this conversation of `user`'s; `None` starts the one below.
+    pub conversation: Option<Uuid>,
+    /// `(id, title)` of the conversation to start when `conversation` is `None`.
+    pub new_conversation: (Uuid, &'a str),
+    pub prompt: &'a str,
+}
+
+/// What [`accept`] did.
+#[derive(Debug)]
+pub enum Acceptance {
+    /// The message and its queued job are stored.
+    Queued(Job),
+    /// Nothing stored: `open` of the user's jobs have not ended, at or over the bound.
+    Full { open: i64 },
+    /// Nothing stored: the conversation is not the user's.
+    NoConversation,
+}
+
+/// Accepts a message in one statement (atomic on its own, so no transaction around it):
+/// unless `max_open` of the user's jobs are still open, it marks the conversation active
+/// (or starts it), stores the user's message and the queued job that answers it. The
+/// message takes the job's arrival order as its `turn_seq`.
+pub async fn accept(
     db: impl PgExecutor<'_>,
-    (id, user_message_id): (Uuid, Uuid),
-    user: &UserId,
-    conversation_id: Uuid,
-    prompt: &str,
-) -> Result<Job> {
-    Ok(sqlx::query_as::<_, Job>(
-        "with job as (
+    turn: NewTurn<'_>,
+    max_open: i64,
+) -> Result<Acceptance> {
+    let row = sqlx::query(
+        "with open as (
+             select count(*) as n from chat_jobs
+             where user_id = $2 and status in ('queued', 'running')
+         ), touched as (
+             update conversations set updated_at = now()
+             where id = $3 and user_id = $2 and (select n from open) < $8
+             returning id
+         ), created as (
+             insert into conversations (id, user_id, title)
+             select $6, $2, $7 where $3::uuid is null and (select n from open) < $8
+             returning id
+         ), conversation as (
+             select id from touched union all select id from created
+         ), job as (
              insert into chat_jobs (id, user_id, conversation_id, user_message_id)
-             values ($1, $2, $3, $4)
+             select $1, $2, conversation.id, $4 from conversation
              returning id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id,
                        error_code, error, published_at, created_at, started_at, finished_at
          ), prompt as (
              insert into messages (id, conversation_id, user_id, role, content, job_id, turn_seq)
-             select $4, $3, $2, 'user', $5, $1, job.seq from job
+             select $4, job.conversation_id, $2, 'user', $5, $1, job.seq from job
          )
-         select * from job",
+         select (select n from open) as open, job.* from (values (1)) as one left join job on true",
     )
-    .bind(id)
-    .bind(user.as_str())
-    .bind(conversation_id)
-    .bind(user_message_id)
-    .bind(prompt)
+    .bind(turn.job_id)
+    .bind(turn.user.as_str())
+    .bind(turn.conversation)
+    .bind(turn.message_id)
+    .bind(turn.prompt)
+    .bind(turn.new_conversation.0)
+    .bind(turn.new_conversation.1)
+    .bind(max_open)
     .fetch_one(db)
-    .await?)
+    .await?;
+    let open: i64 = row.try_get("open")?;
+    Ok(match row.try_get::<Option<Uuid>, _>("id")? {
+        Some(_) => Acceptance::Queued(Job::from_row(&row)?),
+        None if open >= max_open => Acceptance::Full { open },
+        None => Acceptance::NoConversation,
+    })
 }
 
 /// `user`'s job `id`.
@@ -107,6 +152,8 @@ pub struct Started {
     pub job: Job,
     /// The job holds the turn lease now (see [`crate::db::conversations::try_acquire_turn`]).
     pub turn_taken: bool,
+    /// The ledger held calls of this job when it started (an earlier delivery ran tools).
+    pub calls_recorded: bool,
 }
 
 /// Starts a delivery of the job the message `(id, user, conversation_id)` names, and tries
@@ -114,7 +161,8 @@ pub struct Started {
 /// version of the job's row): status running, one more attempt, and the lease taken under
 /// the rules of [`crate::db::conversations::try_acquire_turn`]. A job that has already
 /// ended stays as it is, and a message that does not match the stored job takes no lease.
-/// Returns `None` if the job no longer exists (its conversation was deleted).
+/// It also tells whether the ledger holds calls of the job, so a first delivery that took
+/// the turn need not read it. Returns `None` if the job no longer exists (its conversation was deleted).
 pub async fn start_attempt(
     db: impl PgExecutor<'_>,
     (id, user, conversation_id): (Uuid, &str, Uuid),
@@ -139,7 +187,8 @@ pub async fn start_attempt(
          where id = $1
          returning id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id, error_code, error,
                    published_at, created_at, started_at, finished_at,
-                   exists (select 1 from taken) as turn_taken"
+                   exists (select 1 from taken) as turn_taken,
+                   exists (select 1 from tool_executions where job_id = $1) as calls_recorded"
     ))
     .bind(id)
     .bind(worker_id)
@@ -208,29 +257,6 @@ pub async fn finish(
     .execute(db)
     .await?;
     Ok(())
-}
-
-/// The first read of accepting a message, in one round trip: how many of `user`'s jobs
-/// have not ended (for the per-user queue bound), and, when the message continues
-/// `conversation`, whether that conversation is `user`'s (it is marked active now).
-pub async fn open_for_user_and_touch(
-    db: impl PgExecutor<'_>,
-    user: &UserId,
-    conversation: Option<Uuid>,
-) -> Result<(i64, bool)> {
-    Ok(sqlx::query_as(
-        "with touched as (
-             update conversations set updated_at = now()
-             where id = $2 and user_id = $1
-             returning 1
-         )
-         select (select count(*) from chat_jobs where user_id = $1 and status in ('queued', 'running')),
-                exists (select 1 from touched)",
-    )
-    .bind(user.as_str())
-    .bind(conversation)
-    .fetch_one(db)
-    .await?)
 }
 
 /// Jobs not yet ended across all users: `(queued, running)` (read through the open-jobs

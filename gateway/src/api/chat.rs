@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use common::{
-    db,
+    db::{self, jobs::Acceptance},
     domain::{ChatText, Job, UserId},
     jobs::ChatEvent,
 };
@@ -101,7 +101,7 @@ pub struct Accepted {
 }
 
 impl ChatApi {
-    /// Validates and stores the message and its job in one transaction, then publishes the job.
+    /// Validates and stores the message and its job in one statement, then publishes the job.
     async fn accept(&self, user: &UserId, body: ChatIn) -> Result<Accepted, ApiError> {
         let text = ChatText::parse(&body.message)?;
         limits::check(
@@ -121,37 +121,31 @@ impl ChatApi {
             .await
             .inspect_err(|e| tracing::warn!(%job_id, error = %e, "cannot subscribe to live events; following the stream"))
             .ok();
-        // The bound is read in the accepting transaction: one pooled connection per message.
-        let mut tx = self.pool.begin().await.map_err(common::Error::from)?;
-        let (open, touched) =
-            db::jobs::open_for_user_and_touch(&mut *tx, user, body.conversation_id).await?;
-        if open >= self.settings.max_open_jobs_per_user {
-            metrics::counter!("taskwire_chat_refused_total", "reason" => "queue").increment(1);
-            return Err(ApiError::too_many(
-                format!(
-                    "{open} messages are still being answered; wait for them before sending more"
-                ),
-                2,
-            ));
-        }
-        let conversation_id = match body.conversation_id {
-            Some(_) if !touched => return Err(ApiError::not_found("conversation not found")),
-            Some(id) => id,
-            None => {
-                db::conversations::insert(&mut *tx, user, Uuid::now_v7(), &text.title())
-                    .await?
-                    .id
+        let turn = db::jobs::NewTurn {
+            job_id,
+            message_id,
+            user,
+            conversation: body.conversation_id,
+            new_conversation: (Uuid::now_v7(), &text.title()),
+            prompt: text.as_str(),
+        };
+        let job = match db::jobs::accept(&self.pool, turn, self.settings.max_open_jobs_per_user)
+            .await?
+        {
+            Acceptance::Queued(job) => job,
+            Acceptance::Full { open } => {
+                metrics::counter!("taskwire_chat_refused_total", "reason" => "queue").increment(1);
+                return Err(ApiError::too_many(
+                    format!(
+                        "{open} messages are still being answered; wait for them before sending more"
+                    ),
+                    2,
+                ));
+            }
+            Acceptance::NoConversation => {
+                return Err(ApiError::not_found("conversation not found"));
             }
         };
-        let job = db::jobs::insert(
-            &mut *tx,
-            (job_id, message_id),
-            user,
-            conversation_id,
-            text.as_str(),
-        )
-        .await?;
-        tx.commit().await.map_err(common::Error::from)?;
         metrics::counter!("taskwire_chat_messages_accepted_total").increment(1);
         let published = queue::publish_after_commit(&self.marks, &self.queue, &job).await;
         Ok(Accepted {
