@@ -167,3 +167,38 @@ async fn held_leases_are_renewed_together_until_let_go(pool: PgPool) {
     );
     keeper.abort();
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_start_tells_whether_the_ledger_holds_calls_of_the_job(pool: PgPool) {
+    let alice = UserId::parse("alice").expect("user");
+    let c = conversation(&pool, &alice).await;
+    let job = queue_job(&pool, &alice, c).await;
+    let first = start(&pool, job, "alice", c).await.expect("job");
+    assert!(first.turn_taken);
+    assert!(!first.calls_recorded, "a first delivery finds none");
+
+    // The delivery ran a tool, then died; the next one learns of it from its start.
+    let call = common::domain::ToolExecution {
+        job_id: job,
+        call_id: "call-1".into(),
+        step: 0,
+        position: 0,
+        tool: "add_task".into(),
+        arguments: sqlx::types::Json(serde_json::json!({"title": "buy milk"})),
+        ok: true,
+        result: sqlx::types::Json(serde_json::json!({"status": "created"})),
+    };
+    db::tool_executions::record(&pool, &call)
+        .await
+        .expect("recorded");
+    sqlx::query(
+        "update conversations set turn_expires_at = now() - interval '1 second' where id = $1",
+    )
+    .bind(c)
+    .execute(&pool)
+    .await
+    .expect("its lease lapsed");
+    let again = start(&pool, job, "alice", c).await.expect("job");
+    assert!(again.turn_taken);
+    assert!(again.calls_recorded);
+}

@@ -16,11 +16,21 @@ use crate::{
 
 use super::Context;
 
+/// Whether the tool-call ledger holds calls of the job, as far as the worker knows.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Ledger {
+    /// Read when the turn began: `true` if it held calls.
+    Known(bool),
+    /// Not known: read it.
+    Unknown,
+}
+
 /// Rebuilds the model's view of the conversation from Postgres (bounded) and runs the agent.
 pub(super) async fn run_turn(
     ctx: &Context,
     job: &Job,
     user: &UserId,
+    ledger: Ledger,
     events: &mut EventPublisher,
 ) -> Result<TurnOutput, TurnError> {
     // Both reads on one connection: a pooled connection costs a round trip on its way back.
@@ -32,7 +42,12 @@ pub(super) async fn run_turn(
         ctx.turn.history_messages,
     )
     .await?;
-    let recorded = db::tool_executions::for_job(&mut *conn, job.id).await?;
+    let recorded = match ledger {
+        Ledger::Known(false) => Vec::new(),
+        Ledger::Known(true) | Ledger::Unknown => {
+            db::tool_executions::for_job(&mut *conn, job.id).await?
+        }
+    };
     drop(conn);
     let history = bounded_history(rows, ctx.turn.history_chars);
     ctx.agent

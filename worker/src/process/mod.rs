@@ -32,7 +32,7 @@ use crate::{
 };
 
 use finish::{Failure, Finish, finish, recorded_calls};
-use history::run_turn;
+use history::{Ledger, run_turn};
 pub use lease::{HeldLeases, LeaseGuard};
 use lease::{release, wait_for_turn};
 
@@ -134,6 +134,13 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
             Err(e) => ctx.retry(delivered, &e),
         };
     }
+    // Taken in the start statement, the turn began with it: its ledger reading holds. A
+    // turn waited for is read afresh when it runs.
+    let ledger = if started.turn_taken {
+        Ledger::Known(started.calls_recorded)
+    } else {
+        Ledger::Unknown
+    };
     if !started.turn_taken {
         match wait_for_turn(ctx, &row).await {
             Ok(TurnLease::Acquired) => {}
@@ -154,8 +161,11 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
             attempt: row.attempts,
         })
         .await;
-    let result =
-        tokio::time::timeout(ctx.turn.timeout, run_turn(ctx, &row, &user, &mut events)).await;
+    let result = tokio::time::timeout(
+        ctx.turn.timeout,
+        run_turn(ctx, &row, &user, ledger, &mut events),
+    )
+    .await;
     drop(renewing);
 
     let last_delivery = delivered >= MAX_DELIVER;
