@@ -202,3 +202,80 @@ async fn the_start_tells_whether_the_ledger_holds_calls_of_the_job(pool: PgPool)
     assert!(again.turn_taken);
     assert!(again.calls_recorded);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_turn_rule_reads_only_the_conversations_open_jobs(pool: PgPool) {
+    // A conversation with 3,000 ended turns, beside 300 open jobs of other conversations.
+    let alice = UserId::parse("alice").expect("user");
+    let long = conversation(&pool, &alice).await;
+    let mut tx = pool.begin().await.expect("tx");
+    sqlx::query(
+        "insert into conversations (id, user_id, title)
+         select gen_random_uuid(), 'user' || g, 'c' from generate_series(1, 300) g",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("others");
+    for sql in [
+        "create temp table t as
+         select gen_random_uuid() as job, gen_random_uuid() as message, $1::uuid as conversation,
+                'alice' as owner, 'succeeded' as status
+         from generate_series(1, 3000)
+         union all
+         select gen_random_uuid(), gen_random_uuid(), id, user_id, 'queued'
+         from conversations where id <> $1",
+        "insert into chat_jobs (id, user_id, conversation_id, user_message_id, status)
+         select job, owner, conversation, message, status from t",
+        "insert into messages (id, conversation_id, user_id, role, content, job_id, turn_seq)
+         select t.message, t.conversation, t.owner, 'user', 'x', t.job, j.seq
+         from t join chat_jobs j on j.id = t.job",
+    ] {
+        sqlx::query(sql)
+            .bind(long)
+            .execute(&mut *tx)
+            .await
+            .expect("history");
+    }
+    tx.commit().await.expect("committed");
+    let job = queue_job(&pool, &alice, long).await;
+    sqlx::query("analyze chat_jobs")
+        .execute(&pool)
+        .await
+        .expect("analyze");
+
+    // The rule's probe, as `take_turn_sql!` writes it, costs a couple of index pages in the
+    // generic plan a worker's prepared statement settles on after its first executions.
+    let seq: i64 = sqlx::query_scalar("select seq from chat_jobs where id = $1")
+        .bind(job)
+        .fetch_one(&pool)
+        .await
+        .expect("seq");
+    let mut conn = pool.acquire().await.expect("connection");
+    sqlx::raw_sql(
+        "set plan_cache_mode = force_generic_plan;
+         prepare probe(uuid, bigint) as
+         select 1 from chat_jobs j
+         where j.conversation_id = $1 and j.seq < $2 and j.status in ('queued', 'running')",
+    )
+    .execute(&mut *conn)
+    .await
+    .expect("prepared");
+    let plan: serde_json::Value = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "explain (analyze, buffers, format json) execute probe('{long}', {seq})"
+    )))
+    .fetch_one(&mut *conn)
+    .await
+    .expect("plan");
+    drop(conn);
+    let top = &plan[0]["Plan"];
+    let pages = top["Shared Hit Blocks"].as_i64().expect("hits")
+        + top["Shared Read Blocks"].as_i64().expect("reads");
+    assert!(pages <= 4, "{pages} pages read: {plan:#}");
+    assert!(
+        start(&pool, job, "alice", long)
+            .await
+            .expect("job")
+            .turn_taken,
+        "every earlier turn has ended"
+    );
+}
