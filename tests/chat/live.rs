@@ -2,13 +2,7 @@
 //! subscription to the events JetStream republishes once stored, made before the job was
 //! published, with no consumer. The SSE ids are the events' stream sequences all the same.
 
-use std::time::Duration;
-
 use common::jobs::ChatEvent;
-use eventsource_stream::Eventsource;
-use futures::StreamExt;
-use reqwest::Method;
-use serde_json::{Value, json};
 use sqlx::PgPool;
 use taskwire_tests::spawn_app;
 use uuid::Uuid;
@@ -37,30 +31,14 @@ async fn a_streamed_message_is_followed_live_without_a_consumer(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.wait_ready().await;
     // No worker: the test publishes the turn's events itself.
-    let resp = app
-        .request(Method::POST, "alice", "/api/alice/chat/stream")
-        .json(&json!({"message": "hello"}))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(resp.status(), 200);
-    let mut stream = resp.bytes_stream().eventsource();
-    let mut next = async || {
-        tokio::time::timeout(Duration::from_secs(10), stream.next())
-            .await
-            .expect("an event within 10 s")
-            .map(|e| e.expect("well-formed SSE"))
-    };
-    let accepted = next().await.expect("accepted");
-    assert_eq!(accepted.event, "accepted");
-    let data: Value = serde_json::from_str(&accepted.data).expect("JSON");
-    let job: Uuid = data["job_id"].as_str().expect("job").parse().expect("uuid");
+    let mut stream = app.open_chat_stream("alice", "hello").await;
+    let job = stream.accepted().await;
 
     let turn = a_turn(job);
     let seqs = app.publish_events(job, &turn).await;
     let mut got = Vec::new();
     for _ in &turn {
-        let event = next().await.expect("an event of the turn");
+        let event = stream.next().await.expect("an event of the turn");
         got.push((event.id, event.event));
         // Checked while the stream is open: an ordered consumer would be there now.
         if got.len() == 2 {
@@ -73,7 +51,7 @@ async fn a_streamed_message_is_followed_live_without_a_consumer(pool: PgPool) {
         .map(|(seq, event)| (seq.to_string(), event.name().to_owned()))
         .collect();
     assert_eq!(got, expected, "ids are the stream sequences");
-    assert!(next().await.is_none(), "the stream ends after done");
+    assert!(stream.next().await.is_none(), "the stream ends after done");
 
     // Replayed from the stream (after the gateway's `accepted`), the same events carry the
     // same ids.

@@ -20,7 +20,7 @@ use sqlx::PgPool;
 use tokio::{sync::oneshot, task::JoinHandle};
 
 pub use nats::NatsServer;
-pub use stack::{SseEvent, TestWorker, deltas, names, read_sse};
+pub use stack::{SseEvent, SseReader, TestWorker, deltas, names, read_sse};
 
 /// The HS256 secret the test gateways accept.
 pub const TEST_SECRET: &str = "taskwire-test-secret-0123456789abcdef";

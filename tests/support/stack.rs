@@ -177,6 +177,58 @@ pub async fn read_sse(resp: reqwest::Response, max: usize) -> Vec<SseEvent> {
     events
 }
 
+/// An SSE response read one event at a time.
+pub struct SseReader(futures::stream::BoxStream<'static, SseEvent>);
+
+impl SseReader {
+    pub fn new(resp: reqwest::Response) -> Self {
+        Self(
+            resp.bytes_stream()
+                .eventsource()
+                .map(|event| {
+                    let event = event.expect("well-formed SSE");
+                    SseEvent {
+                        id: event.id,
+                        event: event.event,
+                        data: serde_json::from_str(&event.data).expect("SSE data is JSON"),
+                    }
+                })
+                .boxed(),
+        )
+    }
+
+    /// The next event, or `None` once the stream has ended; waits at most 30 s.
+    pub async fn next(&mut self) -> Option<SseEvent> {
+        tokio::time::timeout(Duration::from_secs(30), self.0.next())
+            .await
+            .expect("an SSE event within 30 s")
+    }
+
+    /// Reads the `accepted` event that starts a chat stream; returns its job id.
+    pub async fn accepted(&mut self) -> uuid::Uuid {
+        let accepted = self.next().await.expect("an accepted event");
+        assert_eq!(accepted.event, "accepted", "{accepted:?}");
+        accepted.data["job_id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .expect("the job id")
+    }
+}
+
+impl TestApp {
+    /// `POST /api/{user}/chat/stream` with `message`; the stream is read by the caller.
+    pub async fn open_chat_stream(&self, user: &str, message: &str) -> SseReader {
+        let resp = self
+            .request(Method::POST, user, &format!("/api/{user}/chat/stream"))
+            .json(&json!({"message": message}))
+            .send()
+            .await
+            .expect("stream sent");
+        assert_eq!(resp.status(), 200, "stream accepted");
+        SseReader::new(resp)
+    }
+}
+
 /// The event names, in order.
 pub fn names(events: &[SseEvent]) -> Vec<&str> {
     events.iter().map(|e| e.event.as_str()).collect()
