@@ -363,11 +363,11 @@ const MARK_BATCH: usize = 256;
 /// Records, in batches, that JetStream has the jobs requests published: one statement for
 /// all the jobs published while the previous one ran, not one per request (a round trip, a
 /// commit and a new row version each, and a wait on the row lock when a worker is already
-/// starting the job). A mark is written a delay (`PUBLISH_MARK_DELAY`) after the publish: a worker that
-/// started the job by then has marked it itself, and the statement passes over it instead
-/// of writing another version of the row (into each of `chat_jobs`' indexes). A mark that is
-/// late or lost costs nothing but a republish by the relay, which JetStream drops as a
-/// duplicate (`Nats-Msg-Id`).
+/// starting the job). A mark is written `delay` (`PUBLISH_MARK_DELAY`) after the publish: a
+/// worker that started the job by then has marked it itself, and the statement passes over
+/// it instead of writing another version of the row (into each of `chat_jobs`' indexes). A
+/// mark that is late or lost costs nothing but a republish by the relay, which JetStream
+/// drops as a duplicate (`Nats-Msg-Id`).
 #[derive(Clone)]
 pub struct PublishedMarks {
     tx: mpsc::Sender<(tokio::time::Instant, Uuid)>,
