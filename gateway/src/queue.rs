@@ -126,17 +126,25 @@ impl Queue {
     pub async fn connect(url: &str, name: &str) -> anyhow::Result<Self> {
         let live_epoch = Arc::new(watch::Sender::new(0u64));
         let on_event = live_epoch.clone();
+        let connected_before = Arc::new(AtomicBool::new(false));
         let client = async_nats::ConnectOptions::new()
             .retry_on_initial_connect()
             .name(name)
             .subscription_capacity(SUBSCRIPTION_BUFFER)
             .event_callback(move |event| {
                 let live_epoch = on_event.clone();
+                let connected_before = connected_before.clone();
                 async move {
                     use async_nats::Event;
-                    if matches!(event, Event::Connected | Event::SlowConsumer(_)) {
-                        // Core messages published while disconnected, or dropped from a full
-                        // subscription, are gone: live feeds catch up from the stream.
+                    // Core messages published while disconnected, or dropped from a full
+                    // subscription, are gone: live feeds catch up from the stream. The first
+                    // connection misses nothing: no job was published before it.
+                    let missed = match event {
+                        Event::Connected => connected_before.swap(true, Ordering::AcqRel),
+                        Event::SlowConsumer(_) => true,
+                        _ => false,
+                    };
+                    if missed {
                         live_epoch.send_modify(|epoch| *epoch += 1);
                     }
                     if let Event::SlowConsumer(sid) = event {
