@@ -33,7 +33,7 @@ async fn readyz_reports_nats_going_down_and_coming_back(pool: PgPool) {
     assert_eq!(body["postgres"], "ok");
     assert_eq!(body["nats"], "ok");
     // Ready means a job published now is stored: the streams exist.
-    let js = async_nats::jetstream::new(async_nats::connect(&app.nats.url).await.expect("nats"));
+    let js = app.jetstream().await;
     for stream in [common::jobs::JOBS_STREAM, common::jobs::EVENTS_STREAM] {
         js.get_stream(stream)
             .await

@@ -167,7 +167,7 @@ async fn jobs_published_together_are_all_marked_published(pool: PgPool) {
         .await
         .expect("count");
     assert_eq!(jobs, 20);
-    let js = async_nats::jetstream::new(async_nats::connect(&app.nats.url).await.expect("nats"));
+    let js = app.jetstream().await;
     let stream = js
         .get_stream(common::jobs::JOBS_STREAM)
         .await

@@ -173,7 +173,7 @@ async fn a_job_found_finished_announces_its_end_again(pool: PgPool) {
     )
     .await
     .expect("finished");
-    let js = async_nats::jetstream::new(async_nats::connect(&app.nats.url).await.expect("nats"));
+    let js = app.jetstream().await;
     let mut headers = async_nats::HeaderMap::new();
     headers.insert("Nats-Msg-Id", format!("{job_id}:1:1").as_str());
     let first = serde_json::to_vec(&ChatEvent::Started { attempt: 1 }).expect("json");

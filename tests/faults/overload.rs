@@ -5,8 +5,6 @@
 //! hyper's write buffer and one batch of events — not the length of the answer.
 
 use common::jobs::ChatEvent;
-use futures::StreamExt;
-use serde_json::json;
 use sqlx::PgPool;
 use taskwire_tests::{spawn_app_with, token_for};
 use tokio::{
@@ -48,36 +46,17 @@ async fn a_client_that_stops_reading_holds_only_a_bounded_part_of_its_stream(poo
 
     // About 14 MB of events: far more than the socket's send buffer (Linux autotunes it up to
     // 4 MB) and hyper's write buffer (~400 KB) hold together.
-    let js = async_nats::jetstream::new(async_nats::connect(&app.nats.url).await.expect("nats"));
-    let subject = common::jobs::events_subject(job.parse().expect("uuid"));
+    let job: Uuid = job.parse().expect("uuid");
     let text = "lorem ipsum dolor sit amet ".repeat(7);
-    let delta = serde_json::to_vec(&json!({"type": "delta", "text": text})).expect("json");
     let total = 60_000u64;
-    // Publish in windows: JetStream publishes wait on a bounded number of pending acks.
-    for _ in 0..total / 500 {
-        let mut acks = Vec::with_capacity(500);
-        for _ in 0..500 {
-            let ack = js.publish(subject.clone(), delta.clone().into());
-            acks.push(ack.await.expect("published"));
-        }
-        for ack in acks {
-            ack.await.expect("stored");
-        }
-    }
+    let deltas = vec![ChatEvent::Delta { text }; total as usize];
+    app.publish_events(job, &deltas).await;
 
-    let events = js
-        .get_stream(common::jobs::EVENTS_STREAM)
+    let feed = app
+        .event_consumers_of(job)
         .await
-        .expect("stream");
-    let mut consumers = events.consumers();
-    let mut feed = None;
-    while let Some(info) = consumers.next().await {
-        let info = info.expect("consumer info");
-        if info.config.filter_subject == subject {
-            feed = Some(info);
-        }
-    }
-    let feed = feed.expect("the stalled client's feed is open");
+        .pop()
+        .expect("the stalled client's feed is open");
     let taken = feed.delivered.consumer_sequence;
     println!(
         "stalled client: the gateway pulled {taken} of {total} events ({:?})",
@@ -129,7 +108,7 @@ async fn a_live_stream_that_overflowed_catches_up_from_the_stream(pool: PgPool) 
     while let Some(event) = stream.next().await {
         got.push(event);
         if got.len() == total / 2 {
-            caught_up = app.event_consumers_of(job).await > 0;
+            caught_up = !app.event_consumers_of(job).await.is_empty();
         }
     }
     assert!(

@@ -1,6 +1,6 @@
 //! Playing a worker's part on a job's event stream, and looking at the stream's consumers.
 
-use async_nats::jetstream;
+use async_nats::jetstream::{self, consumer};
 use common::jobs::{ChatEvent, EVENTS_STREAM, events_subject};
 use futures::StreamExt;
 use uuid::Uuid;
@@ -36,8 +36,8 @@ impl TestApp {
         seqs
     }
 
-    /// How many consumers of the event stream follow `job`'s events.
-    pub async fn event_consumers_of(&self, job: Uuid) -> usize {
+    /// The consumers of the event stream that follow `job`'s events.
+    pub async fn event_consumers_of(&self, job: Uuid) -> Vec<consumer::Info> {
         let stream = self
             .jetstream()
             .await
@@ -46,12 +46,13 @@ impl TestApp {
             .expect("event stream");
         let subject = events_subject(job);
         let mut consumers = stream.consumers();
-        let mut n = 0;
+        let mut following = Vec::new();
         while let Some(info) = consumers.next().await {
-            if info.expect("consumer info").config.filter_subject == subject {
-                n += 1;
+            let info = info.expect("consumer info");
+            if info.config.filter_subject == subject {
+                following.push(info);
             }
         }
-        n
+        following
     }
 }
