@@ -1,4 +1,4 @@
-//! Chat job queries: the outbox (insert, mark published, find unpublished) and the job's
+//! Chat job queries: the outbox (accept, mark published, find unpublished) and the job's
 //! life cycle (start an attempt, succeed, fail).
 
 use sqlx::{FromRow, PgExecutor, Row};
@@ -162,7 +162,8 @@ pub struct Started {
 /// the rules of [`crate::db::conversations::try_acquire_turn`]. A job that has already
 /// ended stays as it is, and a message that does not match the stored job takes no lease.
 /// It also tells whether the ledger holds calls of the job, so a first delivery that took
-/// the turn need not read it. Returns `None` if the job no longer exists (its conversation was deleted).
+/// the turn need not read it. Returns `None` if the job no longer exists (its conversation
+/// was deleted).
 pub async fn start_attempt(
     db: impl PgExecutor<'_>,
     (id, user, conversation_id): (Uuid, &str, Uuid),
