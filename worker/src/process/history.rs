@@ -5,6 +5,7 @@ use common::{
     db::{self},
     domain::{Job, Role, UserId},
 };
+use sqlx::{Postgres, pool::PoolConnection};
 
 use crate::{
     agent::{
@@ -25,16 +26,21 @@ pub(super) enum Ledger {
     Unknown,
 }
 
-/// Rebuilds the model's view of the conversation from Postgres (bounded) and runs the agent.
+/// Rebuilds the model's view of the conversation from Postgres (bounded) and runs the agent;
+/// the reads go on `conn` if the caller still holds one.
 pub(super) async fn run_turn(
     ctx: &Context,
+    conn: Option<PoolConnection<Postgres>>,
     job: &Job,
     user: &UserId,
     ledger: Ledger,
     events: &mut EventPublisher,
 ) -> Result<TurnOutput, TurnError> {
     // Both reads on one connection: a pooled connection costs a round trip on its way back.
-    let mut conn = ctx.pool.acquire().await.map_err(common::Error::from)?;
+    let mut conn = match conn {
+        Some(conn) => conn,
+        None => ctx.pool.acquire().await.map_err(common::Error::from)?,
+    };
     let rows = db::messages::history(
         &mut *conn,
         job.conversation_id,

@@ -98,8 +98,14 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
     if job.version != ChatJob::VERSION {
         return Outcome::Poison(format!("unknown job version {}", job.version));
     }
+    // The start and the history are read on one connection: each return to the pool costs
+    // a round trip (sqlx pings a connection on release).
+    let mut conn = match ctx.pool.acquire().await {
+        Ok(conn) => conn,
+        Err(e) => return ctx.retry(delivered, &e.into()),
+    };
     let started = match db::jobs::start_attempt(
-        &ctx.pool,
+        &mut *conn,
         (job.job_id, &job.user_id, job.conversation_id),
         &ctx.worker_id,
         ctx.turn.lease,
@@ -122,6 +128,7 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
             .record(waited.unwrap_or(0).max(0) as f64 / 1e6);
     }
     if row.status.is_final() {
+        drop(conn);
         // Finished by an earlier delivery whose ack (or `done`) was lost: announce it again.
         return match terminal_event(&ctx.pool, &row).await {
             Ok(Some(event)) => {
@@ -136,10 +143,12 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
     }
     // Taken in the start statement, the turn began with it: its ledger reading holds. A
     // turn waited for is read afresh when it runs.
-    let ledger = if started.turn_taken {
-        Ledger::Known(started.calls_recorded)
+    let (ledger, conn) = if started.turn_taken {
+        (Ledger::Known(started.calls_recorded), Some(conn))
     } else {
-        Ledger::Unknown
+        // Not across the wait for the turn.
+        drop(conn);
+        (Ledger::Unknown, None)
     };
     if !started.turn_taken {
         match wait_for_turn(ctx, &row).await {
@@ -163,7 +172,7 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
         .await;
     let result = tokio::time::timeout(
         ctx.turn.timeout,
-        run_turn(ctx, &row, &user, ledger, &mut events),
+        run_turn(ctx, conn, &row, &user, ledger, &mut events),
     )
     .await;
     drop(renewing);
