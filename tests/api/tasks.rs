@@ -433,3 +433,64 @@ async fn another_users_tasks_are_invisible_on_every_endpoint(pool: PgPool) {
     let (alice_tasks, _) = app.list_tasks("alice", "").await;
     assert_eq!(alice_tasks.len(), 1);
 }
+
+/// How often the task list statement was planned on the connection: (generic, custom).
+async fn list_plans(conn: &mut sqlx::PgConnection) -> (i64, i64) {
+    sqlx::query_as(
+        "select generic_plans, custom_plans from pg_prepared_statements
+         where statement like 'with page as (select id, user_id, title%'",
+    )
+    .fetch_one(conn)
+    .await
+    .expect("the list statement is prepared on this connection")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_service_pool_plans_the_task_list_once_on_a_skewed_table(pool: PgPool) {
+    // A few users hold most of the tasks: the per-user average makes the list's generic
+    // plan look far dearer than a plan for a light user, so Postgres would plan it anew on
+    // every request.
+    sqlx::query(
+        "insert into tasks (user_id, title)
+         select 'heavy-' || u, 'Task ' || g from generate_series(1, 2) u, generate_series(1, 20000) g
+         union all
+         select 'light-' || u, 'Task ' || g from generate_series(1, 20) u, generate_series(1, 5) g",
+    )
+    .execute(&pool)
+    .await
+    .expect("tasks seeded");
+    sqlx::query("analyze tasks")
+        .execute(&pool)
+        .await
+        .expect("analyzed");
+    let user = common::domain::UserId::parse("light-1").expect("valid user id");
+    let filter = common::domain::TaskFilter::default();
+    const RUNS: i64 = 12;
+    let mut plain = pool.acquire().await.expect("connection");
+    let mut service = common::config::DatabaseConfig::from_url(
+        &taskwire_tests::process::database_url_of(&pool).await,
+    )
+    .pool()
+    .expect("service pool")
+    .acquire()
+    .await
+    .expect("service connection");
+    for _ in 0..RUNS {
+        for conn in [&mut plain, &mut service] {
+            let page = common::db::tasks::list(conn, &user, &filter)
+                .await
+                .expect("listed");
+            assert_eq!((page.tasks.len(), page.total), (5, 5));
+        }
+    }
+    assert_eq!(
+        list_plans(&mut plain).await,
+        (0, RUNS),
+        "on Postgres's default, the skewed table makes every run plan the list again"
+    );
+    assert_eq!(
+        list_plans(&mut service).await,
+        (RUNS, 0),
+        "the services' connections plan it once and reuse the plan"
+    );
+}

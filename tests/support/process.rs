@@ -14,8 +14,13 @@ pub struct WorkerProcess {
 
 /// The URL of the test database behind `app.pool` (a fresh one per `#[sqlx::test]`).
 pub async fn database_url(app: &TestApp) -> String {
+    database_url_of(&app.pool).await
+}
+
+/// The URL of the test database behind `pool`, for a service to connect to it as configured.
+pub async fn database_url_of(pool: &sqlx::PgPool) -> String {
     let name: String = sqlx::query_scalar("select current_database()")
-        .fetch_one(&app.pool)
+        .fetch_one(pool)
         .await
         .expect("database name");
     let base = std::env::var("DATABASE_URL").expect("DATABASE_URL is set for #[sqlx::test]");
