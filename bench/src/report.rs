@@ -248,8 +248,11 @@ pub fn summary(r: &Results, machine: &str) -> String {
     if let Some(t) = &r.tasks {
         let _ = writeln!(
             md,
-            "\n## 4 · Task API ({} users × {} tasks, pages of 50)\n\n| operation | connections | req/s | p50 | p99 | errors |\n|---|---|---|---|---|---|",
-            t.users, t.tasks_per_user
+            "\n## 4 · Task API ({} users × {} tasks, pages of 50; beside them {} users × {} tasks)\n\n| operation | connections | req/s | p50 | p99 | errors |\n|---|---|---|---|---|---|",
+            t.users,
+            t.tasks_per_user,
+            crate::scenarios::tasks::HEAVY_USERS,
+            t.tasks_per_user * crate::scenarios::tasks::HEAVY_FACTOR
         );
         for p in &t.points {
             let _ = writeln!(
