@@ -5,6 +5,7 @@ pub mod chat;
 pub mod conversations;
 pub mod health;
 pub mod jobs;
+pub mod payload;
 pub mod sse;
 pub mod tasks;
 

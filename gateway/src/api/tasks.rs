@@ -15,7 +15,12 @@ use poem_openapi::{
 };
 use sqlx::PgPool;
 
-use super::ApiTags;
+use serde::Serialize;
+
+use super::{
+    ApiTags,
+    payload::{self, JsonBody},
+};
 use crate::{auth::BearerAuth, error::ApiError};
 
 /// The task endpoints.
@@ -24,8 +29,9 @@ pub struct TasksApi {
 }
 
 /// How urgent a task is.
-#[derive(Debug, Clone, Copy, Enum)]
+#[derive(Debug, Clone, Copy, Enum, Serialize)]
 #[oai(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum Priority {
     Low,
     Medium,
@@ -52,8 +58,8 @@ impl From<domain::Priority> for Priority {
     }
 }
 
-/// A task.
-#[derive(Debug, Clone, Object)]
+/// A task. Sent as a [`JsonBody`]: its `Serialize` writes what its `ToJSON` would (tested).
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct TaskOut {
     pub id: i64,
     pub title: String,
@@ -61,8 +67,11 @@ pub struct TaskOut {
     pub completed: bool,
     pub priority: Priority,
     /// RFC 3339, UTC.
+    #[serde(serialize_with = "payload::rfc3339_opt")]
     pub due_date: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "payload::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "payload::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -211,14 +220,14 @@ impl From<Status> for StatusFilter {
 pub enum ListResponse {
     /// A page of tasks; `X-Total-Count` is the number of tasks matching the filter.
     #[oai(status = 200)]
-    Ok(Json<Vec<TaskOut>>, #[oai(header = "X-Total-Count")] i64),
+    Ok(JsonBody<Vec<TaskOut>>, #[oai(header = "X-Total-Count")] i64),
 }
 
 #[derive(ApiResponse)]
 pub enum CreatedResponse {
     /// The task was created.
     #[oai(status = 201)]
-    Created(Json<TaskOut>, #[oai(header = "Location")] String),
+    Created(JsonBody<TaskOut>, #[oai(header = "Location")] String),
 }
 
 #[derive(ApiResponse)]
@@ -270,7 +279,7 @@ impl TasksApi {
         let mut conn = self.pool.acquire().await.map_err(common::Error::from)?;
         let page = db::tasks::list(&mut conn, user, &filter).await?;
         Ok(ListResponse::Ok(
-            Json(page.tasks.into_iter().map(Into::into).collect()),
+            JsonBody(page.tasks.into_iter().map(Into::into).collect()),
             page.total,
         ))
     }
@@ -291,7 +300,7 @@ impl TasksApi {
         let new = NewTask::try_from(body.0)?;
         let task = db::tasks::insert(&self.pool, user, &new).await?;
         let location = format!("/api/{}/tasks/{}", user_id.0, task.id);
-        Ok(CreatedResponse::Created(Json(task.into()), location))
+        Ok(CreatedResponse::Created(JsonBody(task.into()), location))
     }
 
     /// Read a task
@@ -305,12 +314,12 @@ impl TasksApi {
         auth: BearerAuth,
         user_id: Path<String>,
         task_id: Path<i64>,
-    ) -> Result<Json<TaskOut>, ApiError> {
+    ) -> Result<JsonBody<TaskOut>, ApiError> {
         let user = auth.require(&user_id)?;
         let task = db::tasks::get(&self.pool, user, task_id.0)
             .await?
             .ok_or_else(task_not_found)?;
-        Ok(Json(task.into()))
+        Ok(JsonBody(task.into()))
     }
 
     /// Update a task
@@ -327,13 +336,13 @@ impl TasksApi {
         user_id: Path<String>,
         task_id: Path<i64>,
         body: Json<TaskUpdate>,
-    ) -> Result<Json<TaskOut>, ApiError> {
+    ) -> Result<JsonBody<TaskOut>, ApiError> {
         let user = auth.require(&user_id)?;
         let patch = TaskPatch::try_from(body.0)?;
         let task = db::tasks::update(&self.pool, user, task_id.0, &patch)
             .await?
             .ok_or_else(task_not_found)?;
-        Ok(Json(task.into()))
+        Ok(JsonBody(task.into()))
     }
 
     /// Delete a task
@@ -368,11 +377,60 @@ impl TasksApi {
         auth: BearerAuth,
         user_id: Path<String>,
         task_id: Path<i64>,
-    ) -> Result<Json<TaskOut>, ApiError> {
+    ) -> Result<JsonBody<TaskOut>, ApiError> {
         let user = auth.require(&user_id)?;
         let task = db::tasks::toggle_completed(&self.pool, user, task_id.0)
             .await?
             .ok_or_else(task_not_found)?;
-        Ok(Json(task.into()))
+        Ok(JsonBody(task.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+
+    use super::*;
+
+    #[test]
+    fn a_task_body_is_what_its_documented_json_would_be() {
+        let at = |text| {
+            DateTime::parse_from_rfc3339(text)
+                .expect("a valid timestamp")
+                .with_timezone(&Utc)
+        };
+        let tasks = [
+            TaskOut {
+                id: 1,
+                title: "Renew passport".to_owned(),
+                description: None,
+                completed: false,
+                priority: Priority::Low,
+                due_date: None,
+                created_at: at("2026-11-22T22:35:27.215535Z"),
+                updated_at: at("2026-11-22T22:35:27Z"),
+            },
+            TaskOut {
+                id: i64::MAX,
+                title: "Say \"hi\" to Zoë\n\t<b>".to_owned(),
+                description: Some("two photos\u{1F4F7}".to_owned()),
+                completed: true,
+                priority: Priority::High,
+                due_date: Some(at("2026-11-27T17:00:00+02:00")),
+                created_at: at("1999-01-01T00:00:00.000000001Z"),
+                updated_at: at("2026-11-22T22:35:27.5Z"),
+            },
+        ];
+        for task in &tasks {
+            assert_eq!(
+                serde_json::to_value(task).expect("serialised"),
+                task.to_json().expect("a JSON value"),
+            );
+        }
+        let page = tasks.to_vec();
+        assert_eq!(
+            serde_json::to_value(&page).expect("serialised"),
+            page.to_json().expect("a JSON value"),
+        );
     }
 }
