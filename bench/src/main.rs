@@ -12,7 +12,6 @@ use loadgen::{
     scenarios::{Timing, chat, history, llm, parse_list, streams, tasks},
     write_json,
 };
-use sqlx::postgres::PgPoolOptions;
 
 #[derive(Parser)]
 #[command(about = "Taskwire load generator")]
@@ -246,10 +245,12 @@ async fn main() -> anyhow::Result<()> {
 async fn connect(stack: &Stack) -> anyhow::Result<(Client, sqlx::PgPool)> {
     let client = Client::with_keepalive(&stack.gateway, &stack.secret, !stack.no_keepalive)?;
     client.wait_ready(Duration::from_secs(30)).await?;
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .connect(&stack.database_url)
-        .await?;
+    // Connected as the services connect (their session settings), for the database-only
+    // point to run the list query as the gateway runs it.
+    let mut database = common::config::DatabaseConfig::from_url(&stack.database_url);
+    database.max_connections = 4;
+    let pool = database.pool()?;
+    sqlx::query("select 1").execute(&pool).await?;
     Ok((client, pool))
 }
 
