@@ -10,6 +10,14 @@ use crate::{
     domain::{Job, UserId},
 };
 
+/// The columns of a [`Job`], in the order its queries select them.
+macro_rules! job_columns {
+    () => {
+        "id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id, \
+         error_code, error, published_at, created_at, started_at, finished_at"
+    };
+}
+
 /// A message to accept: its ids, its text, and where it goes.
 #[derive(Debug, Clone, Copy)]
 pub struct NewTurn<'a> {
@@ -43,7 +51,7 @@ pub async fn accept(
     turn: NewTurn<'_>,
     max_open: i64,
 ) -> Result<Acceptance> {
-    let row = sqlx::query(
+    let row = sqlx::query(concat!(
         "with open as (
              select count(*) as n from chat_jobs
              where user_id = $2 and status in ('queued', 'running')
@@ -60,14 +68,15 @@ pub async fn accept(
          ), job as (
              insert into chat_jobs (id, user_id, conversation_id, user_message_id)
              select $1, $2, conversation.id, $4 from conversation
-             returning id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id,
-                       error_code, error, published_at, created_at, started_at, finished_at
+             returning ",
+        job_columns!(),
+        "
          ), prompt as (
              insert into messages (id, conversation_id, user_id, role, content, job_id, turn_seq)
              select $4, job.conversation_id, $2, 'user', $5, $1, job.seq from job
          )
-         select (select n from open) as open, job.* from (values (1)) as one left join job on true",
-    )
+         select (select n from open) as open, job.* from (values (1)) as one left join job on true"
+    ))
     .bind(turn.job_id)
     .bind(turn.user.as_str())
     .bind(turn.conversation)
@@ -88,11 +97,11 @@ pub async fn accept(
 
 /// `user`'s job `id`.
 pub async fn get_for_user(db: impl PgExecutor<'_>, user: &UserId, id: Uuid) -> Result<Option<Job>> {
-    Ok(sqlx::query_as::<_, Job>(
-        "select id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id, error_code, error,
-                published_at, created_at, started_at, finished_at
-         from chat_jobs where id = $1 and user_id = $2",
-    )
+    Ok(sqlx::query_as::<_, Job>(concat!(
+        "select ",
+        job_columns!(),
+        " from chat_jobs where id = $1 and user_id = $2"
+    ))
     .bind(id)
     .bind(user.as_str())
     .fetch_optional(db)
@@ -101,11 +110,11 @@ pub async fn get_for_user(db: impl PgExecutor<'_>, user: &UserId, id: Uuid) -> R
 
 /// Job `id` (the worker, which knows the owner from the job itself).
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Job>> {
-    Ok(sqlx::query_as::<_, Job>(
-        "select id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id, error_code, error,
-                published_at, created_at, started_at, finished_at
-         from chat_jobs where id = $1",
-    )
+    Ok(sqlx::query_as::<_, Job>(concat!(
+        "select ",
+        job_columns!(),
+        " from chat_jobs where id = $1"
+    ))
     .bind(id)
     .fetch_optional(db)
     .await?)
@@ -130,15 +139,15 @@ pub async fn lock_unpublished(
     min_age_ms: i64,
     limit: i64,
 ) -> Result<Vec<Job>> {
-    Ok(sqlx::query_as::<_, Job>(
-        "select id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id, error_code, error,
-                published_at, created_at, started_at, finished_at
-         from chat_jobs
+    Ok(sqlx::query_as::<_, Job>(concat!(
+        "select ",
+        job_columns!(),
+        " from chat_jobs
          where published_at is null and created_at < now() - make_interval(secs => $1::float8 / 1000)
          order by created_at
          limit $2
-         for update skip locked",
-    )
+         for update skip locked"
+    ))
     .bind(min_age_ms)
     .bind(limit)
     .fetch_all(db)
@@ -186,8 +195,9 @@ pub async fn start_attempt(
              started_at = case when exists (select 1 from taken) then coalesce(started_at, now())
                                else started_at end
          where id = $1
-         returning id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id, error_code, error,
-                   published_at, created_at, started_at, finished_at,
+         returning ",
+        job_columns!(),
+        ",
                    exists (select 1 from taken) as turn_taken,
                    exists (select 1 from tool_executions where job_id = $1) as calls_recorded"
     ))
@@ -275,14 +285,14 @@ pub async fn open_counts(db: impl PgExecutor<'_>) -> Result<(i64, i64)> {
 /// while its recorded tool calls stay (the retried turn continues from them). Returns the
 /// job, or `None` if it does not exist or has not failed.
 pub async fn requeue(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<Option<Job>> {
-    let job = sqlx::query_as::<_, Job>(
+    let job = sqlx::query_as::<_, Job>(concat!(
         "update chat_jobs
          set status = 'queued', attempts = 0, error_code = null, error = null,
              finished_at = null, published_at = null, worker_id = null
          where id = $1 and status = 'failed'
-         returning id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id,
-                   error_code, error, published_at, created_at, started_at, finished_at",
-    )
+         returning ",
+        job_columns!()
+    ))
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
