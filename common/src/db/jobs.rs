@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::{
     Result,
-    db::messages::NewMessage,
+    db::messages::{NewMessage, bind_new_message, insert_message_sql},
     domain::{Job, UserId},
 };
 
@@ -243,30 +243,22 @@ pub async fn finish(
         Ending::Succeeded => ("succeeded", None, None),
         Ending::Failed { code, error } => ("failed", Some(code), Some(error)),
     };
-    sqlx::query(
-        "with reply as (
-             insert into messages (id, conversation_id, user_id, role, content, tool_calls, job_id, turn_seq)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)
-         ), ended as (
+    let query = sqlx::query(concat!(
+        "with reply as (",
+        insert_message_sql!(),
+        "), ended as (
              update chat_jobs set status = $9, finished_at = now(), error_code = $10, error = $11
              where id = $7
          )
          update conversations set turn_job_id = null, turn_expires_at = null, updated_at = now()
-         where id = $2 and turn_job_id = $7",
-    )
-    .bind(reply.id)
-    .bind(reply.conversation_id)
-    .bind(reply.user_id.as_str())
-    .bind(reply.role.as_str())
-    .bind(reply.content)
-    .bind(reply.tool_calls.map(sqlx::types::Json))
-    .bind(reply.job_id)
-    .bind(reply.turn_seq)
-    .bind(status)
-    .bind(code)
-    .bind(error)
-    .execute(db)
-    .await?;
+         where id = $2 and turn_job_id = $7"
+    ));
+    bind_new_message!(query, reply)
+        .bind(status)
+        .bind(code)
+        .bind(error)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

@@ -22,24 +22,41 @@ pub struct NewMessage<'a> {
     pub turn_seq: i64,
 }
 
+/// The insert of a [`NewMessage`], binding `$1`–`$8` with [`bind_new_message!`]; `finish`
+/// runs it inside its own statement.
+macro_rules! insert_message_sql {
+    () => {
+        "insert into messages (id, conversation_id, user_id, role, content, tool_calls, job_id, turn_seq)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)"
+    };
+}
+pub(crate) use insert_message_sql;
+
+/// Binds a [`NewMessage`] as `$1`–`$8` of [`insert_message_sql!`] to a `query` or `query_as`.
+macro_rules! bind_new_message {
+    ($query:expr, $message:expr) => {{
+        let message: &$crate::db::messages::NewMessage<'_> = $message;
+        $query
+            .bind(message.id)
+            .bind(message.conversation_id)
+            .bind(message.user_id.as_str())
+            .bind(message.role.as_str())
+            .bind(message.content)
+            .bind(message.tool_calls.map(sqlx::types::Json))
+            .bind(message.job_id)
+            .bind(message.turn_seq)
+    }};
+}
+pub(crate) use bind_new_message;
+
 /// Stores a message. The unique indexes allow one user message and one assistant message
 /// per job: a second reply to the same job fails, and the caller treats that as "already done".
 pub async fn insert(db: impl PgExecutor<'_>, message: &NewMessage<'_>) -> Result<Message> {
-    Ok(sqlx::query_as::<_, Message>(
-        "insert into messages (id, conversation_id, user_id, role, content, tool_calls, job_id, turn_seq)
-         values ($1, $2, $3, $4, $5, $6, $7, $8)
-         returning id, conversation_id, role, content, tool_calls, job_id, turn_seq, created_at",
-    )
-    .bind(message.id)
-    .bind(message.conversation_id)
-    .bind(message.user_id.as_str())
-    .bind(message.role.as_str())
-    .bind(message.content)
-    .bind(message.tool_calls.map(sqlx::types::Json))
-    .bind(message.job_id)
-    .bind(message.turn_seq)
-    .fetch_one(db)
-    .await?)
+    let query = sqlx::query_as::<_, Message>(concat!(
+        insert_message_sql!(),
+        " returning id, conversation_id, role, content, tool_calls, job_id, turn_seq, created_at"
+    ));
+    Ok(bind_new_message!(query, message).fetch_one(db).await?)
 }
 
 /// The history query of [`history`] (`$1` conversation, `$2` turn, `$3` limit), public so
