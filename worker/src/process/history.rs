@@ -4,6 +4,7 @@ use chrono::Utc;
 use common::{
     db::{self},
     domain::{Job, Role, UserId},
+    jobs::ChatEvent,
 };
 use sqlx::{Postgres, pool::PoolConnection};
 
@@ -26,8 +27,8 @@ pub(super) enum Ledger {
     Unknown,
 }
 
-/// Rebuilds the model's view of the conversation from Postgres (bounded) and runs the agent;
-/// the reads go on `conn` if the caller still holds one.
+/// Rebuilds the model's view of the conversation from Postgres (bounded), announces the
+/// turn's start and runs the agent; the reads go on `conn` if the caller still holds one.
 pub(super) async fn run_turn(
     ctx: &Context,
     conn: Option<PoolConnection<Postgres>>,
@@ -54,7 +55,14 @@ pub(super) async fn run_turn(
             db::tool_executions::for_job(&mut *conn, job.id).await?
         }
     };
+    // Let the connection go before publishing: a publish can wait (NATS away, its buffer
+    // full), and must not hold a connection other turns need meanwhile.
     drop(conn);
+    events
+        .publish(&ChatEvent::Started {
+            attempt: job.attempts,
+        })
+        .await;
     let history = bounded_history(rows, ctx.turn.history_chars);
     ctx.agent
         .run(

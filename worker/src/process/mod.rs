@@ -16,7 +16,7 @@ use async_nats::jetstream;
 use common::{
     db::{self, conversations::TurnLease},
     domain::UserId,
-    jobs::{ChatEvent, ChatJob, MAX_DELIVER, terminal_event},
+    jobs::{ChatJob, MAX_DELIVER, terminal_event},
 };
 use sqlx::PgPool;
 use tokio::sync::broadcast;
@@ -165,11 +165,6 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
     let renewing = ctx.leases.hold(&row);
     let mut events =
         EventPublisher::new(ctx.js.clone(), row.id, row.attempts, ctx.turn.delta_window);
-    events
-        .publish(&ChatEvent::Started {
-            attempt: row.attempts,
-        })
-        .await;
     let result = tokio::time::timeout(
         ctx.turn.timeout,
         run_turn(ctx, conn, &row, &user, ledger, &mut events),
