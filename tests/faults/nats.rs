@@ -4,7 +4,7 @@ use std::{sync::Arc, time::Duration};
 
 use common::jobs::ChatEvent;
 use sqlx::PgPool;
-use taskwire_tests::{proxy::TcpProxy, spawn_app_with};
+use taskwire_tests::{names, proxy::TcpProxy, spawn_app_with};
 use uuid::Uuid;
 use worker::agent::{builtin::BuiltinModel, delayed::Delayed};
 
@@ -110,7 +110,7 @@ async fn a_live_stream_goes_on_across_a_nats_restart(pool: PgPool) {
         events.push(event);
     }
 
-    let names: Vec<_> = events.iter().map(|e| e.event.as_str()).collect();
+    let names = names(&events);
     assert_eq!(names.last(), Some(&"done"), "{names:?}");
     let ids: Vec<u64> = events[1..]
         .iter()

@@ -156,16 +156,11 @@ pub async fn read_sse(resp: reqwest::Response, max: usize) -> Vec<SseEvent> {
         content_type.starts_with("text/event-stream"),
         "SSE content type: {content_type}"
     );
-    let mut stream = resp.bytes_stream().eventsource();
+    let mut stream = sse_events(resp);
     let mut events = Vec::new();
     let read = async {
         while let Some(event) = stream.next().await {
-            let event = event.expect("well-formed SSE");
-            events.push(SseEvent {
-                id: event.id,
-                event: event.event,
-                data: serde_json::from_str(&event.data).expect("SSE data is JSON"),
-            });
+            events.push(event);
             if events.len() >= max {
                 break;
             }
@@ -177,24 +172,27 @@ pub async fn read_sse(resp: reqwest::Response, max: usize) -> Vec<SseEvent> {
     events
 }
 
+/// The events of an SSE response, each checked to be well formed with JSON data.
+fn sse_events(resp: reqwest::Response) -> futures::stream::BoxStream<'static, SseEvent> {
+    resp.bytes_stream()
+        .eventsource()
+        .map(|event| {
+            let event = event.expect("well-formed SSE");
+            SseEvent {
+                id: event.id,
+                event: event.event,
+                data: serde_json::from_str(&event.data).expect("SSE data is JSON"),
+            }
+        })
+        .boxed()
+}
+
 /// An SSE response read one event at a time.
 pub struct SseReader(futures::stream::BoxStream<'static, SseEvent>);
 
 impl SseReader {
     pub fn new(resp: reqwest::Response) -> Self {
-        Self(
-            resp.bytes_stream()
-                .eventsource()
-                .map(|event| {
-                    let event = event.expect("well-formed SSE");
-                    SseEvent {
-                        id: event.id,
-                        event: event.event,
-                        data: serde_json::from_str(&event.data).expect("SSE data is JSON"),
-                    }
-                })
-                .boxed(),
-        )
+        Self(sse_events(resp))
     }
 
     /// The next event, or `None` once the stream has ended; waits at most 30 s.
