@@ -395,7 +395,7 @@ impl PublishedMarks {
                         None => break,
                     }
                 }
-                if let Some(&(recorded, _)) = pending.front() {
+                if open && let Some(&(recorded, _)) = pending.front() {
                     tokio::time::sleep_until(recorded + delay).await;
                 }
                 loop {
