@@ -178,17 +178,14 @@ async fn the_start_tells_whether_the_ledger_holds_calls_of_the_job(pool: PgPool)
     assert!(!first.calls_recorded, "a first delivery finds none");
 
     // The delivery ran a tool, then died; the next one learns of it from its start.
-    let call = common::domain::ToolExecution {
+    let slot = common::tools::LedgerSlot {
         job_id: job,
-        call_id: "call-1".into(),
+        call_id: "call-1",
         step: 0,
         position: 0,
-        tool: "add_task".into(),
-        arguments: sqlx::types::Json(serde_json::json!({"title": "buy milk"})),
-        ok: true,
-        result: sqlx::types::Json(serde_json::json!({"status": "created"})),
     };
-    db::tool_executions::record(&pool, &call)
+    let call = ("add_task", r#"{"title": "buy milk"}"#);
+    common::tools::execute_recorded(&pool, &alice, call, chrono::Utc::now(), slot)
         .await
         .expect("recorded");
     sqlx::query(

@@ -9,9 +9,8 @@ use uuid::Uuid;
 use worker::agent::{model::ToolCall, tools as ledger};
 
 async fn run(pool: &PgPool, user: &str, tool: &str, args: &str) -> tools::ToolOutcome {
-    let mut conn = pool.acquire().await.expect("connection");
     let user = UserId::parse(user).expect("user");
-    tools::execute(&mut conn, &user, tool, args, Utc::now())
+    tools::execute(pool, &user, tool, args, Utc::now())
         .await
         .expect("tool ran")
 }
@@ -253,4 +252,86 @@ async fn a_repeated_call_is_replayed_from_the_ledger_not_run_twice(pool: PgPool)
         .await
         .expect("count");
     assert_eq!(recorded, 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_recorded_call_returns_what_the_ledger_holds(pool: PgPool) {
+    let user = UserId::parse("alice").expect("user");
+    let conversation = Uuid::now_v7();
+    common::db::conversations::insert(&pool, &user, conversation, "c")
+        .await
+        .expect("conversation");
+    let job = taskwire_tests::store_queued_job(&pool, &user, conversation, "tools").await;
+    let calls = [
+        (
+            "add_task",
+            json!({"title": "Older", "due_date": "2026-11-27"}),
+        ),
+        ("add_task", json!({"title": "Newer", "priority": "high"})),
+        ("complete_task", json!({"task_id": "#0"})), // invalid: nothing runs
+        ("delete_task", json!({"task_id": 999_999})), // not found
+        ("list_tasks", json!({})),
+    ];
+    let mut outcomes = Vec::new();
+    for (position, (tool, args)) in calls.iter().enumerate() {
+        let call_id = format!("call_{position}");
+        let slot = tools::LedgerSlot {
+            job_id: job,
+            call_id: &call_id,
+            step: 0,
+            position: position as i32,
+        };
+        let outcome =
+            tools::execute_recorded(&pool, &user, (tool, &args.to_string()), Utc::now(), slot)
+                .await
+                .expect("ran");
+        outcomes.push(outcome);
+    }
+    let ok: Vec<bool> = outcomes.iter().map(|o| o.ok).collect();
+    assert_eq!(ok, [true, true, false, false, true]);
+    assert_eq!(outcomes[2].result["error"], "invalid_arguments");
+    assert_eq!(outcomes[3].result["error"], "task_not_found");
+
+    // The ledger holds each result as it was returned, with the model's arguments.
+    let recorded = common::db::tool_executions::for_job(&pool, job)
+        .await
+        .expect("ledger");
+    assert_eq!(recorded.len(), calls.len());
+    for ((outcome, (tool, args)), row) in outcomes.iter().zip(&calls).zip(&recorded) {
+        assert_eq!((row.tool.as_str(), &row.arguments.0), (*tool, args));
+        assert_eq!((row.ok, &row.result.0), (outcome.ok, &outcome.result));
+    }
+
+    // Tasks as the model sees them: every field, times in UTC to the second, newest first.
+    let older = &outcomes[0].result;
+    let id = older["task_id"].as_i64().expect("task_id");
+    let created: chrono::DateTime<Utc> =
+        sqlx::query_scalar("select created_at from tasks where id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .expect("stored");
+    let created = created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    assert_eq!(
+        older,
+        &json!({
+            "task_id": id, "status": "created", "title": "Older", "description": null,
+            "completed": false, "priority": "medium", "due_date": "2026-11-27T17:00:00Z",
+            "created_at": created, "updated_at": created,
+        })
+    );
+    let listed = outcomes[4].result.as_array().expect("a list");
+    let titles: Vec<_> = listed.iter().map(|t| t["title"].clone()).collect();
+    assert_eq!(titles, [json!("Newer"), json!("Older")]);
+    assert_eq!(listed[1]["id"], id);
+    assert_eq!(listed[1]["created_at"], json!(created));
+    assert!(
+        listed[1].get("status").is_none(),
+        "a listed task is not an action"
+    );
+    let count: i64 = sqlx::query_scalar("select count(*) from tasks")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(count, 2);
 }

@@ -8,34 +8,80 @@ use crate::{
     domain::{NewTask, Task, TaskFilter, TaskPatch, TaskSort, UserId},
 };
 
+/// The columns of a [`Task`], as its queries return them.
+macro_rules! task_columns {
+    () => {
+        "id, user_id, title, description, completed, priority, due_date, created_at, updated_at"
+    };
+}
+
+/// `insert into tasks …` of `task` for `user`, to which the caller adds its `returning`.
+pub(crate) fn push_insert(query: &mut QueryBuilder<Postgres>, user: &UserId, task: &NewTask) {
+    query
+        .push("insert into tasks (user_id, title, description, priority, due_date) values (")
+        .push_bind(user.as_str())
+        .push(", ")
+        .push_bind(task.title.as_str())
+        .push(", ")
+        .push_bind(task.description.as_ref().map(|d| d.as_str()))
+        .push(", ")
+        .push_bind(task.priority.as_str())
+        .push(", ")
+        .push_bind(task.due_date)
+        .push(")");
+}
+
 /// Inserts a task for `user`.
 pub async fn insert(db: impl PgExecutor<'_>, user: &UserId, task: &NewTask) -> Result<Task> {
-    let row = sqlx::query_as::<_, Task>(
-        "insert into tasks (user_id, title, description, priority, due_date)
-         values ($1, $2, $3, $4, $5)
-         returning id, user_id, title, description, completed, priority, due_date, created_at, updated_at",
-    )
-    .bind(user.as_str())
-    .bind(task.title.as_str())
-    .bind(task.description.as_ref().map(|d| d.as_str()))
-    .bind(task.priority.as_str())
-    .bind(task.due_date)
-    .fetch_one(db)
-    .await?;
-    Ok(row)
+    let mut query = QueryBuilder::new("");
+    push_insert(&mut query, user, task);
+    query.push(" returning ").push(task_columns!());
+    Ok(query.build_query_as().fetch_one(db).await?)
 }
 
 /// The task `id` of `user`, if it exists.
 pub async fn get(db: impl PgExecutor<'_>, user: &UserId, id: i64) -> Result<Option<Task>> {
-    let row = sqlx::query_as::<_, Task>(
-        "select id, user_id, title, description, completed, priority, due_date, created_at, updated_at
-         from tasks where id = $1 and user_id = $2",
-    )
+    let row = sqlx::query_as::<_, Task>(concat!(
+        "select ",
+        task_columns!(),
+        " from tasks where id = $1 and user_id = $2"
+    ))
     .bind(id)
     .bind(user.as_str())
     .fetch_optional(db)
     .await?;
     Ok(row)
+}
+
+/// `update tasks …` applying `patch` to `user`'s task `id`, to which the caller adds its
+/// `returning`.
+pub(crate) fn push_update(
+    query: &mut QueryBuilder<Postgres>,
+    user: &UserId,
+    id: i64,
+    patch: &TaskPatch,
+) {
+    let description = patch.description.as_ref();
+    let due_date = patch.due_date.as_ref();
+    query
+        .push("update tasks set title = coalesce(")
+        .push_bind(patch.title.as_ref().map(|t| t.as_str()))
+        .push(", title), description = case when ")
+        .push_bind(description.is_some())
+        .push(" then ")
+        .push_bind(description.and_then(|d| d.as_ref().map(|d| d.as_str())))
+        .push(" else description end, priority = coalesce(")
+        .push_bind(patch.priority.map(|p| p.as_str()))
+        .push(", priority), due_date = case when ")
+        .push_bind(due_date.is_some())
+        .push(" then ")
+        .push_bind(due_date.copied().flatten())
+        .push(" else due_date end, completed = coalesce(")
+        .push_bind(patch.completed)
+        .push(", completed), updated_at = now() where id = ")
+        .push_bind(id)
+        .push(" and user_id = ")
+        .push_bind(user.as_str());
 }
 
 /// Applies a partial update; `None` when the task does not exist for `user`.
@@ -45,31 +91,10 @@ pub async fn update(
     id: i64,
     patch: &TaskPatch,
 ) -> Result<Option<Task>> {
-    let description = patch.description.as_ref();
-    let due_date = patch.due_date.as_ref();
-    let row = sqlx::query_as::<_, Task>(
-        "update tasks set
-             title = coalesce($3, title),
-             description = case when $4 then $5 else description end,
-             priority = coalesce($6, priority),
-             due_date = case when $7 then $8 else due_date end,
-             completed = coalesce($9, completed),
-             updated_at = now()
-         where id = $1 and user_id = $2
-         returning id, user_id, title, description, completed, priority, due_date, created_at, updated_at",
-    )
-    .bind(id)
-    .bind(user.as_str())
-    .bind(patch.title.as_ref().map(|t| t.as_str()))
-    .bind(description.is_some())
-    .bind(description.and_then(|d| d.as_ref().map(|d| d.as_str())))
-    .bind(patch.priority.map(|p| p.as_str()))
-    .bind(due_date.is_some())
-    .bind(due_date.copied().flatten())
-    .bind(patch.completed)
-    .fetch_optional(db)
-    .await?;
-    Ok(row)
+    let mut query = QueryBuilder::new("");
+    push_update(&mut query, user, id, patch);
+    query.push(" returning ").push(task_columns!());
+    Ok(query.build_query_as().fetch_optional(db).await?)
 }
 
 /// Flips `completed`; `None` when the task does not exist for `user`.
@@ -78,11 +103,12 @@ pub async fn toggle_completed(
     user: &UserId,
     id: i64,
 ) -> Result<Option<Task>> {
-    let row = sqlx::query_as::<_, Task>(
+    let row = sqlx::query_as::<_, Task>(concat!(
         "update tasks set completed = not completed, updated_at = now()
          where id = $1 and user_id = $2
-         returning id, user_id, title, description, completed, priority, due_date, created_at, updated_at",
-    )
+         returning ",
+        task_columns!()
+    ))
     .bind(id)
     .bind(user.as_str())
     .fetch_optional(db)
@@ -90,17 +116,21 @@ pub async fn toggle_completed(
     Ok(row)
 }
 
+/// `delete from tasks …` of `user`'s task `id`, to which the caller adds its `returning`.
+pub(crate) fn push_delete(query: &mut QueryBuilder<Postgres>, user: &UserId, id: i64) {
+    query
+        .push("delete from tasks where id = ")
+        .push_bind(id)
+        .push(" and user_id = ")
+        .push_bind(user.as_str());
+}
+
 /// Deletes a task and returns what it was; `None` when it does not exist for `user`.
 pub async fn delete(db: impl PgExecutor<'_>, user: &UserId, id: i64) -> Result<Option<Task>> {
-    let row = sqlx::query_as::<_, Task>(
-        "delete from tasks where id = $1 and user_id = $2
-         returning id, user_id, title, description, completed, priority, due_date, created_at, updated_at",
-    )
-    .bind(id)
-    .bind(user.as_str())
-    .fetch_optional(db)
-    .await?;
-    Ok(row)
+    let mut query = QueryBuilder::new("");
+    push_delete(&mut query, user, id);
+    query.push(" returning ").push(task_columns!());
+    Ok(query.build_query_as().fetch_optional(db).await?)
 }
 
 /// A page of tasks and the number of tasks matching the filter.
@@ -110,7 +140,7 @@ pub struct TaskPage {
     pub total: i64,
 }
 
-fn order_sql(sort: TaskSort) -> &'static str {
+pub(crate) fn order_sql(sort: TaskSort) -> &'static str {
     match sort {
         TaskSort::CreatedDesc => "created_at desc, id desc",
         TaskSort::CreatedAsc => "created_at asc, id asc",
@@ -131,7 +161,7 @@ fn order_sql(sort: TaskSort) -> &'static str {
 /// so each combination is its own prepared statement whose cached (generic) plan Postgres
 /// can estimate: `($2 is null or completed = $2)` made it guess one matching row, sort every
 /// task of the user instead of reading the ordered index, and stop at the page.
-fn push_filter(
+pub(crate) fn push_filter(
     query: &mut QueryBuilder<Postgres>,
     user: &UserId,
     filter: &TaskFilter,
@@ -159,10 +189,11 @@ fn push_filter(
 /// branch, a subquery Postgres runs only when it is reached.
 fn list_query(user: &UserId, filter: &TaskFilter, pattern: Option<&str>) -> QueryBuilder<Postgres> {
     let order = order_sql(filter.sort);
-    let mut query = QueryBuilder::new(
-        "with page as (select id, user_id, title, description, completed, priority, due_date, \
-         created_at, updated_at from tasks",
-    );
+    let mut query = QueryBuilder::new(concat!(
+        "with page as (select ",
+        task_columns!(),
+        " from tasks"
+    ));
     push_filter(&mut query, user, filter, pattern);
     query
         .push(" order by ")
@@ -186,7 +217,7 @@ fn list_query(user: &UserId, filter: &TaskFilter, pattern: Option<&str>) -> Quer
 }
 
 /// Escapes `%`, `_` and `\` so user text matches literally inside an ILIKE pattern.
-fn like_pattern(text: &str) -> String {
+pub(crate) fn like_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
     for c in text.chars() {
@@ -240,12 +271,13 @@ pub async fn set_completed(
     id: i64,
     completed: bool,
 ) -> Result<Option<Task>> {
-    let row = sqlx::query_as::<_, Task>(
+    let row = sqlx::query_as::<_, Task>(concat!(
         "update tasks set completed = $3,
                 updated_at = case when completed = $3 then updated_at else now() end
          where id = $1 and user_id = $2
-         returning id, user_id, title, description, completed, priority, due_date, created_at, updated_at",
-    )
+         returning ",
+        task_columns!()
+    ))
     .bind(id)
     .bind(user.as_str())
     .bind(completed)

@@ -1,5 +1,6 @@
-//! The tool-call ledger: each executed call with its result, written in the transaction of
-//! its effect, so a redelivered job replays results instead of repeating effects.
+//! The tool-call ledger: each executed call with its result, written in the statement of its
+//! effect ([`crate::tools::execute_recorded`]), so a redelivered job replays results instead
+//! of repeating effects.
 
 use sqlx::PgExecutor;
 use uuid::Uuid;
@@ -31,24 +32,4 @@ pub async fn get(
     .bind(call_id)
     .fetch_optional(db)
     .await?)
-}
-
-/// Records a call. Fails with a unique violation if the same call was recorded concurrently
-/// (two deliveries racing): the caller's transaction then rolls back its effect.
-pub async fn record(db: impl PgExecutor<'_>, execution: &ToolExecution) -> Result<()> {
-    sqlx::query(
-        "insert into tool_executions (job_id, call_id, step, position, tool, arguments, ok, result)
-         values ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(execution.job_id)
-    .bind(&execution.call_id)
-    .bind(execution.step)
-    .bind(execution.position)
-    .bind(&execution.tool)
-    .bind(&execution.arguments)
-    .bind(execution.ok)
-    .bind(&execution.result)
-    .execute(db)
-    .await?;
-    Ok(())
 }

@@ -9,13 +9,14 @@ mod specs;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use sqlx::PgConnection;
+use sqlx::{PgExecutor, Postgres, QueryBuilder};
+use uuid::Uuid;
 
 pub use specs::{ToolSpec, specs};
 
 use crate::{
     Result, db,
-    domain::{NewTask, Task, TaskFilter, UserId},
+    domain::{NewTask, TaskFilter, TaskPatch, UserId},
 };
 use args::{AddArgs, ListArgs, TaskIdArgs, UpdateArgs};
 
@@ -52,43 +53,28 @@ impl ToolOutcome {
     }
 }
 
-/// A task as tools show it to the model.
-pub fn task_json(task: &Task) -> Value {
-    json!({
-        "id": task.id,
-        "title": task.title,
-        "description": task.description,
-        "completed": task.completed,
-        "priority": task.priority.as_str(),
-        "due_date": task.due_date.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-        "created_at": task.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "updated_at": task.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    })
-}
-
-fn action_json(task: &Task, status: &str) -> Value {
-    let mut value = task_json(task);
-    if let Value::Object(map) = &mut value {
-        map.remove("id");
-        map.insert("task_id".into(), json!(task.id));
-        map.insert("status".into(), json!(status));
-    }
-    value
-}
-
 fn not_found(id: i64) -> ToolOutcome {
     ToolOutcome::error("task_not_found", format!("There is no task with id {id}."))
 }
 
-/// Runs tool `name` with the model's raw JSON `arguments` for `user`, on `conn` (the caller
-/// owns the transaction, so the effect and its ledger entry commit together).
-pub async fn execute(
-    conn: &mut PgConnection,
-    user: &UserId,
-    name: &str,
-    arguments: &str,
-    now: DateTime<Utc>,
-) -> Result<ToolOutcome> {
+/// The model's arguments as JSON: the parsed object, or the raw text as a JSON string when
+/// it is not valid JSON (so the ledger and the events still show what the model sent).
+pub fn arguments_json(raw: &str) -> Value {
+    serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()))
+}
+
+/// What a valid call does to the user's tasks.
+enum Effect {
+    Add(NewTask),
+    List(TaskFilter),
+    Complete(i64),
+    Delete(i64),
+    Update(i64, TaskPatch),
+}
+
+/// Parses tool `name`'s raw JSON `arguments` into its effect, or the error result that
+/// explains why there is none.
+fn parse(name: &str, arguments: &str, now: DateTime<Utc>) -> Result<Effect, ToolOutcome> {
     let raw: Value = match serde_json::from_str(if arguments.trim().is_empty() {
         "{}"
     } else {
@@ -96,96 +82,186 @@ pub async fn execute(
     }) {
         Ok(v @ Value::Object(_)) => v,
         Ok(_) => {
-            return Ok(ToolOutcome::error(
+            return Err(ToolOutcome::error(
                 "invalid_arguments",
                 "Arguments must be a JSON object.",
             ));
         }
         Err(e) => {
-            return Ok(ToolOutcome::error(
+            return Err(ToolOutcome::error(
                 "invalid_arguments",
                 format!("Arguments are not valid JSON: {e}."),
             ));
         }
     };
-    let outcome = match name {
-        "add_task" => match AddArgs::parse(raw, now) {
-            Ok(args) => add(conn, user, args).await?,
-            Err(e) => e,
-        },
-        "list_tasks" => match ListArgs::parse(raw) {
-            Ok(filter) => list(conn, user, filter).await?,
-            Err(e) => e,
-        },
-        "complete_task" => match TaskIdArgs::parse(raw) {
-            Ok(id) => complete(conn, user, id).await?,
-            Err(e) => e,
-        },
-        "delete_task" => match TaskIdArgs::parse(raw) {
-            Ok(id) => delete(conn, user, id).await?,
-            Err(e) => e,
-        },
-        "update_task" => match UpdateArgs::parse(raw, now) {
-            Ok((id, patch)) => update(conn, user, id, patch).await?,
-            Err(e) => e,
-        },
-        other => ToolOutcome::error(
+    match name {
+        "add_task" => AddArgs::parse(raw, now).map(Effect::Add),
+        "list_tasks" => ListArgs::parse(raw).map(Effect::List),
+        "complete_task" => TaskIdArgs::parse(raw).map(Effect::Complete),
+        "delete_task" => TaskIdArgs::parse(raw).map(Effect::Delete),
+        "update_task" => UpdateArgs::parse(raw, now).map(|(id, patch)| Effect::Update(id, patch)),
+        other => Err(ToolOutcome::error(
             "unknown_tool",
             format!(
                 "There is no tool named {other:?}. Available: {}.",
                 TOOL_NAMES.join(", ")
             ),
-        ),
-    };
-    Ok(outcome)
-}
-
-async fn add(conn: &mut PgConnection, user: &UserId, new: NewTask) -> Result<ToolOutcome> {
-    let task = db::tasks::insert(&mut *conn, user, &new).await?;
-    Ok(ToolOutcome::ok(action_json(&task, "created")))
-}
-
-async fn list(conn: &mut PgConnection, user: &UserId, filter: TaskFilter) -> Result<ToolOutcome> {
-    let page = db::tasks::list(&mut *conn, user, &filter).await?;
-    Ok(ToolOutcome::ok(Value::Array(
-        page.tasks.iter().map(task_json).collect(),
-    )))
-}
-
-async fn complete(conn: &mut PgConnection, user: &UserId, id: i64) -> Result<ToolOutcome> {
-    let before = db::tasks::get(&mut *conn, user, id).await?;
-    let Some(before) = before else {
-        return Ok(not_found(id));
-    };
-    let task = db::tasks::set_completed(&mut *conn, user, id, true)
-        .await?
-        .unwrap_or(before.clone());
-    let mut result = action_json(&task, "completed");
-    if before.completed {
-        result["already_completed"] = json!(true);
+        )),
     }
-    Ok(ToolOutcome::ok(result))
 }
 
-async fn delete(conn: &mut PgConnection, user: &UserId, id: i64) -> Result<ToolOutcome> {
-    Ok(match db::tasks::delete(&mut *conn, user, id).await? {
-        Some(task) => ToolOutcome::ok(action_json(&task, "deleted")),
-        None => not_found(id),
+impl Effect {
+    /// Pushes the statement that performs the effect and yields its result as one row of
+    /// one `jsonb` column `r` (the JSON of `task_tool_json`, see its migration), or no row
+    /// when the task is not the user's.
+    fn push(&self, query: &mut QueryBuilder<Postgres>, user: &UserId) {
+        match self {
+            Effect::Add(task) => {
+                db::tasks::push_insert(query, user, task);
+                query.push(" returning task_tool_action_json(tasks, 'created') as r");
+            }
+            Effect::List(filter) => {
+                let order = db::tasks::order_sql(filter.sort);
+                let pattern = filter.query.as_deref().map(db::tasks::like_pattern);
+                query
+                    .push("select coalesce(jsonb_agg(task_tool_json(t) order by ")
+                    .push(order)
+                    .push("), '[]') as r from (select * from tasks");
+                db::tasks::push_filter(query, user, filter, pattern.as_deref());
+                query
+                    .push(" order by ")
+                    .push(order)
+                    .push(" limit ")
+                    .push_bind(filter.limit)
+                    .push(" offset ")
+                    .push_bind(filter.offset)
+                    .push(") t");
+            }
+            Effect::Complete(id) => {
+                // Completing a completed task succeeds without change, and says so.
+                query
+                    .push(
+                        "update tasks set completed = true, \
+                         updated_at = case when before.completed then tasks.updated_at else now() end \
+                         from (select completed from tasks where id = ",
+                    )
+                    .push_bind(*id)
+                    .push(" and user_id = ")
+                    .push_bind(user.as_str())
+                    .push(") before where tasks.id = ")
+                    .push_bind(*id)
+                    .push(" and tasks.user_id = ")
+                    .push_bind(user.as_str())
+                    .push(
+                        " returning task_tool_action_json(tasks, 'completed') \
+                         || case when before.completed then '{\"already_completed\": true}'::jsonb \
+                            else '{}'::jsonb end as r",
+                    );
+            }
+            Effect::Delete(id) => {
+                db::tasks::push_delete(query, user, *id);
+                query.push(" returning task_tool_action_json(tasks, 'deleted') as r");
+            }
+            Effect::Update(id, patch) => {
+                db::tasks::push_update(query, user, *id, patch);
+                query.push(" returning task_tool_action_json(tasks, 'updated') as r");
+            }
+        }
+    }
+
+    /// The result when the statement finds no task.
+    fn missing(&self) -> Option<ToolOutcome> {
+        match self {
+            Effect::Complete(id) | Effect::Delete(id) | Effect::Update(id, _) => {
+                Some(not_found(*id))
+            }
+            Effect::Add(_) | Effect::List(_) => None,
+        }
+    }
+}
+
+/// Runs tool `name` with the model's raw JSON `arguments` for `user`, without recording it.
+pub async fn execute(
+    db: impl PgExecutor<'_>,
+    user: &UserId,
+    name: &str,
+    arguments: &str,
+    now: DateTime<Utc>,
+) -> Result<ToolOutcome> {
+    let effect = match parse(name, arguments, now) {
+        Ok(effect) => effect,
+        Err(outcome) => return Ok(outcome),
+    };
+    let mut query = QueryBuilder::new("");
+    effect.push(&mut query, user);
+    let result: Option<Value> = query.build_query_scalar().fetch_optional(db).await?;
+    Ok(match (result, effect.missing()) {
+        (Some(result), _) => ToolOutcome::ok(result),
+        (None, Some(missing)) => missing,
+        (None, None) => {
+            return Err(crate::Error::Internal(anyhow::anyhow!(
+                "tool {name} returned no result"
+            )));
+        }
     })
 }
 
-async fn update(
-    conn: &mut PgConnection,
+/// Where a call goes in the tool-call ledger.
+#[derive(Debug, Clone, Copy)]
+pub struct LedgerSlot<'a> {
+    pub job_id: Uuid,
+    /// The model's id of the call.
+    pub call_id: &'a str,
+    /// The agent loop step that made the call, and the call's order within it.
+    pub step: i32,
+    pub position: i32,
+}
+
+/// Runs tool `name` for `user` and records it in the ledger at `slot`, in one statement:
+/// the effect and its record commit together, in one round trip. The result recorded is the
+/// result returned. Fails with a unique violation, and changes nothing, if the call is
+/// already recorded (a delivery racing another).
+pub async fn execute_recorded(
+    db: impl PgExecutor<'_>,
     user: &UserId,
-    id: i64,
-    patch: crate::domain::TaskPatch,
+    (name, arguments): (&str, &str),
+    now: DateTime<Utc>,
+    slot: LedgerSlot<'_>,
 ) -> Result<ToolOutcome> {
-    Ok(
-        match db::tasks::update(&mut *conn, user, id, &patch).await? {
-            Some(task) => ToolOutcome::ok(action_json(&task, "updated")),
-            None => not_found(id),
-        },
-    )
+    let effect = parse(name, arguments, now);
+    let mut query = QueryBuilder::new("with effect as (");
+    let missing = match &effect {
+        Ok(effect) => {
+            effect.push(&mut query, user);
+            effect.missing()
+        }
+        // Nothing to run: the error is the result.
+        Err(outcome) => {
+            query.push("select null::jsonb as r where false");
+            Some(outcome.clone())
+        }
+    };
+    query
+        .push(
+            ") insert into tool_executions (job_id, call_id, step, position, tool, arguments, ok, result) \
+             select ",
+        )
+        .push_bind(slot.job_id)
+        .push(", ")
+        .push_bind(slot.call_id)
+        .push(", ")
+        .push_bind(slot.step)
+        .push(", ")
+        .push_bind(slot.position)
+        .push(", ")
+        .push_bind(name)
+        .push(", ")
+        .push_bind(sqlx::types::Json(arguments_json(arguments)))
+        .push(", exists (select from effect), coalesce((select r from effect), ")
+        .push_bind(missing.map(|m| sqlx::types::Json(m.result)))
+        .push(") returning ok, result");
+    let (ok, result): (bool, Value) = query.build_query_as().fetch_one(db).await?;
+    Ok(ToolOutcome { ok, result })
 }
 
 #[cfg(test)]

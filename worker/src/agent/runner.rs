@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use common::{
     domain::{ToolExecution, UserId},
     jobs::{ChatEvent, ToolCallRecord},
+    tools::arguments_json,
 };
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -19,7 +20,7 @@ use uuid::Uuid;
 use super::{
     model::{ChatMessage, ChatModel, DeltaSink, ModelError, ModelRequest, ToolCall},
     prompt::system_prompt,
-    tools::{self, CallSlot, arguments_json},
+    tools::{self, CallSlot},
 };
 use crate::events::EventPublisher;
 

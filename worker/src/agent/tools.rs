@@ -1,5 +1,5 @@
 //! Running the model's tool calls through the ledger: each call's effect and its record
-//! commit in one transaction, and a call already recorded for this job is replayed, not run.
+//! are one statement, and a call already recorded for this job is replayed, not run.
 
 use chrono::{DateTime, Utc};
 use common::{
@@ -7,7 +7,6 @@ use common::{
     domain::{ToolExecution, UserId},
     tools::{self, ToolOutcome},
 };
-use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -18,12 +17,6 @@ pub fn tool_specs() -> std::sync::Arc<[ToolSpec]> {
     static SPECS: std::sync::LazyLock<std::sync::Arc<[ToolSpec]>> =
         std::sync::LazyLock::new(|| tools::specs().into());
     SPECS.clone()
-}
-
-/// The model's arguments as JSON: the parsed object, or the raw text as a JSON string when
-/// it is not valid JSON (so the ledger and the events still show what the model sent).
-pub fn arguments_json(raw: &str) -> Value {
-    serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()))
 }
 
 /// Where a call sits in its job.
@@ -44,31 +37,25 @@ pub async fn run(
     now: DateTime<Utc>,
 ) -> common::Result<ToolOutcome> {
     // No lookup first: a call that already ran was replayed from the ledger when the turn
-    // started, and one recorded meanwhile by a racing delivery makes the insert below fail,
-    // which rolls this run's effect back. That saves a round trip on every call.
-    let mut tx = pool.begin().await?;
-    let outcome = tools::execute(&mut tx, slot.user, &call.name, &call.arguments, now).await?;
-    let ok = if outcome.ok { "true" } else { "false" };
-    metrics::counter!("taskwire_tool_calls_total", "tool" => tool_label(&call.name), "ok" => ok)
-        .increment(1);
-    let record = ToolExecution {
+    // started, and one recorded meanwhile by a racing delivery makes the record fail, which
+    // undoes this run's effect (they are one statement). That saves a round trip per call.
+    let ledger = tools::LedgerSlot {
         job_id: slot.job_id,
-        call_id: call.id.clone(),
+        call_id: &call.id,
         step: slot.step,
         position: slot.position,
-        tool: call.name.clone(),
-        arguments: sqlx::types::Json(arguments_json(&call.arguments)),
-        ok: outcome.ok,
-        result: sqlx::types::Json(outcome.result.clone()),
     };
-    match db::tool_executions::record(&mut *tx, &record).await {
-        Ok(()) => {
-            tx.commit().await?;
+    let ran =
+        tools::execute_recorded(pool, slot.user, (&call.name, &call.arguments), now, ledger).await;
+    match ran {
+        Ok(outcome) => {
+            let ok = if outcome.ok { "true" } else { "false" };
+            metrics::counter!("taskwire_tool_calls_total", "tool" => tool_label(&call.name), "ok" => ok)
+                .increment(1);
             Ok(outcome)
         }
         Err(e) if db::is_unique_violation(&e) => {
-            // Another delivery recorded this call first: undo ours, use theirs.
-            tx.rollback().await?;
+            // Another delivery recorded this call first: use its result.
             let recorded = db::tool_executions::get(pool, slot.job_id, &call.id)
                 .await?
                 .ok_or_else(|| {
