@@ -115,22 +115,39 @@ pub enum ChatEvent {
 }
 
 impl ChatEvent {
+    /// Every event's name: its `type` field and SSE event name.
+    pub const NAMES: [&'static str; 7] = [
+        "accepted",
+        "started",
+        "delta",
+        "tool_call",
+        "tool_result",
+        "done",
+        "error",
+    ];
+
     /// The SSE event name.
     pub fn name(&self) -> &'static str {
-        match self {
-            Self::Accepted { .. } => "accepted",
-            Self::Started { .. } => "started",
-            Self::Delta { .. } => "delta",
-            Self::ToolCall { .. } => "tool_call",
-            Self::ToolResult { .. } => "tool_result",
-            Self::Done { .. } => "done",
-            Self::Error { .. } => "error",
-        }
+        let index = match self {
+            Self::Accepted { .. } => 0,
+            Self::Started { .. } => 1,
+            Self::Delta { .. } => 2,
+            Self::ToolCall { .. } => 3,
+            Self::ToolResult { .. } => 4,
+            Self::Done { .. } => 5,
+            Self::Error { .. } => 6,
+        };
+        Self::NAMES[index]
     }
 
     /// True for the events that end a job's stream.
     pub fn is_terminal(&self) -> bool {
-        matches!(self, Self::Done { .. } | Self::Error { .. })
+        Self::is_terminal_name(self.name())
+    }
+
+    /// True for the names of the events that end a job's stream (`done`, `error`).
+    pub fn is_terminal_name(name: &str) -> bool {
+        matches!(name, "done" | "error")
     }
 }
 
@@ -326,6 +343,50 @@ mod tests {
             serde_json::from_str(r#"{"type":"error","code":"timeout","message":"m"}"#)
                 .expect("parses");
         assert!(back.is_terminal());
+    }
+
+    #[test]
+    fn each_events_name_is_its_type_tag() {
+        let id = Uuid::nil();
+        let events = [
+            ChatEvent::Accepted {
+                conversation_id: id,
+                job_id: id,
+                message_id: id,
+            },
+            ChatEvent::Started { attempt: 1 },
+            ChatEvent::Delta { text: "t".into() },
+            ChatEvent::ToolCall {
+                id: "c".into(),
+                tool: "add_task".into(),
+                arguments: serde_json::json!({}),
+            },
+            ChatEvent::ToolResult {
+                id: "c".into(),
+                tool: "add_task".into(),
+                ok: true,
+                result: serde_json::json!({}),
+            },
+            ChatEvent::Done {
+                job_id: id,
+                message_id: id,
+                response: "r".into(),
+                tool_calls: vec![],
+            },
+            ChatEvent::Error {
+                code: "c".into(),
+                message: "m".into(),
+                message_id: None,
+            },
+        ];
+        let names: Vec<_> = events.iter().map(ChatEvent::name).collect();
+        assert_eq!(names, ChatEvent::NAMES);
+        for event in &events {
+            let json = serde_json::to_value(event).expect("serialises");
+            assert_eq!(json["type"], event.name());
+        }
+        let terminal: Vec<_> = events.iter().filter(|e| e.is_terminal()).collect();
+        assert_eq!(terminal.len(), 2);
     }
 
     #[test]

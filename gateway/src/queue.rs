@@ -71,9 +71,32 @@ fn decode_live(message: &async_nats::Message) -> Option<anyhow::Result<Sequenced
     }
 }
 
+/// Reads an event's name from its `type` field and keeps its JSON as published: the SSE
+/// stream writes the text as it is. `None` for an unreadable event (skipped): not UTF-8 JSON,
+/// or a `type` that is not an event's.
 fn decode_payload(seq: u64, payload: &[u8]) -> Option<anyhow::Result<SequencedEvent>> {
-    match serde_json::from_slice::<ChatEvent>(payload) {
-        Ok(event) => Some(Ok(SequencedEvent { seq, event })),
+    /// The `type` field only; serde still checks the whole text is JSON.
+    #[derive(serde::Deserialize)]
+    struct Head<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: std::borrow::Cow<'a, str>,
+    }
+    let read = std::str::from_utf8(payload)
+        .map_err(anyhow::Error::from)
+        .and_then(|json| Ok((json, serde_json::from_str::<Head<'_>>(json)?)))
+        .and_then(|(json, head)| {
+            let name = ChatEvent::NAMES
+                .into_iter()
+                .find(|name| *name == head.kind)
+                .ok_or_else(|| anyhow::anyhow!("unknown event type {:?}", head.kind))?;
+            Ok(SequencedEvent {
+                seq,
+                name,
+                json: json.to_owned(),
+            })
+        });
+    match read {
+        Ok(event) => Some(Ok(event)),
         Err(e) => {
             tracing::warn!(seq, error = %e, "skipping unreadable event");
             None
@@ -84,11 +107,26 @@ fn decode_payload(seq: u64, payload: &[u8]) -> Option<anyhow::Result<SequencedEv
 /// Most events of one job held in the gateway for one client at a time.
 pub const EVENTS_BATCH: i64 = 64;
 
-/// A job event with its position in the event stream (the SSE id).
+/// A job event with its position in the event stream (the SSE id): its name and its JSON,
+/// not decoded (a stream only passes it on).
 #[derive(Debug, Clone)]
 pub struct SequencedEvent {
     pub seq: u64,
-    pub event: ChatEvent,
+    /// One of [`ChatEvent::NAMES`].
+    pub name: &'static str,
+    pub json: String,
+}
+
+impl SequencedEvent {
+    /// True for `done` and `error`.
+    pub fn is_terminal(&self) -> bool {
+        ChatEvent::is_terminal_name(self.name)
+    }
+
+    /// The event, decoded.
+    pub fn decode(&self) -> anyhow::Result<ChatEvent> {
+        Ok(serde_json::from_str(&self.json)?)
+    }
 }
 
 /// A stream of a job's events, in order.
@@ -529,4 +567,42 @@ pub async fn relay_once(pool: &PgPool, queue: &Queue) -> anyhow::Result<usize> {
     db::jobs::mark_published(&mut *tx, &ids).await?;
     tx.commit().await?;
     Ok(ids.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_is_passed_on_as_published_and_a_bad_one_skipped() {
+        let published = r#"{"type":"tool_result","id":"c1","tool":"add_task","ok":true,"result":{"title":"Tea \u00e9"}}"#;
+        let event = decode_payload(7, published.as_bytes())
+            .expect("read")
+            .expect("an event");
+        assert_eq!((event.seq, event.name), (7, "tool_result"));
+        assert_eq!(event.json, published, "the text is not re-encoded");
+        assert!(!event.is_terminal());
+        assert!(matches!(
+            event.decode(),
+            Ok(ChatEvent::ToolResult { ok: true, .. })
+        ));
+
+        let done = serde_json::to_vec(&ChatEvent::Error {
+            code: "timeout".into(),
+            message: "m".into(),
+            message_id: None,
+        })
+        .expect("serialises");
+        let done = decode_payload(8, &done).expect("read").expect("an event");
+        assert!(done.is_terminal());
+
+        for bad in [
+            &br#"{"type":"mystery"}"#[..],
+            br#"{"text":"no type"}"#,
+            br#"{"type":"delta","text":"cut"#,
+            b"\xff\xfe",
+        ] {
+            assert!(decode_payload(9, bad).is_none(), "{bad:?}");
+        }
+    }
 }

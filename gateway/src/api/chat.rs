@@ -191,8 +191,10 @@ impl ChatApi {
             tokio::select! {
                 () = &mut deadline => return Ok(pending()),
                 item = feed.next() => match item {
-                    Some(Ok(ev)) => match ev.event {
-                        ChatEvent::Done { job_id, message_id, response, tool_calls } => {
+                    // Only the ending is decoded: the rest is progress this answer does not show.
+                    Some(Ok(ev)) if !ev.is_terminal() => {}
+                    Some(Ok(ev)) => match ev.decode() {
+                        Ok(ChatEvent::Done { job_id, message_id, response, tool_calls }) => {
                             return Ok(ChatResponse::Done(Json(ChatOut {
                                 conversation_id: job.conversation_id,
                                 job_id,
@@ -204,10 +206,14 @@ impl ChatApi {
                                     .collect(),
                             })));
                         }
-                        ChatEvent::Error { code, message, .. } => {
+                        Ok(ChatEvent::Error { code, message, .. }) => {
                             return Err(ApiError::turn_failed(&code, message));
                         }
-                        _ => {}
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::warn!(job_id = %job.id, error = %e, "unreadable ending; answering 202");
+                            return Ok(pending());
+                        }
                     },
                     Some(Err(e)) => {
                         tracing::warn!(job_id = %job.id, error = %e, "job events interrupted; answering 202");
