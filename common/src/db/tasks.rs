@@ -161,7 +161,7 @@ pub(crate) fn order_sql(sort: TaskSort) -> &'static str {
 /// so each combination is its own prepared statement whose cached (generic) plan Postgres
 /// can estimate: `($2 is null or completed = $2)` made it guess one matching row, sort every
 /// task of the user instead of reading the ordered index, and stop at the page.
-pub(crate) fn push_filter(
+fn push_filter(
     query: &mut QueryBuilder<Postgres>,
     user: &UserId,
     filter: &TaskFilter,
@@ -184,24 +184,33 @@ pub(crate) fn push_filter(
     }
 }
 
+/// The page of `user`'s tasks the filter asks for, in its order (`pattern`: the filter's
+/// query as [`like_pattern`] writes it).
+pub(crate) fn push_page(
+    query: &mut QueryBuilder<Postgres>,
+    user: &UserId,
+    filter: &TaskFilter,
+    pattern: Option<&str>,
+) {
+    query.push(concat!("select ", task_columns!(), " from tasks"));
+    push_filter(query, user, filter, pattern);
+    query
+        .push(" order by ")
+        .push(order_sql(filter.sort))
+        .push(" limit ")
+        .push_bind(filter.limit)
+        .push(" offset ")
+        .push_bind(filter.offset);
+}
+
 /// The page and its total in one statement (one round trip). A page that is not full ends the
 /// list, so it tells the total; only a full page counts the matching rows, in the `else`
 /// branch, a subquery Postgres runs only when it is reached.
 fn list_query(user: &UserId, filter: &TaskFilter, pattern: Option<&str>) -> QueryBuilder<Postgres> {
     let order = order_sql(filter.sort);
-    let mut query = QueryBuilder::new(concat!(
-        "with page as (select ",
-        task_columns!(),
-        " from tasks"
-    ));
-    push_filter(&mut query, user, filter, pattern);
+    let mut query = QueryBuilder::new("with page as (");
+    push_page(&mut query, user, filter, pattern);
     query
-        .push(" order by ")
-        .push(order)
-        .push(" limit ")
-        .push_bind(filter.limit)
-        .push(" offset ")
-        .push_bind(filter.offset)
         .push(") select page.*, case when page.shown < ")
         .push_bind(filter.limit)
         .push(" and (page.shown > 0 or ")

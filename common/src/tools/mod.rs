@@ -121,21 +121,13 @@ impl Effect {
                 query.push(" returning task_tool_action_json(tasks, 'created') as r");
             }
             Effect::List(filter) => {
-                let order = db::tasks::order_sql(filter.sort);
                 let pattern = filter.query.as_deref().map(db::tasks::like_pattern);
                 query
                     .push("select coalesce(jsonb_agg(task_tool_json(t) order by ")
-                    .push(order)
-                    .push("), '[]') as r from (select * from tasks");
-                db::tasks::push_filter(query, user, filter, pattern.as_deref());
-                query
-                    .push(" order by ")
-                    .push(order)
-                    .push(" limit ")
-                    .push_bind(filter.limit)
-                    .push(" offset ")
-                    .push_bind(filter.offset)
-                    .push(") t");
+                    .push(db::tasks::order_sql(filter.sort))
+                    .push("), '[]') as r from (");
+                db::tasks::push_page(query, user, filter, pattern.as_deref());
+                query.push(") t");
             }
             Effect::Complete(id) => {
                 // Completing a completed task succeeds without change, and says so.
