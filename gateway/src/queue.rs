@@ -587,14 +587,14 @@ mod tests {
             Ok(ChatEvent::ToolResult { ok: true, .. })
         ));
 
-        let done = serde_json::to_vec(&ChatEvent::Error {
+        let failed = serde_json::to_vec(&ChatEvent::Error {
             code: "timeout".into(),
             message: "m".into(),
             message_id: None,
         })
         .expect("serialises");
-        let done = decode_payload(8, &done).expect("read").expect("an event");
-        assert!(done.is_terminal());
+        let failed = decode_payload(8, &failed).expect("read").expect("an event");
+        assert!(failed.is_terminal());
 
         for bad in [
             &br#"{"type":"mystery"}"#[..],
