@@ -90,14 +90,17 @@ GATEWAY_PID=$!
 PIDS+=("$GATEWAY_PID")
 wait_port "$GW_PORT"
 
-# start_workers COUNT CONCURRENCY [openai BASE_URL]
+# start_workers COUNT CONCURRENCY [openai BASE_URL]; WORKER_METRICS lists their /metrics pages
 start_workers() {
-    local count=$1 concurrency=$2 provider=${3:-builtin} base=${4:-http://127.0.0.1:9/v1} i
+    local count=$1 concurrency=$2 provider=${3:-builtin} base=${4:-http://127.0.0.1:9/v1} i port
+    WORKER_METRICS=()
     for ((i = 0; i < count; i++)); do
+        port=$(free_port)
         MODEL_PROVIDER=$provider OPENAI_BASE_URL=$base OPENAI_API_KEY=bench OPENAI_MODEL=bench-model \
             WORKER_CONCURRENCY=$concurrency WORKER_ID=bench-$i SHUTDOWN_GRACE=5s \
-            "$BIN/worker" >>"$LOGS/worker-$i.log" 2>&1 &
+            WORKER_METRICS_ADDR=127.0.0.1:$port "$BIN/worker" >>"$LOGS/worker-$i.log" 2>&1 &
         WORKER_PIDS+=($!)
+        WORKER_METRICS+=("http://127.0.0.1:$port/metrics")
     done
     sleep 1
 }
@@ -120,7 +123,8 @@ if [[ ${BENCH_KEEP:-} == 1 ]]; then # keep the stack up for profiling; Ctrl-C te
 fi
 if has chat; then
     log "scenario 1: orchestration overhead"
-    "$BIN/loadgen" chat "${stack[@]}" "${window[@]}" --users "${BENCH_USERS:-1,10,50,200}" --out "$RESULTS/chat.json"
+    "$BIN/loadgen" chat "${stack[@]}" "${window[@]}" --users "${BENCH_USERS:-1,10,50,200}" \
+        --worker-metrics "$(IFS=,; echo "${WORKER_METRICS[*]}")" --out "$RESULTS/chat.json"
 fi
 if has history; then
     log "scenario 3: history length"

@@ -11,6 +11,7 @@ pub mod cpu;
 pub mod fake_llm;
 pub mod report;
 pub mod scenarios;
+pub mod scrape;
 pub mod stages;
 pub mod stats;
 

@@ -78,6 +78,10 @@ enum Command {
         /// Load levels (concurrent users).
         #[arg(long, default_value = "1,10,50,200", value_parser = parse_list)]
         users: std::vec::Vec<usize>,
+        /// The workers' metrics pages, comma-separated, read with the gateway's for the
+        /// services' stage timings.
+        #[arg(long, value_delimiter = ',')]
+        worker_metrics: Vec<String>,
     },
     /// Scenario 2: one point of LLM-bound scaling, appended to --out (a JSON array).
     Llm {
@@ -157,9 +161,12 @@ async fn main() -> anyhow::Result<()> {
             stack,
             window,
             users,
+            worker_metrics,
         } => {
             let (client, pool) = connect(&stack).await?;
-            let result = chat::run(&client, &pool, &users, window.timing()).await?;
+            let mut metrics = vec![format!("{}/metrics", stack.gateway.trim_end_matches('/'))];
+            metrics.extend(worker_metrics);
+            let result = chat::run(&client, &pool, &users, window.timing(), &metrics).await?;
             write_json(&stack.out, &result)?;
         }
         Command::Llm {

@@ -202,6 +202,30 @@ pub fn summary(r: &Results, machine: &str) -> String {
                 f(&s.delivery)
             );
         }
+        const STAGES: [&str; 7] = [
+            "accept", "publish", "start", "history", "model", "tool", "finish",
+        ];
+        if c.points.iter().any(|p| !p.stage_means_ms.is_empty()) {
+            let _ = writeln!(
+                md,
+                "\nMean ms per stage where it runs, from the services' `taskwire_turn_stage_seconds` \
+                 (gateway: the accepting statement, the job's publish; worker: the start statement, \
+                 the history read, each model step, each tool call, the reply's statement):\n\n\
+                 | users | {} |\n|---|{}",
+                STAGES.join(" | "),
+                "---|".repeat(STAGES.len())
+            );
+            for p in &c.points {
+                let cells: Vec<String> = STAGES
+                    .iter()
+                    .map(|stage| match p.stage_means_ms.get(*stage) {
+                        Some(ms) => format!("{ms:.2}"),
+                        None => "—".to_owned(),
+                    })
+                    .collect();
+                let _ = writeln!(md, "| {} | {} |", p.users, cells.join(" | "));
+            }
+        }
     }
     if !r.llm.is_empty() {
         let _ = writeln!(

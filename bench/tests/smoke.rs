@@ -32,7 +32,9 @@ async fn every_scenario_runs_and_writes_a_well_formed_result(pool: PgPool) {
     let dir = tempfile::tempdir().expect("temp dir");
     let builtin = app.spawn_worker();
 
-    let result = chat::run(&client, &pool, &[2], short())
+    // In-process workers share the gateway's metrics recorder: its page has every stage.
+    let metrics = [format!("{}/metrics", app.base)];
+    let result = chat::run(&client, &pool, &[2], short(), &metrics)
         .await
         .expect("scenario 1 runs");
     let point = &result.points[0];
@@ -46,6 +48,15 @@ async fn every_scenario_runs_and_writes_a_well_formed_result(pool: PgPool) {
         point.done.p50_ms > 0.0 && point.stages.accept.count > 0,
         "{point:?}"
     );
+    for stage in [
+        "accept", "publish", "start", "history", "model", "tool", "finish",
+    ] {
+        assert!(
+            point.stage_means_ms.get(stage).is_some_and(|ms| *ms > 0.0),
+            "{stage}: {:?}",
+            point.stage_means_ms
+        );
+    }
     write_json(&dir.path().join("chat.json"), &result).expect("chat.json written");
 
     let result = history::run(&client, &pool, &[10, 200], 2)

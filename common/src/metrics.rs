@@ -5,10 +5,24 @@ use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-/// Bucket bounds (seconds) of every duration histogram: from a fast request to a slow turn.
+/// Bucket bounds (seconds) of every duration histogram: from one statement to a slow turn.
 const SECONDS_BUCKETS: &[f64] = &[
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0,
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0, 30.0, 60.0, 120.0,
 ];
+
+/// The histogram of a chat turn's stages, by `stage`: in the gateway `accept` (the statement
+/// that stores the message and its job) and `publish` (the job to JetStream, until
+/// acknowledged); in a worker `start` (taking the delivery and the conversation's turn),
+/// `history` (reading the conversation back), `model` (each model step, its streamed text
+/// published), `tool` (each tool call with its ledger entry) and `finish` (the statement that
+/// stores the reply).
+pub const TURN_STAGE_SECONDS: &str = "taskwire_turn_stage_seconds";
+
+/// Records how long `stage` of a turn took, from `since` to now.
+pub fn record_stage(stage: &'static str, since: std::time::Instant) {
+    metrics::histogram!(TURN_STAGE_SECONDS, "stage" => stage).record(since.elapsed().as_secs_f64());
+}
 
 /// The process's metrics, installing the recorder on first use. If another recorder was
 /// installed first (an embedding application), this one still renders, just without the

@@ -390,8 +390,10 @@ pub async fn publish_after_commit(marks: &PublishedMarks, queue: &Queue, job: &J
         tracing::warn!(job_id = %job.id, "NATS is down; the outbox relay will publish the job when it is back");
         return false;
     }
+    let started = std::time::Instant::now();
     match queue.publish_job(job).await {
         Ok(()) => {
+            common::metrics::record_stage("publish", started);
             marks.record(job.id);
             true
         }

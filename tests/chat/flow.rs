@@ -365,6 +365,23 @@ async fn gateway_and_worker_expose_prometheus_metrics(pool: PgPool) {
     ] {
         assert!(worker.contains(name), "worker exposes {name}: {worker}");
     }
+    // The turn's stages, timed where they run (this test's gateway and worker share one
+    // recorder, so each page shows both; other tests' turns may add to the counts).
+    for stage in [
+        "accept", "publish", "start", "history", "model", "tool", "finish",
+    ] {
+        let series = format!("taskwire_turn_stage_seconds_count{{stage=\"{stage}\"}}");
+        let count = sample(&worker, &series).unwrap_or(0.0);
+        assert!(count >= 1.0, "{series}: {count}");
+        assert!(
+            sample(
+                &worker,
+                &format!("taskwire_turn_stage_seconds_sum{{stage=\"{stage}\"}}")
+            )
+            .is_some_and(|seconds| seconds > 0.0),
+            "{stage} took time"
+        );
+    }
 }
 
 /// The value of the sample `series` (name and labels) in a Prometheus text page.

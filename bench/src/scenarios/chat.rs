@@ -2,13 +2,16 @@
 //! ("add …" then "what's left?"), against workers running the builtin model (no model time),
 //! so every millisecond measured is Taskwire's own.
 
+use std::time::Instant;
+
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{Timing, closed_loop, run_id};
+use super::{Timing, closed_loop_from, run_id};
 use crate::{
     client::Client,
+    scrape,
     stages::{Stages, breakdown},
     stats::{Latency, summarize},
 };
@@ -25,6 +28,10 @@ pub struct ChatPoint {
     pub first_delta: Latency,
     pub done: Latency,
     pub stages: Stages,
+    /// Mean ms of each stage during the window, from the services' own histograms (see
+    /// [`crate::scrape`]); empty when their metrics were not read.
+    #[serde(default)]
+    pub stage_means_ms: std::collections::BTreeMap<String, f64>,
     /// Cores each component used during the window.
     #[serde(default)]
     pub cpu: crate::cpu::CoresUsed,
@@ -38,17 +45,19 @@ pub struct ChatResult {
     pub points: Vec<ChatPoint>,
 }
 
-/// Runs each load level in `users` one after the other.
+/// Runs each load level in `users` one after the other; `metrics` are the services'
+/// `/metrics` pages (the gateway's and each worker's), read for their stage timings.
 pub async fn run(
     client: &Client,
     pool: &PgPool,
     users: &[usize],
     timing: Timing,
+    metrics: &[String],
 ) -> anyhow::Result<ChatResult> {
     let mut points = Vec::new();
     for &n in users {
         tracing::info!(users = n, "scenario 1: chat overhead");
-        points.push(level(client, pool, n, timing).await?);
+        points.push(level(client, pool, n, timing, metrics).await?);
     }
     Ok(ChatResult {
         scenario: "chat".to_owned(),
@@ -62,12 +71,25 @@ async fn level(
     pool: &PgPool,
     users: usize,
     timing: Timing,
+    metrics: &[String],
 ) -> anyhow::Result<ChatPoint> {
     let run = run_id();
+    let start = Instant::now();
+    let (open, close) = timing.window(start);
+    let stage_reader = {
+        let (http, metrics) = (client.http.clone(), metrics.to_vec());
+        tokio::spawn(async move {
+            tokio::time::sleep_until(open.into()).await;
+            let before = scrape::stage_totals(&http, &metrics).await;
+            tokio::time::sleep_until(close.into()).await;
+            let after = scrape::stage_totals(&http, &metrics).await;
+            scrape::means_ms(&before, &after)
+        })
+    };
     let conversations: std::sync::Arc<Vec<tokio::sync::Mutex<Option<Uuid>>>> =
         std::sync::Arc::new((0..users).map(|_| Default::default()).collect());
     let client = client.clone();
-    let window = closed_loop(users, timing, move |i, n| {
+    let window = closed_loop_from(start, users, timing, move |i, n| {
         let client = client.clone();
         let conversations = conversations.clone();
         let user = format!("{run}-u{users}-{i}");
@@ -100,6 +122,7 @@ async fn level(
         first_delta: summarize(window.samples.iter().filter_map(|t| t.first_delta)),
         done: summarize(window.samples.iter().map(|t| t.done)),
         stages: breakdown(pool, &done_at).await?,
+        stage_means_ms: stage_reader.await.unwrap_or_default(),
         cpu: window.cpu.clone(),
     })
 }

@@ -34,6 +34,12 @@ impl Timing {
             duration_s: duration.as_secs_f64(),
         }
     }
+
+    /// When the window of a loop started at `start` opens and closes.
+    pub fn window(&self, start: Instant) -> (Instant, Instant) {
+        let open = start + Duration::from_secs_f64(self.warmup_s);
+        (open, open + Duration::from_secs_f64(self.duration_s))
+    }
 }
 
 /// A sample that knows when it ended.
@@ -70,9 +76,22 @@ where
     F: Fn(usize, u64) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = anyhow::Result<T>> + Send,
 {
-    let start = Instant::now();
-    let open = start + Duration::from_secs_f64(timing.warmup_s);
-    let close = open + Duration::from_secs_f64(timing.duration_s);
+    closed_loop_from(Instant::now(), concurrency, timing, step).await
+}
+
+/// [`closed_loop`], its warm-up counted from `start`.
+pub async fn closed_loop_from<T, F, Fut>(
+    start: Instant,
+    concurrency: usize,
+    timing: Timing,
+    step: F,
+) -> Window<T>
+where
+    T: Ended + Send + 'static,
+    F: Fn(usize, u64) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = anyhow::Result<T>> + Send,
+{
+    let (open, close) = timing.window(start);
     let cpu_sampler = tokio::spawn(async move {
         tokio::time::sleep_until(open.into()).await;
         let start = tokio::task::spawn_blocking(cpu::sample).await.ok()?;

@@ -129,9 +129,11 @@ impl ChatApi {
             new_conversation: (Uuid::now_v7(), &text.title()),
             prompt: text.as_str(),
         };
-        let job = match db::jobs::accept(&self.pool, turn, self.settings.max_open_jobs_per_user)
-            .await?
-        {
+        let stored = std::time::Instant::now();
+        let accepted =
+            db::jobs::accept(&self.pool, turn, self.settings.max_open_jobs_per_user).await;
+        common::metrics::record_stage("accept", stored);
+        let job = match accepted? {
             Acceptance::Queued(job) => job,
             Acceptance::Full { open } => {
                 metrics::counter!("taskwire_chat_refused_total", "reason" => "queue").increment(1);

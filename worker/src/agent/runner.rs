@@ -122,7 +122,9 @@ impl Agent {
                 events,
                 text: String::new(),
             };
+            let stepping = std::time::Instant::now();
             let turn = self.model.step(&request, &mut sink).await?;
+            common::metrics::record_stage("model", stepping);
             // Providers stream what they return; fall back to the returned text if one did not.
             let step_text = if sink.text.is_empty() {
                 turn.text
@@ -162,7 +164,9 @@ impl Agent {
                         arguments: arguments.clone(),
                     })
                     .await;
+                let running = std::time::Instant::now();
                 let outcome = tools::run(&self.pool, slot, call, input.now).await?;
+                common::metrics::record_stage("tool", running);
                 events
                     .publish(&ChatEvent::ToolResult {
                         id: call.id.clone(),

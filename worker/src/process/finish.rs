@@ -160,8 +160,9 @@ pub(super) async fn finish(
         job_id: job.id,
         turn_seq: job.seq,
     };
+    let storing = std::time::Instant::now();
     match db::jobs::finish(&ctx.pool, &reply, ending).await {
-        Ok(()) => {}
+        Ok(()) => common::metrics::record_stage("finish", storing),
         Err(e) if db::is_unique_violation(&e) => {
             // Another delivery already answered this job: announce its reply instead.
             release(ctx, job).await;

@@ -38,6 +38,7 @@ pub(super) async fn run_turn(
     events: &mut EventPublisher,
 ) -> Result<TurnOutput, TurnError> {
     // Both reads on one connection: a pooled connection costs a round trip on its way back.
+    let reading = std::time::Instant::now();
     let mut conn = match conn {
         Some(conn) => conn,
         None => ctx.pool.acquire().await.map_err(common::Error::from)?,
@@ -58,6 +59,7 @@ pub(super) async fn run_turn(
     // Let the connection go before publishing: a publish can wait (NATS away, its buffer
     // full), and must not hold a connection other turns need meanwhile.
     drop(conn);
+    common::metrics::record_stage("history", reading);
     events
         .publish(&ChatEvent::Started {
             attempt: job.attempts,

@@ -100,6 +100,7 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
     }
     // The start and the history are read on one connection: each return to the pool costs
     // a round trip (sqlx pings a connection on release).
+    let starting = std::time::Instant::now();
     let mut conn = match ctx.pool.acquire().await {
         Ok(conn) => conn,
         Err(e) => return ctx.retry(delivered, &e.into()),
@@ -112,7 +113,10 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
     )
     .await
     {
-        Ok(Some(started)) => started,
+        Ok(Some(started)) => {
+            common::metrics::record_stage("start", starting);
+            started
+        }
         // Its conversation was deleted while it waited: nothing to answer.
         Ok(None) => return Outcome::Done,
         Err(e) => return ctx.retry(delivered, &e),
