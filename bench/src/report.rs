@@ -202,9 +202,7 @@ pub fn summary(r: &Results, machine: &str) -> String {
                 f(&s.delivery)
             );
         }
-        const STAGES: [&str; 7] = [
-            "accept", "publish", "start", "history", "model", "tool", "finish",
-        ];
+        let stages = common::metrics::TurnStage::ALL.map(common::metrics::TurnStage::name);
         if c.points.iter().any(|p| !p.stage_means_ms.is_empty()) {
             let _ = writeln!(
                 md,
@@ -212,11 +210,11 @@ pub fn summary(r: &Results, machine: &str) -> String {
                  (gateway: the accepting statement, the job's publish; worker: the start statement, \
                  the history read, each model step, each tool call, the reply's statement):\n\n\
                  | users | {} |\n|---|{}",
-                STAGES.join(" | "),
-                "---|".repeat(STAGES.len())
+                stages.join(" | "),
+                "---|".repeat(stages.len())
             );
             for p in &c.points {
-                let cells: Vec<String> = STAGES
+                let cells: Vec<String> = stages
                     .iter()
                     .map(|stage| match p.stage_means_ms.get(*stage) {
                         Some(ms) => format!("{ms:.2}"),

@@ -11,17 +11,58 @@ const SECONDS_BUCKETS: &[f64] = &[
     5.0, 10.0, 30.0, 60.0, 120.0,
 ];
 
-/// The histogram of a chat turn's stages, by `stage`: in the gateway `accept` (the statement
-/// that stores the message and its job) and `publish` (the job to JetStream, until
-/// acknowledged); in a worker `start` (taking the delivery and the conversation's turn),
-/// `history` (reading the conversation back), `model` (each model step, its streamed text
-/// published), `tool` (each tool call with its ledger entry) and `finish` (the statement that
-/// stores the reply).
+/// The histogram of a chat turn's stages, by `stage` (a [`TurnStage`]'s name).
 pub const TURN_STAGE_SECONDS: &str = "taskwire_turn_stage_seconds";
 
+/// A stage of a chat turn, timed where it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TurnStage {
+    /// Gateway: the statement that stores the message and its job.
+    Accept,
+    /// Gateway: the job to JetStream, until acknowledged.
+    Publish,
+    /// Worker: taking the delivery and the conversation's turn.
+    Start,
+    /// Worker: reading the conversation back.
+    History,
+    /// Worker: each model step, its streamed text published.
+    Model,
+    /// Worker: each tool call with its ledger entry.
+    Tool,
+    /// Worker: the statement that stores the reply.
+    Finish,
+}
+
+impl TurnStage {
+    /// Every stage, in the order a turn goes through them.
+    pub const ALL: [TurnStage; 7] = [
+        Self::Accept,
+        Self::Publish,
+        Self::Start,
+        Self::History,
+        Self::Model,
+        Self::Tool,
+        Self::Finish,
+    ];
+
+    /// The `stage` label.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::Publish => "publish",
+            Self::Start => "start",
+            Self::History => "history",
+            Self::Model => "model",
+            Self::Tool => "tool",
+            Self::Finish => "finish",
+        }
+    }
+}
+
 /// Records how long `stage` of a turn took, from `since` to now.
-pub fn record_stage(stage: &'static str, since: std::time::Instant) {
-    metrics::histogram!(TURN_STAGE_SECONDS, "stage" => stage).record(since.elapsed().as_secs_f64());
+pub fn record_stage(stage: TurnStage, since: std::time::Instant) {
+    metrics::histogram!(TURN_STAGE_SECONDS, "stage" => stage.name())
+        .record(since.elapsed().as_secs_f64());
 }
 
 /// The process's metrics, installing the recorder on first use. If another recorder was

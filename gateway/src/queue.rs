@@ -393,7 +393,7 @@ pub async fn publish_after_commit(marks: &PublishedMarks, queue: &Queue, job: &J
     let started = std::time::Instant::now();
     match queue.publish_job(job).await {
         Ok(()) => {
-            common::metrics::record_stage("publish", started);
+            common::metrics::record_stage(common::metrics::TurnStage::Publish, started);
             marks.record(job.id);
             true
         }

@@ -132,7 +132,7 @@ impl ChatApi {
         let stored = std::time::Instant::now();
         let accepted =
             db::jobs::accept(&self.pool, turn, self.settings.max_open_jobs_per_user).await;
-        common::metrics::record_stage("accept", stored);
+        common::metrics::record_stage(common::metrics::TurnStage::Accept, stored);
         let job = match accepted? {
             Acceptance::Queued(job) => job,
             Acceptance::Full { open } => {

@@ -124,7 +124,7 @@ impl Agent {
             };
             let stepping = std::time::Instant::now();
             let turn = self.model.step(&request, &mut sink).await?;
-            common::metrics::record_stage("model", stepping);
+            common::metrics::record_stage(common::metrics::TurnStage::Model, stepping);
             // Providers stream what they return; fall back to the returned text if one did not.
             let step_text = if sink.text.is_empty() {
                 turn.text
@@ -166,7 +166,7 @@ impl Agent {
                     .await;
                 let running = std::time::Instant::now();
                 let outcome = tools::run(&self.pool, slot, call, input.now).await?;
-                common::metrics::record_stage("tool", running);
+                common::metrics::record_stage(common::metrics::TurnStage::Tool, running);
                 events
                     .publish(&ChatEvent::ToolResult {
                         id: call.id.clone(),

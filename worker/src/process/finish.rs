@@ -162,7 +162,7 @@ pub(super) async fn finish(
     };
     let storing = std::time::Instant::now();
     match db::jobs::finish(&ctx.pool, &reply, ending).await {
-        Ok(()) => common::metrics::record_stage("finish", storing),
+        Ok(()) => common::metrics::record_stage(common::metrics::TurnStage::Finish, storing),
         Err(e) if db::is_unique_violation(&e) => {
             // Another delivery already answered this job: announce its reply instead.
             release(ctx, job).await;

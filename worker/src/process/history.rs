@@ -59,7 +59,7 @@ pub(super) async fn run_turn(
     // Let the connection go before publishing: a publish can wait (NATS away, its buffer
     // full), and must not hold a connection other turns need meanwhile.
     drop(conn);
-    common::metrics::record_stage("history", reading);
+    common::metrics::record_stage(common::metrics::TurnStage::History, reading);
     events
         .publish(&ChatEvent::Started {
             attempt: job.attempts,

@@ -114,7 +114,7 @@ pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
     .await
     {
         Ok(Some(started)) => {
-            common::metrics::record_stage("start", starting);
+            common::metrics::record_stage(common::metrics::TurnStage::Start, starting);
             started
         }
         // Its conversation was deleted while it waited: nothing to answer.
