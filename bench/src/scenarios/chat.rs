@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{Timing, closed_loop_from, run_id};
+use super::{Timing, at_window_edges, closed_loop_from, run_id};
 use crate::{
     client::Client,
     scrape,
@@ -75,15 +75,11 @@ async fn level(
 ) -> anyhow::Result<ChatPoint> {
     let run = run_id();
     let start = Instant::now();
-    let (open, close) = timing.window(start);
     let stage_reader = {
         let (http, metrics) = (client.http.clone(), metrics.to_vec());
-        tokio::spawn(async move {
-            tokio::time::sleep_until(open.into()).await;
-            let before = scrape::stage_totals(&http, &metrics).await;
-            tokio::time::sleep_until(close.into()).await;
-            let after = scrape::stage_totals(&http, &metrics).await;
-            scrape::means_ms(&before, &after)
+        at_window_edges(timing.window(start), move || {
+            let (http, metrics) = (http.clone(), metrics.clone());
+            async move { scrape::stage_totals(&http, &metrics).await }
         })
     };
     let conversations: std::sync::Arc<Vec<tokio::sync::Mutex<Option<Uuid>>>> =
@@ -122,7 +118,10 @@ async fn level(
         first_delta: summarize(window.samples.iter().filter_map(|t| t.first_delta)),
         done: summarize(window.samples.iter().map(|t| t.done)),
         stages: breakdown(pool, &done_at).await?,
-        stage_means_ms: stage_reader.await.unwrap_or_default(),
+        stage_means_ms: stage_reader
+            .await
+            .map(|(before, after)| scrape::means_ms(&before, &after))
+            .unwrap_or_default(),
         cpu: window.cpu.clone(),
     })
 }

@@ -79,6 +79,24 @@ where
     closed_loop_from(Instant::now(), concurrency, timing, step).await
 }
 
+/// What `sample` reads when the window `(open, close)` opens and when it closes (a task).
+pub fn at_window_edges<S, F, Fut>(
+    (open, close): (Instant, Instant),
+    sample: F,
+) -> tokio::task::JoinHandle<(S, S)>
+where
+    S: Send + 'static,
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = S> + Send,
+{
+    tokio::spawn(async move {
+        tokio::time::sleep_until(open.into()).await;
+        let first = sample().await;
+        tokio::time::sleep_until(close.into()).await;
+        (first, sample().await)
+    })
+}
+
 /// [`closed_loop`], its warm-up counted from `start`.
 pub async fn closed_loop_from<T, F, Fut>(
     start: Instant,
@@ -92,12 +110,8 @@ where
     Fut: Future<Output = anyhow::Result<T>> + Send,
 {
     let (open, close) = timing.window(start);
-    let cpu_sampler = tokio::spawn(async move {
-        tokio::time::sleep_until(open.into()).await;
-        let start = tokio::task::spawn_blocking(cpu::sample).await.ok()?;
-        tokio::time::sleep_until(close.into()).await;
-        let end = tokio::task::spawn_blocking(cpu::sample).await.ok()?;
-        Some(cpu::cores_used(&start, &end))
+    let cpu_sampler = at_window_edges((open, close), || async {
+        tokio::task::spawn_blocking(cpu::sample).await.ok()
     });
     let mut clients = JoinSet::new();
     for client in 0..concurrency {
@@ -153,7 +167,10 @@ where
             }
         }
     }
-    window.cpu = cpu_sampler.await.ok().flatten().unwrap_or_default();
+    window.cpu = match cpu_sampler.await {
+        Ok((Some(start), Some(end))) => cpu::cores_used(&start, &end),
+        _ => CoresUsed::new(),
+    };
     window
 }
 
