@@ -101,7 +101,7 @@ async fn every_scenario_runs_and_writes_a_well_formed_result(pool: PgPool) {
     config.model.provider = Some(ModelProvider::Openai);
     config.model.openai_base_url = format!("http://{addr}/v1");
     config.concurrency = 4;
-    let model = worker::runtime::build_model(&config);
+    let model = worker::agent::build_model(&config.model);
     let llm_worker = app.spawn_worker_with(Arc::clone(&model), |c| *c = config.clone());
     let setup = llm::LlmSetup {
         label: "1 worker × 4".to_owned(),

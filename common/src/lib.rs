@@ -1,9 +1,11 @@
 //! What the Taskwire gateway and worker agree on: configuration, telemetry, database access,
-//! task domain types and the task repository, and the error type of the domain layer.
+//! task domain types, the task tools, the job and event contract, how a failed job ends,
+//! and the error type of the domain layer.
 
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod ending;
 pub mod error;
 pub mod jobs;
 pub mod metrics;

@@ -10,8 +10,6 @@ use poem::{
 };
 use poem_openapi::{ApiResponse, Object, payload::Json};
 
-use crate::auth::AuthError;
-
 /// The body of every error response.
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 pub struct ErrorBody {
@@ -129,15 +127,6 @@ impl From<common::Error> for ApiError {
                 Self::unavailable("the service is temporarily unavailable, try again shortly")
             }
             common::Error::Internal(cause) => Self::internal(format!("{cause:#}")),
-        }
-    }
-}
-
-impl From<AuthError> for ApiError {
-    fn from(err: AuthError) -> Self {
-        match err {
-            AuthError::KeysUnavailable => Self::unavailable(err.to_string()),
-            _ => Self::unauthorized(err.to_string()),
         }
     }
 }

@@ -1,14 +1,17 @@
-//! Taskwire gateway: the REST task API, JWT authentication and (next) the chat endpoints.
+//! Taskwire gateway: the REST task API, the chat endpoints and their event streams, accounts
+//! and JWT authentication, the outbox that hands jobs to the workers, and the web page.
 
 pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod feed;
 pub mod limits;
 pub mod listener;
 pub mod metrics;
 pub mod middleware;
-pub mod queue;
+pub mod nats;
+pub mod outbox;
 pub mod startup;
 pub mod web;
 

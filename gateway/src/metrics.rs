@@ -8,7 +8,7 @@ use std::{
 use poem::{Endpoint, IntoResponse, Request, Response, handler, http::StatusCode, web::Data};
 use sqlx::PgPool;
 
-use crate::queue::Queue;
+use crate::nats::Nats;
 
 /// How long a scrape waits for each queue reading before leaving it out.
 const READING_TIMEOUT: Duration = Duration::from_secs(1);
@@ -16,9 +16,9 @@ const READING_TIMEOUT: Duration = Duration::from_secs(1);
 /// `GET /metrics`: the process's counters and histograms, then the queue's depth read at
 /// this scrape.
 #[handler]
-pub async fn endpoint(Data(pool): Data<&PgPool>, Data(queue): Data<&Queue>) -> Response {
+pub async fn endpoint(Data(pool): Data<&PgPool>, Data(nats): Data<&Nats>) -> Response {
     let mut text = common::metrics::render();
-    text.push_str(&queue_gauges(pool, queue).await);
+    text.push_str(&queue_gauges(pool, nats).await);
     Response::builder()
         .status(StatusCode::OK)
         .content_type("text/plain; version=0.0.4")
@@ -28,10 +28,10 @@ pub async fn endpoint(Data(pool): Data<&PgPool>, Data(queue): Data<&Queue>) -> R
 /// The queue's depth, read from Postgres and JetStream at each scrape. They describe the
 /// whole deployment, so every gateway reports the same values: aggregate them with `max`,
 /// not `sum`. A reading that fails or times out is left out (the scrape still answers).
-async fn queue_gauges(pool: &PgPool, queue: &Queue) -> String {
+async fn queue_gauges(pool: &PgPool, nats: &Nats) -> String {
     let (open, state) = tokio::join!(
         tokio::time::timeout(READING_TIMEOUT, common::db::jobs::open_counts(pool)),
-        tokio::time::timeout(READING_TIMEOUT, queue.job_queue_state()),
+        tokio::time::timeout(READING_TIMEOUT, nats.job_queue_state()),
     );
     let mut out = String::new();
     let mut gauge = |name: &str, help: &str, samples: &[(&str, u64)]| {
@@ -41,12 +41,12 @@ async fn queue_gauges(pool: &PgPool, queue: &Queue) -> String {
         }
     };
     match open {
-        Ok(Ok((queued, running))) => gauge(
+        Ok(Ok(open)) => gauge(
             "taskwire_jobs_open",
             "Jobs not yet ended, by status (Postgres).",
             &[
-                ("{status=\"queued\"}", queued.max(0) as u64),
-                ("{status=\"running\"}", running.max(0) as u64),
+                ("{status=\"queued\"}", open.queued.max(0) as u64),
+                ("{status=\"running\"}", open.running.max(0) as u64),
             ],
         ),
         Ok(Err(e)) => tracing::debug!(error = %e, "open jobs not read for /metrics"),
@@ -59,16 +59,16 @@ async fn queue_gauges(pool: &PgPool, queue: &Queue) -> String {
                 "Jobs in the JetStream work queue, waiting or being worked on.",
                 &[("", state.messages)],
             );
-            if let Some((pending, ack_pending)) = state.consumer {
+            if let Some(consumer) = state.consumer {
                 gauge(
                     "taskwire_queue_pending",
                     "Queued jobs no worker has pulled yet.",
-                    &[("", pending)],
+                    &[("", consumer.pending)],
                 );
                 gauge(
                     "taskwire_queue_ack_pending",
                     "Jobs pulled by a worker and not yet acknowledged (turns in flight).",
-                    &[("", ack_pending)],
+                    &[("", consumer.ack_pending)],
                 );
             }
         }

@@ -32,7 +32,8 @@ use crate::{
     limits::{KeyedLimiter, keyed_limiter},
     listener::NoDelayAcceptor,
     middleware::BodyLimit,
-    queue::{self, Queue},
+    nats::Nats,
+    outbox::Outbox,
 };
 
 /// A built gateway, bound and ready to serve.
@@ -58,7 +59,7 @@ impl App {
         if config.migrate {
             migrate_with_retry(&pool).await?;
         }
-        let queue = Queue::connect(&config.nats.url, "taskwire-gateway").await?;
+        let nats = Nats::connect(&config.nats.url, "taskwire-gateway").await?;
         if config.auth.secret().1 {
             tracing::warn!(
                 "JWT_SECRET is not set: using the development secret; set it before exposing the gateway"
@@ -80,8 +81,8 @@ impl App {
             .and_then(|a| a.as_socket_addr().copied())
             .context("listener has no socket address")?;
 
-        let (marks, write_marks) =
-            queue::PublishedMarks::new(pool.clone(), config.publish_mark_delay);
+        let (outbox, write_marks) =
+            Outbox::new(pool.clone(), nats.clone(), config.publish_mark_delay);
         let limiter = Arc::new(keyed_limiter(
             config.chat_rate_per_minute,
             config.chat_burst,
@@ -93,20 +94,19 @@ impl App {
         let background = vec![
             tokio::spawn(forget_idle_users(limiter.clone())),
             tokio::spawn(forget_idle_users(sign_in_limiter.clone())),
-            tokio::spawn(keep_streams(queue.clone())),
+            tokio::spawn(keep_streams(nats.clone())),
             tokio::spawn(write_marks),
-            tokio::spawn(queue::run_relay(
-                pool.clone(),
-                queue.clone(),
-                config.outbox_sweep,
-                config.job_deadline,
-            )),
+            tokio::spawn(
+                outbox
+                    .clone()
+                    .run_relay(config.outbox_sweep, config.job_deadline),
+            ),
         ];
         let limiters = Limiters {
             chat: limiter,
             sign_in: sign_in_limiter,
         };
-        let endpoint = routes(&config, pool.clone(), queue, marks, limiters, authenticator);
+        let endpoint = routes(&config, pool.clone(), nats, outbox, limiters, authenticator);
         Ok(Self {
             acceptor: NoDelayAcceptor(acceptor),
             endpoint,
@@ -157,13 +157,13 @@ struct Limiters {
 fn routes(
     config: &GatewayConfig,
     pool: PgPool,
-    queue: Queue,
-    marks: queue::PublishedMarks,
+    nats: Nats,
+    outbox: Outbox,
     limiters: Limiters,
     authenticator: Arc<Authenticator>,
 ) -> BoxEndpoint<'static> {
     crate::api::accounts::prepare();
-    let (metrics_pool, metrics_queue) = (pool.clone(), queue.clone());
+    let (metrics_pool, metrics_nats) = (pool.clone(), nats.clone());
     let api = OpenApiService::new(
         (
             AccountsApi {
@@ -175,8 +175,8 @@ fn routes(
             TasksApi { pool: pool.clone() },
             ChatApi {
                 pool: pool.clone(),
-                queue: queue.clone(),
-                marks,
+                nats: nats.clone(),
+                outbox,
                 settings: ChatSettings {
                     wait: config.chat_wait,
                     max_open_jobs_per_user: config.max_open_jobs_per_user,
@@ -186,9 +186,9 @@ fn routes(
             ConversationsApi { pool: pool.clone() },
             JobsApi {
                 pool: pool.clone(),
-                queue: queue.clone(),
+                nats: nats.clone(),
             },
-            HealthApi { pool, queue },
+            HealthApi { pool, nats },
         ),
         "Taskwire",
         env!("CARGO_PKG_VERSION"),
@@ -208,7 +208,7 @@ fn routes(
         })
         .data(authenticator)
         .data(metrics_pool)
-        .data(metrics_queue)
+        .data(metrics_nats)
         .catch_all_error(json_errors)
         .around(crate::metrics::count_requests)
         .with(Tracing);
@@ -251,10 +251,10 @@ async fn forget_idle_users(limiter: Arc<KeyedLimiter>) {
 
 /// Creates or updates the JetStream streams, retrying until NATS is reachable, and again
 /// every minute (a NATS server that lost its store gets them back).
-async fn keep_streams(queue: Queue) {
+async fn keep_streams(nats: Nats) {
     let mut delay = Duration::from_millis(200);
     loop {
-        match queue.ensure_streams().await {
+        match nats.ensure_streams().await {
             Ok(()) => {
                 delay = Duration::from_secs(60);
             }

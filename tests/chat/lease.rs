@@ -27,7 +27,25 @@ async fn conversation(pool: &PgPool, user: &UserId) -> Uuid {
 }
 
 async fn start(pool: &PgPool, job: Uuid, user: &str, conversation: Uuid) -> Option<Started> {
-    db::jobs::start_attempt(pool, (job, user, conversation), "w1", LEASE)
+    start_with(pool, job, user, conversation, LEASE).await
+}
+
+async fn start_with(
+    pool: &PgPool,
+    job_id: Uuid,
+    user: &str,
+    conversation_id: Uuid,
+    lease: Duration,
+) -> Option<Started> {
+    let user = UserId::parse(user).expect("user");
+    let delivery = db::jobs::Delivery {
+        job_id,
+        user: &user,
+        conversation_id,
+        worker_id: "w1",
+        lease,
+    };
+    db::jobs::start_attempt(pool, delivery)
         .await
         .expect("start")
 }
@@ -78,7 +96,8 @@ async fn a_message_that_does_not_match_its_job_takes_no_turn(pool: PgPool) {
     let forged = start(&pool, job, "mallory", c).await.expect("job");
     assert!(!forged.turn_taken);
     assert_eq!(
-        forged.job.user_id, "alice",
+        forged.job.user_id.as_str(),
+        "alice",
         "the stored job is returned as it is"
     );
     let elsewhere = start(&pool, job, "alice", Uuid::now_v7())
@@ -95,7 +114,26 @@ async fn an_ended_job_is_left_as_it_is_and_a_deleted_one_is_gone(pool: PgPool) {
     let alice = UserId::parse("alice").expect("user");
     let c = conversation(&pool, &alice).await;
     let job = queue_job(&pool, &alice, c).await;
-    db::jobs::fail(&pool, job, "internal", "test")
+    let seq: i64 = sqlx::query_scalar("select seq from chat_jobs where id = $1")
+        .bind(job)
+        .fetch_one(&pool)
+        .await
+        .expect("job row");
+    let reply = db::messages::NewMessage {
+        id: Uuid::now_v7(),
+        conversation_id: c,
+        user_id: &alice,
+        role: common::domain::Role::Assistant,
+        content: "failed",
+        tool_calls: None,
+        job_id: job,
+        turn_seq: seq,
+    };
+    let ending = db::jobs::Ending::Failed {
+        code: "internal",
+        error: "test",
+    };
+    db::jobs::finish(&pool, &reply, ending)
         .await
         .expect("failed");
 
@@ -133,9 +171,8 @@ async fn held_leases_are_renewed_together_until_let_go(pool: PgPool) {
     for _ in 0..2 {
         let c = conversation(&pool, &alice).await;
         let job = queue_job(&pool, &alice, c).await;
-        let started = db::jobs::start_attempt(&pool, (job, "alice", c), "w1", lease)
+        let started = start_with(&pool, job, "alice", c, lease)
             .await
-            .expect("start")
             .expect("job");
         assert!(started.turn_taken);
         held.push((c, started.job));
@@ -178,14 +215,15 @@ async fn the_start_tells_whether_the_ledger_holds_calls_of_the_job(pool: PgPool)
     assert!(!first.calls_recorded, "a first delivery finds none");
 
     // The delivery ran a tool, then died; the next one learns of it from its start.
-    let slot = common::tools::LedgerSlot {
+    let call = common::tools::LedgerCall {
         job_id: job,
         call_id: "call-1",
         step: 0,
         position: 0,
+        name: "add_task",
+        arguments: r#"{"title": "buy milk"}"#,
     };
-    let call = ("add_task", r#"{"title": "buy milk"}"#);
-    common::tools::execute_recorded(&pool, &alice, call, chrono::Utc::now(), slot)
+    common::tools::execute_recorded(&pool, &alice, &call)
         .await
         .expect("recorded");
     sqlx::query(

@@ -67,7 +67,10 @@ async fn a_streamed_message_is_followed_live_without_a_consumer(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn an_event_stream_without_republishing_is_brought_up_to_date_once(pool: PgPool) {
     use async_nats::jetstream::stream::Config;
-    use common::jobs::{EVENTS_STREAM, ensure_streams, events_stream_config};
+    use common::jobs::{
+        EVENTS_STREAM,
+        streams::{ensure_streams, events_stream_config},
+    };
 
     let app = spawn_app(pool).await;
     let js = app.jetstream().await;

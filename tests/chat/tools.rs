@@ -10,7 +10,7 @@ use worker::agent::{model::ToolCall, tools as ledger};
 
 async fn run(pool: &PgPool, user: &str, tool: &str, args: &str) -> tools::ToolOutcome {
     let user = UserId::parse(user).expect("user");
-    tools::execute(pool, &user, tool, args, Utc::now())
+    tools::execute(pool, &user, tool, args)
         .await
         .expect("tool ran")
 }
@@ -228,16 +228,12 @@ async fn a_repeated_call_is_replayed_from_the_ledger_not_run_twice(pool: PgPool)
         step: 1,
         position: 0,
     };
-    let first = ledger::run(&pool, slot, &call, Utc::now())
-        .await
-        .expect("first run");
+    let first = ledger::run(&pool, slot, &call).await.expect("first run");
     // The same call again (a redelivered job), and two at once (racing deliveries).
-    let second = ledger::run(&pool, slot, &call, Utc::now())
-        .await
-        .expect("replay");
+    let second = ledger::run(&pool, slot, &call).await.expect("replay");
     let (a, b) = tokio::join!(
-        ledger::run(&pool, slot, &call, Utc::now()),
-        ledger::run(&pool, slot, &call, Utc::now())
+        ledger::run(&pool, slot, &call),
+        ledger::run(&pool, slot, &call)
     );
     assert_eq!(second, first);
     assert_eq!(a.expect("a"), first);
@@ -275,16 +271,21 @@ async fn a_recorded_call_returns_what_the_ledger_holds(pool: PgPool) {
     let mut outcomes = Vec::new();
     for (position, (tool, args)) in calls.iter().enumerate() {
         let call_id = format!("call_{position}");
-        let slot = tools::LedgerSlot {
+        let arguments = args.to_string();
+        let call = tools::LedgerCall {
             job_id: job,
             call_id: &call_id,
             step: 0,
             position: position as i32,
+            name: tool,
+            arguments: &arguments,
         };
-        let outcome =
-            tools::execute_recorded(&pool, &user, (tool, &args.to_string()), Utc::now(), slot)
-                .await
-                .expect("ran");
+        let tools::Recorded::Ran(outcome) = tools::execute_recorded(&pool, &user, &call)
+            .await
+            .expect("ran")
+        else {
+            panic!("call {call_id} was not recorded before")
+        };
         outcomes.push(outcome);
     }
     let ok: Vec<bool> = outcomes.iter().map(|o| o.ok).collect();

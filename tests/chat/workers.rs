@@ -148,15 +148,17 @@ async fn a_job_found_finished_announces_its_end_again(pool: PgPool) {
         .and_then(|id| id.parse().ok())
         .expect("conversation id");
     let alice = UserId::parse("alice").expect("user");
-    let started = db::jobs::start_attempt(
-        &app.pool,
-        (job_id, "alice", conversation),
-        "dead-worker",
-        Duration::from_secs(5),
-    )
-    .await
-    .expect("start")
-    .expect("job");
+    let delivery = db::jobs::Delivery {
+        job_id,
+        user: &alice,
+        conversation_id: conversation,
+        worker_id: "dead-worker",
+        lease: Duration::from_secs(5),
+    };
+    let started = db::jobs::start_attempt(&app.pool, delivery)
+        .await
+        .expect("start")
+        .expect("job");
     db::jobs::finish(
         &app.pool,
         &db::messages::NewMessage {

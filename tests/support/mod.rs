@@ -245,7 +245,8 @@ pub async fn store_queued_job(
         message_id: uuid::Uuid::now_v7(),
         user,
         conversation: Some(conversation),
-        new_conversation: (uuid::Uuid::now_v7(), "unused"),
+        new_conversation_id: uuid::Uuid::now_v7(),
+        new_conversation_title: "unused",
         prompt: text,
     };
     match accept(pool, turn, i64::MAX).await.expect("accepted") {

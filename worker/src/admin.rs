@@ -22,7 +22,7 @@ pub async fn requeue(config: &WorkerConfig, job_ids: &[Uuid]) -> anyhow::Result<
         };
         tx.commit().await?;
         let msg_id = format!("{id}:requeue:{}", Uuid::now_v7());
-        match common::jobs::publish_job(&js, &job, &msg_id).await {
+        match common::jobs::streams::publish_job(&js, &job, &msg_id).await {
             Ok(()) => {
                 common::db::jobs::mark_published(&pool, &[job.id]).await?;
                 println!("{id}: requeued");

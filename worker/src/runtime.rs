@@ -5,7 +5,7 @@ use std::{future::Future, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use async_nats::jetstream::{self, AckKind, consumer::PullConsumer};
-use common::jobs::ChatJob;
+use common::jobs::{ChatJob, TURN_RELEASED_SUBJECTS, released_conversation};
 use futures::StreamExt;
 use tokio::{
     sync::{Semaphore, broadcast},
@@ -14,47 +14,20 @@ use tokio::{
 use uuid::Uuid;
 
 use crate::{
-    agent::{
-        builtin::BuiltinModel,
-        delayed::Delayed,
-        model::ChatModel,
-        openai::{OpenAiModel, OpenAiSettings},
-        runner::Agent,
-    },
-    config::{ModelProvider, WorkerConfig},
+    agent::{self, model::ChatModel, runner::Agent},
+    config::WorkerConfig,
     process::{self, Context, HeldLeases, Outcome},
 };
 
 /// How long one pull request waits for jobs before the loop pulls again.
 const PULL_EXPIRES: Duration = Duration::from_secs(2);
 
-/// Builds the configured model.
-pub fn build_model(config: &WorkerConfig) -> Arc<dyn ChatModel> {
-    match config.model.provider() {
-        ModelProvider::Builtin if config.model.builtin_step_delay.is_zero() => {
-            Arc::new(BuiltinModel::new())
-        }
-        ModelProvider::Builtin => Arc::new(Delayed {
-            inner: Arc::new(BuiltinModel::new()),
-            delay: config.model.builtin_step_delay,
-        }),
-        ModelProvider::Openai => Arc::new(OpenAiModel::new(OpenAiSettings {
-            base_url: config.model.openai_base_url.clone(),
-            api_key: config.model.openai_api_key.clone(),
-            model: config.model.openai_model.clone(),
-            request_timeout: config.model.openai_timeout,
-            max_retries: config.model.openai_max_retries,
-            temperature: config.model.openai_temperature,
-        })),
-    }
-}
-
 /// Runs the worker with the configured database and model until `shutdown` resolves.
 pub async fn run(
     config: WorkerConfig,
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
-    let model = build_model(&config);
+    let model = agent::build_model(&config.model);
     let pool = config.database.pool()?;
     run_with(config, pool, model, shutdown).await
 }
@@ -146,8 +119,8 @@ async fn set_up_consumer(js: &jetstream::Context, ack_wait: Duration) -> PullCon
     let mut delay = Duration::from_millis(200);
     loop {
         let attempt = async {
-            common::jobs::ensure_streams(js).await?;
-            common::jobs::ensure_workers_consumer(js, ack_wait).await
+            common::jobs::streams::ensure_streams(js).await?;
+            common::jobs::streams::ensure_workers_consumer(js, ack_wait).await
         };
         match attempt.await {
             Ok(consumer) => return consumer,
@@ -162,7 +135,7 @@ async fn set_up_consumer(js: &jetstream::Context, ack_wait: Duration) -> PullCon
 
 /// Forwards other workers' "turn released" announcements to the jobs waiting here.
 async fn forward_releases(nats: async_nats::Client, released: broadcast::Sender<Uuid>) {
-    let mut subscription = match nats.subscribe("chat.turns.>").await {
+    let mut subscription = match nats.subscribe(TURN_RELEASED_SUBJECTS).await {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!(error = %e, "cannot subscribe to turn releases; waiting jobs poll");
@@ -170,12 +143,7 @@ async fn forward_releases(nats: async_nats::Client, released: broadcast::Sender<
         }
     };
     while let Some(message) = subscription.next().await {
-        if let Some(id) = message
-            .subject
-            .as_str()
-            .strip_prefix("chat.turns.")
-            .and_then(|id| id.parse::<Uuid>().ok())
-        {
+        if let Some(id) = released_conversation(message.subject.as_str()) {
             let _ = released.send(id);
         }
     }

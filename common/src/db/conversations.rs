@@ -7,9 +7,16 @@ use sqlx::PgExecutor;
 use uuid::Uuid;
 
 use crate::{
-    Result,
-    domain::{Conversation, UserId},
+    Error, Result,
+    domain::{Conversation, Job, UserId},
 };
+
+/// The columns of a [`Conversation`], as its queries return them.
+macro_rules! conversation_columns {
+    () => {
+        "id, user_id, title, created_at, updated_at"
+    };
+}
 
 /// Creates a conversation.
 pub async fn insert(
@@ -18,10 +25,10 @@ pub async fn insert(
     id: Uuid,
     title: &str,
 ) -> Result<Conversation> {
-    Ok(sqlx::query_as::<_, Conversation>(
-        "insert into conversations (id, user_id, title) values ($1, $2, $3)
-         returning id, user_id, title, created_at, updated_at",
-    )
+    Ok(sqlx::query_as::<_, Conversation>(concat!(
+        "insert into conversations (id, user_id, title) values ($1, $2, $3) returning ",
+        conversation_columns!()
+    ))
     .bind(id)
     .bind(user.as_str())
     .bind(title)
@@ -29,16 +36,18 @@ pub async fn insert(
     .await?)
 }
 
-/// `user`'s conversation `id`, if it exists.
-pub async fn get(db: impl PgExecutor<'_>, user: &UserId, id: Uuid) -> Result<Option<Conversation>> {
-    Ok(sqlx::query_as::<_, Conversation>(
-        "select id, user_id, title, created_at, updated_at from conversations
-         where id = $1 and user_id = $2",
-    )
+/// `user`'s conversation `id`; [`Error::NotFound`] if it is not theirs.
+pub async fn get(db: impl PgExecutor<'_>, user: &UserId, id: Uuid) -> Result<Conversation> {
+    sqlx::query_as::<_, Conversation>(concat!(
+        "select ",
+        conversation_columns!(),
+        " from conversations where id = $1 and user_id = $2"
+    ))
     .bind(id)
     .bind(user.as_str())
     .fetch_optional(db)
-    .await?)
+    .await?
+    .ok_or(Error::NotFound("conversation"))
 }
 
 /// `user`'s conversations, most recently active first.
@@ -48,10 +57,11 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Conversation>> {
-    Ok(sqlx::query_as::<_, Conversation>(
-        "select id, user_id, title, created_at, updated_at from conversations
-         where user_id = $1 order by updated_at desc, id desc limit $2 offset $3",
-    )
+    Ok(sqlx::query_as::<_, Conversation>(concat!(
+        "select ",
+        conversation_columns!(),
+        " from conversations where user_id = $1 order by updated_at desc, id desc limit $2 offset $3"
+    ))
     .bind(user.as_str())
     .bind(limit)
     .bind(offset)
@@ -59,14 +69,18 @@ pub async fn list(
     .await?)
 }
 
-/// Deletes a conversation with its messages and jobs; `false` if it is not `user`'s.
-pub async fn delete(db: impl PgExecutor<'_>, user: &UserId, id: Uuid) -> Result<bool> {
+/// Deletes `user`'s conversation `id` with its messages and jobs; [`Error::NotFound`] if it
+/// is not theirs.
+pub async fn delete(db: impl PgExecutor<'_>, user: &UserId, id: Uuid) -> Result<()> {
     let done = sqlx::query("delete from conversations where id = $1 and user_id = $2")
         .bind(id)
         .bind(user.as_str())
         .execute(db)
         .await?;
-    Ok(done.rows_affected() == 1)
+    match done.rows_affected() {
+        0 => Err(Error::NotFound("conversation")),
+        _ => Ok(()),
+    }
 }
 
 /// Outcome of trying to take a conversation's turn lease.
@@ -80,15 +94,13 @@ pub enum TurnLease {
     Gone,
 }
 
-/// Takes the turn lease for job `job_id` (arrival order `seq`) if every earlier job of the
+/// Takes the turn lease for `job` if every earlier job (by arrival order, `seq`) of the
 /// conversation has ended and no other job holds an unexpired lease. A job whose own lease
 /// expired (its worker died) can take it again. The job's `started_at` is the first time
 /// its turn got the lease.
 pub async fn try_acquire_turn(
     db: impl PgExecutor<'_>,
-    conversation_id: Uuid,
-    job_id: Uuid,
-    seq: i64,
+    job: &Job,
     lease: Duration,
 ) -> Result<TurnLease> {
     let row: Option<(bool,)> = sqlx::query_as(concat!(
@@ -103,9 +115,9 @@ pub async fn try_acquire_turn(
          )
          select exists (select 1 from taken) from target"
     ))
-    .bind(conversation_id)
-    .bind(job_id)
-    .bind(seq)
+    .bind(job.conversation_id)
+    .bind(job.id)
+    .bind(job.seq)
     .bind(lease.as_secs_f64())
     .fetch_optional(db)
     .await?;
@@ -116,15 +128,22 @@ pub async fn try_acquire_turn(
     })
 }
 
-/// Extends the leases of the turns `held` (pairs of conversation and job) in one statement,
-/// for each pair whose job still holds its conversation's lease; returns how many it
-/// extended.
+/// A turn lease a worker holds: the conversation's, for the job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeldTurn {
+    pub conversation_id: Uuid,
+    pub job_id: Uuid,
+}
+
+/// Extends the leases `held` in one statement, each one whose job still holds its
+/// conversation's lease; returns how many it extended.
 pub async fn renew_turns(
     db: impl PgExecutor<'_>,
-    held: &[(Uuid, Uuid)],
+    held: &[HeldTurn],
     lease: Duration,
 ) -> Result<u64> {
-    let (conversations, jobs): (Vec<Uuid>, Vec<Uuid>) = held.iter().copied().unzip();
+    let conversations: Vec<Uuid> = held.iter().map(|h| h.conversation_id).collect();
+    let jobs: Vec<Uuid> = held.iter().map(|h| h.job_id).collect();
     let done = sqlx::query(
         "update conversations c set turn_expires_at = now() + make_interval(secs => $3)
          from unnest($1::uuid[], $2::uuid[]) as held (conversation_id, job_id)
@@ -138,18 +157,15 @@ pub async fn renew_turns(
     Ok(done.rows_affected())
 }
 
-/// Gives the lease back (in the job's final transaction).
-pub async fn release_turn(
-    db: impl PgExecutor<'_>,
-    conversation_id: Uuid,
-    job_id: Uuid,
-) -> Result<()> {
+/// Gives `job`'s lease back while the job goes on (it will be retried); an ending gives it
+/// back in [`crate::db::jobs::finish`].
+pub async fn release_turn(db: impl PgExecutor<'_>, job: &Job) -> Result<()> {
     sqlx::query(
         "update conversations set turn_job_id = null, turn_expires_at = null, updated_at = now()
          where id = $1 and turn_job_id = $2",
     )
-    .bind(conversation_id)
-    .bind(job_id)
+    .bind(job.conversation_id)
+    .bind(job.id)
     .execute(db)
     .await?;
     Ok(())

@@ -1,12 +1,15 @@
 //! Chat job queries: the outbox (accept, mark published, find unpublished) and the job's
 //! life cycle (start an attempt, succeed, fail).
 
-use sqlx::{FromRow, PgExecutor, Row};
+use sqlx::{FromRow, PgExecutor, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
 use crate::{
-    Result,
-    db::messages::{NewMessage, bind_new_message, insert_message_sql},
+    Error, Result,
+    db::{
+        OnConstraint,
+        messages::{self, NewMessage, insert_message_into},
+    },
     domain::{Job, UserId},
 };
 
@@ -24,10 +27,12 @@ pub struct NewTurn<'a> {
     pub job_id: Uuid,
     pub message_id: Uuid,
     pub user: &'a UserId,
-    /// Continue this conversation of `user`'s; `None` starts the one below.
+    /// Continue this conversation of `user`'s; `None` starts a new one, below.
     pub conversation: Option<Uuid>,
-    /// `(id, title)` of the conversation to start when `conversation` is `None`.
-    pub new_conversation: (Uuid, &'a str),
+    /// The id of the conversation to start when `conversation` is `None`.
+    pub new_conversation_id: Uuid,
+    /// Its title.
+    pub new_conversation_title: &'a str,
     pub prompt: &'a str,
 }
 
@@ -72,8 +77,10 @@ pub async fn accept(
         job_columns!(),
         "
          ), prompt as (
-             insert into messages (id, conversation_id, user_id, role, content, job_id, turn_seq)
-             select $4, job.conversation_id, $2, 'user', $5, $1, job.seq from job
+             ",
+        insert_message_into!(),
+        "
+             select $4, job.conversation_id, $2, 'user', $5, null, $1, job.seq from job
          )
          select (select n from open) as open, job.* from (values (1)) as one left join job on true"
     ))
@@ -82,8 +89,8 @@ pub async fn accept(
     .bind(turn.conversation)
     .bind(turn.message_id)
     .bind(turn.prompt)
-    .bind(turn.new_conversation.0)
-    .bind(turn.new_conversation.1)
+    .bind(turn.new_conversation_id)
+    .bind(turn.new_conversation_title)
     .bind(max_open)
     .fetch_one(db)
     .await?;
@@ -95,9 +102,9 @@ pub async fn accept(
     })
 }
 
-/// `user`'s job `id`.
-pub async fn get_for_user(db: impl PgExecutor<'_>, user: &UserId, id: Uuid) -> Result<Option<Job>> {
-    Ok(sqlx::query_as::<_, Job>(concat!(
+/// `user`'s job `id`; [`Error::NotFound`] if it is not theirs.
+pub async fn get_for_user(db: impl PgExecutor<'_>, user: &UserId, id: Uuid) -> Result<Job> {
+    sqlx::query_as::<_, Job>(concat!(
         "select ",
         job_columns!(),
         " from chat_jobs where id = $1 and user_id = $2"
@@ -105,7 +112,8 @@ pub async fn get_for_user(db: impl PgExecutor<'_>, user: &UserId, id: Uuid) -> R
     .bind(id)
     .bind(user.as_str())
     .fetch_optional(db)
-    .await?)
+    .await?
+    .ok_or(Error::NotFound("job"))
 }
 
 /// Job `id` (the worker, which knows the owner from the job itself).
@@ -165,7 +173,20 @@ pub struct Started {
     pub calls_recorded: bool,
 }
 
-/// Starts a delivery of the job the message `(id, user, conversation_id)` names, and tries
+/// One delivery of a job message: the job it names, as the message names it (checked
+/// against the stored job), and who is starting it.
+#[derive(Debug, Clone, Copy)]
+pub struct Delivery<'a> {
+    pub job_id: Uuid,
+    pub user: &'a UserId,
+    pub conversation_id: Uuid,
+    /// The worker taking it, recorded on the job.
+    pub worker_id: &'a str,
+    /// How long the turn lease lasts unless renewed.
+    pub lease: std::time::Duration,
+}
+
+/// Starts the delivery of the job the message names, and tries
 /// to take its conversation's turn, in one statement (one round trip, one commit, one new
 /// version of the job's row): status running, one more attempt, and the lease taken under
 /// the rules of [`crate::db::conversations::try_acquire_turn`]. A job that has already
@@ -175,9 +196,7 @@ pub struct Started {
 /// was deleted).
 pub async fn start_attempt(
     db: impl PgExecutor<'_>,
-    (id, user, conversation_id): (Uuid, &str, Uuid),
-    worker_id: &str,
-    lease: std::time::Duration,
+    delivery: Delivery<'_>,
 ) -> Result<Option<Started>> {
     Ok(sqlx::query_as::<_, Started>(concat!(
         "with cur as (
@@ -201,27 +220,13 @@ pub async fn start_attempt(
                    exists (select 1 from taken) as turn_taken,
                    exists (select 1 from tool_executions where job_id = $1) as calls_recorded"
     ))
-    .bind(id)
-    .bind(worker_id)
-    .bind(user)
-    .bind(conversation_id)
-    .bind(lease.as_secs_f64())
+    .bind(delivery.job_id)
+    .bind(delivery.worker_id)
+    .bind(delivery.user.as_str())
+    .bind(delivery.conversation_id)
+    .bind(delivery.lease.as_secs_f64())
     .fetch_optional(db)
     .await?)
-}
-
-/// Marks the job failed with a machine-readable `code` and a reason.
-pub async fn fail(db: impl PgExecutor<'_>, id: Uuid, code: &str, error: &str) -> Result<()> {
-    sqlx::query(
-        "update chat_jobs set status = 'failed', finished_at = now(), error_code = $2, error = $3
-         where id = $1",
-    )
-    .bind(id)
-    .bind(code)
-    .bind(error)
-    .execute(db)
-    .await?;
-    Ok(())
 }
 
 /// How a job ended.
@@ -231,42 +236,65 @@ pub enum Ending<'a> {
     Failed { code: &'a str, error: &'a str },
 }
 
+/// What [`finish`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finished {
+    /// The reply is stored and the job ended.
+    Stored,
+    /// Another delivery had already answered the job; nothing changed.
+    AlreadyAnswered,
+}
+
 /// Ends the job `reply` answers, in one statement (one round trip, one commit): stores the
 /// reply, sets the final status, and releases the conversation's turn lease if the job holds
-/// it. A unique violation means another delivery already answered the job, and nothing changed.
+/// it. Every ending goes through here: the worker's, and the deadline sweeper's.
 pub async fn finish(
     db: impl PgExecutor<'_>,
     reply: &NewMessage<'_>,
     ending: Ending<'_>,
-) -> Result<()> {
+) -> Result<Finished> {
     let (status, code, error) = match ending {
         Ending::Succeeded => ("succeeded", None, None),
         Ending::Failed { code, error } => ("failed", Some(code), Some(error)),
     };
-    let query = sqlx::query(concat!(
-        "with reply as (",
-        insert_message_sql!(),
-        "), ended as (
-             update chat_jobs set status = $9, finished_at = now(), error_code = $10, error = $11
-             where id = $7
-         )
-         update conversations set turn_job_id = null, turn_expires_at = null, updated_at = now()
-         where id = $2 and turn_job_id = $7"
-    ));
-    bind_new_message!(query, reply)
-        .bind(status)
-        .bind(code)
-        .bind(error)
+    let mut query = QueryBuilder::<Postgres>::new("with reply as (");
+    messages::push_insert(&mut query, reply);
+    query
+        .push("), ended as (update chat_jobs set status = ")
+        .push_bind(status)
+        .push(", finished_at = now(), error_code = ")
+        .push_bind(code)
+        .push(", error = ")
+        .push_bind(error)
+        .push(" where id = ")
+        .push_bind(reply.job_id)
+        .push(") update conversations set turn_job_id = null, turn_expires_at = null, updated_at = now() where id = ")
+        .push_bind(reply.conversation_id)
+        .push(" and turn_job_id = ")
+        .push_bind(reply.job_id);
+    query
+        .build()
         .execute(db)
-        .await?;
-    Ok(())
+        .await
+        .map(|_| Finished::Stored)
+        .on_constraint(messages::ONE_REPLY_PER_JOB, || {
+            Ok(Finished::AlreadyAnswered)
+        })
 }
 
-/// Jobs not yet ended across all users: `(queued, running)` (read through the open-jobs
-/// partial index, so its cost follows the open jobs, not the history).
-pub async fn open_counts(db: impl PgExecutor<'_>) -> Result<(i64, i64)> {
+/// Jobs not yet ended, across all users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct OpenJobs {
+    pub queued: i64,
+    pub running: i64,
+}
+
+/// The jobs not yet ended, counted through the open-jobs partial index (so its cost follows
+/// the open jobs, not the history).
+pub async fn open_counts(db: impl PgExecutor<'_>) -> Result<OpenJobs> {
     Ok(sqlx::query_as(
-        "select count(*) filter (where status = 'queued'), count(*) filter (where status = 'running')
+        "select count(*) filter (where status = 'queued') as queued,
+                count(*) filter (where status = 'running') as running
          from chat_jobs where status in ('queued', 'running')",
     )
     .fetch_one(db)
@@ -304,18 +332,20 @@ pub async fn lock_abandoned(
     deadline_secs: f64,
     limit: i64,
 ) -> Result<Vec<Job>> {
-    Ok(sqlx::query_as::<_, Job>(
-        "select j.id, j.seq, j.user_id, j.conversation_id, j.user_message_id, j.status, j.attempts,
-                j.worker_id, j.error_code, j.error, j.published_at, j.created_at, j.started_at, j.finished_at
-         from chat_jobs j
-         join conversations c on c.id = j.conversation_id
+    Ok(sqlx::query_as::<_, Job>(concat!(
+        "select ",
+        job_columns!(),
+        " from chat_jobs j
          where j.status in ('queued', 'running')
            and j.created_at < now() - make_interval(secs => $1)
-           and not (c.turn_job_id is not distinct from j.id and c.turn_expires_at > now())
+           and not exists (
+               select 1 from conversations c
+               where c.id = j.conversation_id and c.turn_job_id = j.id and c.turn_expires_at > now()
+           )
          order by j.seq
          limit $2
-         for update of j skip locked",
-    )
+         for update skip locked"
+    ))
     .bind(deadline_secs)
     .bind(limit)
     .fetch_all(db)

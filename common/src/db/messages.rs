@@ -1,13 +1,16 @@
 //! Message queries: writing the turn's messages, rebuilding a bounded history, listing.
 
 use serde_json::Value;
-use sqlx::PgExecutor;
+use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::{
     Result,
     domain::{Message, Role, UserId},
 };
+
+/// The unique index that allows one assistant message per job.
+pub const ONE_REPLY_PER_JOB: &str = "messages_one_reply_per_job_idx";
 
 /// A message to store.
 #[derive(Debug, Clone)]
@@ -22,41 +25,46 @@ pub struct NewMessage<'a> {
     pub turn_seq: i64,
 }
 
-/// The insert of a [`NewMessage`], binding `$1`–`$8` with [`bind_new_message!`]; `finish`
-/// runs it inside its own statement.
-macro_rules! insert_message_sql {
+/// The columns of a [`Message`], as its queries select them.
+macro_rules! message_columns {
     () => {
-        "insert into messages (id, conversation_id, user_id, role, content, tool_calls, job_id, turn_seq)
-         values ($1, $2, $3, $4, $5, $6, $7, $8)"
+        "id, conversation_id, role, content, tool_calls, job_id, turn_seq, created_at"
     };
 }
-pub(crate) use insert_message_sql;
 
-/// Binds a [`NewMessage`] as `$1`–`$8` of [`insert_message_sql!`] to a `query` or `query_as`.
-macro_rules! bind_new_message {
-    ($query:expr, $message:expr) => {{
-        let message: &$crate::db::messages::NewMessage<'_> = $message;
-        $query
-            .bind(message.id)
-            .bind(message.conversation_id)
-            .bind(message.user_id.as_str())
-            .bind(message.role.as_str())
-            .bind(message.content)
-            .bind(message.tool_calls.map(sqlx::types::Json))
-            .bind(message.job_id)
-            .bind(message.turn_seq)
-    }};
+/// `insert into messages (…)` with the columns a [`NewMessage`] fills, in this order; the
+/// values follow (`values (…)` or a `select`).
+macro_rules! insert_message_into {
+    () => {
+        "insert into messages (id, conversation_id, user_id, role, content, tool_calls, job_id, turn_seq)"
+    };
 }
-pub(crate) use bind_new_message;
+pub(crate) use insert_message_into;
+
+/// `insert into messages … values (…)` of `message`, to which the caller may add its
+/// `returning`; `jobs::finish` runs it inside its own statement.
+pub(crate) fn push_insert(query: &mut QueryBuilder<Postgres>, message: &NewMessage<'_>) {
+    query.push(insert_message_into!()).push(" values (");
+    let mut values = query.separated(", ");
+    values
+        .push_bind(message.id)
+        .push_bind(message.conversation_id)
+        .push_bind(message.user_id.as_str())
+        .push_bind(message.role.as_str())
+        .push_bind(message.content)
+        .push_bind(message.tool_calls.map(sqlx::types::Json))
+        .push_bind(message.job_id)
+        .push_bind(message.turn_seq);
+    values.push_unseparated(")");
+}
 
 /// Stores a message. The unique indexes allow one user message and one assistant message
-/// per job: a second reply to the same job fails, and the caller treats that as "already done".
+/// per job: a second reply to the same job fails.
 pub async fn insert(db: impl PgExecutor<'_>, message: &NewMessage<'_>) -> Result<Message> {
-    let query = sqlx::query_as::<_, Message>(concat!(
-        insert_message_sql!(),
-        " returning id, conversation_id, role, content, tool_calls, job_id, turn_seq, created_at"
-    ));
-    Ok(bind_new_message!(query, message).fetch_one(db).await?)
+    let mut query = QueryBuilder::new("");
+    push_insert(&mut query, message);
+    query.push(concat!(" returning ", message_columns!()));
+    Ok(query.build_query_as().fetch_one(db).await?)
 }
 
 /// The history query of [`history`] (`$1` conversation, `$2` turn, `$3` limit), public so
@@ -98,13 +106,14 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Message>> {
-    Ok(sqlx::query_as::<_, Message>(
-        "select id, conversation_id, role, content, tool_calls, job_id, turn_seq, created_at
-         from messages
+    Ok(sqlx::query_as::<_, Message>(concat!(
+        "select ",
+        message_columns!(),
+        " from messages
          where conversation_id = $1 and user_id = $2
          order by turn_seq asc, created_at asc
-         limit $3 offset $4",
-    )
+         limit $3 offset $4"
+    ))
     .bind(conversation_id)
     .bind(user.as_str())
     .bind(limit)
@@ -115,22 +124,12 @@ pub async fn list(
 
 /// The assistant's reply to job `job_id`, if written.
 pub async fn reply_to(db: impl PgExecutor<'_>, job_id: Uuid) -> Result<Option<Message>> {
-    Ok(sqlx::query_as::<_, Message>(
-        "select id, conversation_id, role, content, tool_calls, job_id, turn_seq, created_at
-         from messages where job_id = $1 and role = 'assistant'",
-    )
+    Ok(sqlx::query_as::<_, Message>(concat!(
+        "select ",
+        message_columns!(),
+        " from messages where job_id = $1 and role = 'assistant'"
+    ))
     .bind(job_id)
-    .fetch_optional(db)
-    .await?)
-}
-
-/// The message `id` (the worker reads its job's user message).
-pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Message>> {
-    Ok(sqlx::query_as::<_, Message>(
-        "select id, conversation_id, role, content, tool_calls, job_id, turn_seq, created_at
-         from messages where id = $1",
-    )
-    .bind(id)
     .fetch_optional(db)
     .await?)
 }

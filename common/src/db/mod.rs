@@ -56,13 +56,30 @@ pub async fn migrate(pool: &sqlx::PgPool) -> crate::Result<()> {
     })
 }
 
-/// True when `err` is a unique-constraint violation (Postgres 23505).
-pub fn is_unique_violation(err: &crate::Error) -> bool {
-    match err {
-        crate::Error::Internal(e) => e
-            .downcast_ref::<sqlx::Error>()
-            .and_then(|e| e.as_database_error())
-            .is_some_and(|d| d.is_unique_violation()),
-        _ => false,
+/// The one place a database constraint becomes a domain answer ("the email is taken",
+/// "another delivery already answered this job"): a statement's result, with a violation of
+/// the constraint or unique index `name` replaced by `on_violation()`, and any other error
+/// converted as usual.
+pub(crate) trait OnConstraint<T> {
+    fn on_constraint(
+        self,
+        name: &str,
+        on_violation: impl FnOnce() -> crate::Result<T>,
+    ) -> crate::Result<T>;
+}
+
+impl<T> OnConstraint<T> for Result<T, sqlx::Error> {
+    fn on_constraint(
+        self,
+        name: &str,
+        on_violation: impl FnOnce() -> crate::Result<T>,
+    ) -> crate::Result<T> {
+        match self {
+            Ok(value) => Ok(value),
+            Err(err) if err.as_database_error().and_then(|db| db.constraint()) == Some(name) => {
+                on_violation()
+            }
+            Err(err) => Err(err.into()),
+        }
     }
 }

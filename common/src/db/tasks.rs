@@ -4,7 +4,7 @@
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 
 use crate::{
-    Result,
+    Error, Result,
     domain::{NewTask, Task, TaskFilter, TaskPatch, TaskSort, UserId},
 };
 
@@ -39,9 +39,9 @@ pub async fn insert(db: impl PgExecutor<'_>, user: &UserId, task: &NewTask) -> R
     Ok(query.build_query_as().fetch_one(db).await?)
 }
 
-/// The task `id` of `user`, if it exists.
-pub async fn get(db: impl PgExecutor<'_>, user: &UserId, id: i64) -> Result<Option<Task>> {
-    let row = sqlx::query_as::<_, Task>(concat!(
+/// The task `id` of `user`; [`Error::NotFound`] if it is not theirs.
+pub async fn get(db: impl PgExecutor<'_>, user: &UserId, id: i64) -> Result<Task> {
+    sqlx::query_as::<_, Task>(concat!(
         "select ",
         task_columns!(),
         " from tasks where id = $1 and user_id = $2"
@@ -49,8 +49,8 @@ pub async fn get(db: impl PgExecutor<'_>, user: &UserId, id: i64) -> Result<Opti
     .bind(id)
     .bind(user.as_str())
     .fetch_optional(db)
-    .await?;
-    Ok(row)
+    .await?
+    .ok_or(Error::NotFound("task"))
 }
 
 /// `update tasks …` applying `patch` to `user`'s task `id`, to which the caller adds its
@@ -84,26 +84,26 @@ pub(crate) fn push_update(
         .push_bind(user.as_str());
 }
 
-/// Applies a partial update; `None` when the task does not exist for `user`.
+/// Applies a partial update to `user`'s task `id`; [`Error::NotFound`] if it is not theirs.
 pub async fn update(
     db: impl PgExecutor<'_>,
     user: &UserId,
     id: i64,
     patch: &TaskPatch,
-) -> Result<Option<Task>> {
+) -> Result<Task> {
     let mut query = QueryBuilder::new("");
     push_update(&mut query, user, id, patch);
     query.push(" returning ").push(task_columns!());
-    Ok(query.build_query_as().fetch_optional(db).await?)
+    query
+        .build_query_as()
+        .fetch_optional(db)
+        .await?
+        .ok_or(Error::NotFound("task"))
 }
 
-/// Flips `completed`; `None` when the task does not exist for `user`.
-pub async fn toggle_completed(
-    db: impl PgExecutor<'_>,
-    user: &UserId,
-    id: i64,
-) -> Result<Option<Task>> {
-    let row = sqlx::query_as::<_, Task>(concat!(
+/// Flips `completed` of `user`'s task `id`; [`Error::NotFound`] if it is not theirs.
+pub async fn toggle_completed(db: impl PgExecutor<'_>, user: &UserId, id: i64) -> Result<Task> {
+    sqlx::query_as::<_, Task>(concat!(
         "update tasks set completed = not completed, updated_at = now()
          where id = $1 and user_id = $2
          returning ",
@@ -112,8 +112,8 @@ pub async fn toggle_completed(
     .bind(id)
     .bind(user.as_str())
     .fetch_optional(db)
-    .await?;
-    Ok(row)
+    .await?
+    .ok_or(Error::NotFound("task"))
 }
 
 /// `delete from tasks …` of `user`'s task `id`, to which the caller adds its `returning`.
@@ -125,12 +125,17 @@ pub(crate) fn push_delete(query: &mut QueryBuilder<Postgres>, user: &UserId, id:
         .push_bind(user.as_str());
 }
 
-/// Deletes a task and returns what it was; `None` when it does not exist for `user`.
-pub async fn delete(db: impl PgExecutor<'_>, user: &UserId, id: i64) -> Result<Option<Task>> {
+/// Deletes `user`'s task `id` and returns what it was; [`Error::NotFound`] if it is not
+/// theirs.
+pub async fn delete(db: impl PgExecutor<'_>, user: &UserId, id: i64) -> Result<Task> {
     let mut query = QueryBuilder::new("");
     push_delete(&mut query, user, id);
     query.push(" returning ").push(task_columns!());
-    Ok(query.build_query_as().fetch_optional(db).await?)
+    query
+        .build_query_as()
+        .fetch_optional(db)
+        .await?
+        .ok_or(Error::NotFound("task"))
 }
 
 /// A page of tasks and the number of tasks matching the filter.
@@ -270,29 +275,6 @@ pub async fn list(
     };
     let tasks = rows.into_iter().map(|row| row.task).collect();
     Ok(TaskPage { tasks, total })
-}
-
-/// Sets `completed` to a given value; `None` when the task does not exist for `user`.
-/// Setting it to the value it already has succeeds without change.
-pub async fn set_completed(
-    db: impl PgExecutor<'_>,
-    user: &UserId,
-    id: i64,
-    completed: bool,
-) -> Result<Option<Task>> {
-    let row = sqlx::query_as::<_, Task>(concat!(
-        "update tasks set completed = $3,
-                updated_at = case when completed = $3 then updated_at else now() end
-         where id = $1 and user_id = $2
-         returning ",
-        task_columns!()
-    ))
-    .bind(id)
-    .bind(user.as_str())
-    .bind(completed)
-    .fetch_optional(db)
-    .await?;
-    Ok(row)
 }
 
 #[cfg(test)]

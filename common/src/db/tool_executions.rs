@@ -7,12 +7,25 @@ use uuid::Uuid;
 
 use crate::{Result, domain::ToolExecution};
 
+/// The columns of a [`ToolExecution`], in the order the ledger's insert
+/// ([`crate::tools::execute_recorded`]) fills them.
+macro_rules! tool_execution_columns {
+    () => {
+        "job_id, call_id, step, position, tool, arguments, ok, result"
+    };
+}
+pub(crate) use tool_execution_columns;
+
+/// The primary key of the ledger: one record per (job, call).
+pub const ONE_RECORD_PER_CALL: &str = "tool_executions_pkey";
+
 /// Every recorded call of `job_id`, in the order they ran.
 pub async fn for_job(db: impl PgExecutor<'_>, job_id: Uuid) -> Result<Vec<ToolExecution>> {
-    Ok(sqlx::query_as::<_, ToolExecution>(
-        "select job_id, call_id, step, position, tool, arguments, ok, result
-         from tool_executions where job_id = $1 order by step, position",
-    )
+    Ok(sqlx::query_as::<_, ToolExecution>(concat!(
+        "select ",
+        tool_execution_columns!(),
+        " from tool_executions where job_id = $1 order by step, position"
+    ))
     .bind(job_id)
     .fetch_all(db)
     .await?)
@@ -24,10 +37,11 @@ pub async fn get(
     job_id: Uuid,
     call_id: &str,
 ) -> Result<Option<ToolExecution>> {
-    Ok(sqlx::query_as::<_, ToolExecution>(
-        "select job_id, call_id, step, position, tool, arguments, ok, result
-         from tool_executions where job_id = $1 and call_id = $2",
-    )
+    Ok(sqlx::query_as::<_, ToolExecution>(concat!(
+        "select ",
+        tool_execution_columns!(),
+        " from tool_executions where job_id = $1 and call_id = $2"
+    ))
     .bind(job_id)
     .bind(call_id)
     .fetch_optional(db)

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use crate::{Error, Result};
+use crate::{Error, Result, db::OnConstraint, domain::Email};
 
 /// An account as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -24,7 +24,7 @@ pub struct UserRow {
 pub async fn insert(
     db: impl PgExecutor<'_>,
     id: Uuid,
-    email: &str,
+    email: &Email,
     password_hash: &str,
 ) -> Result<UserRow> {
     sqlx::query_as::<_, UserRow>(
@@ -32,17 +32,14 @@ pub async fn insert(
          returning id, email, password_hash, created_at",
     )
     .bind(id)
-    .bind(email)
+    .bind(email.as_str())
     .bind(password_hash)
     .fetch_one(db)
     .await
-    .map_err(|e| {
-        let err = Error::from(e);
-        if super::is_unique_violation(&err) {
-            Error::Conflict("an account with this email already exists".to_owned())
-        } else {
-            err
-        }
+    .on_constraint("users_email_lower_key", || {
+        Err(Error::Conflict(
+            "an account with this email already exists".to_owned(),
+        ))
     })
 }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::Error;
+use crate::{Error, domain::UserId};
 
 /// Longest chat message accepted, in characters.
 pub const MESSAGE_MAX_CHARS: usize = 8000;
@@ -165,7 +165,9 @@ impl TryFrom<String> for JobStatus {
 pub struct Job {
     pub id: Uuid,
     pub seq: i64,
-    pub user_id: String,
+    /// The owner, the only user the job's tools may touch.
+    #[sqlx(try_from = "String")]
+    pub user_id: UserId,
     pub conversation_id: Uuid,
     pub user_message_id: Uuid,
     #[sqlx(try_from = "String")]

@@ -9,4 +9,4 @@ pub use task::{
     NewTask, Priority, StatusFilter, Task, TaskDescription, TaskFilter, TaskPatch, TaskSort,
     TaskTitle,
 };
-pub use user::UserId;
+pub use user::{Email, Password, UserId};

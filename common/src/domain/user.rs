@@ -1,4 +1,5 @@
-//! The user id: the verified token's `sub` claim (gateway) or the job's owner (worker).
+//! Who a user is: the user id (the verified token's `sub` claim in the gateway, the job's
+//! owner in the worker), and the email and password rules of the built-in accounts.
 
 use std::fmt;
 
@@ -51,6 +52,104 @@ impl fmt::Display for UserId {
     }
 }
 
+/// Longest email accepted (RFC 5321's path limit).
+pub const EMAIL_MAX_CHARS: usize = 254;
+/// Shortest password accepted, in characters.
+pub const PASSWORD_MIN_CHARS: usize = 10;
+/// Longest password accepted, in characters (bounds the hashing work).
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// A plausible email address, trimmed, as typed: `local@domain.tld`, no spaces, at most 254
+/// characters. Addresses are not verified; case does not matter when comparing them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    /// Trims and checks an address; the error names the rule broken.
+    pub fn parse(raw: &str) -> Result<Self, Error> {
+        let email = raw.trim();
+        let bad = |why: &str| Error::validation("email", why);
+        if email.is_empty() {
+            return Err(bad("is required"));
+        }
+        if email.chars().count() > EMAIL_MAX_CHARS {
+            return Err(bad("must be at most 254 characters"));
+        }
+        if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(bad("must not contain spaces"));
+        }
+        let Some((local, domain)) = email.rsplit_once('@') else {
+            return Err(bad("must look like name@example.com"));
+        };
+        let labels_ok = domain.split('.').count() >= 2
+            && domain.split('.').all(|l| {
+                !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && !l.contains(['@', '"'])
+            });
+        if local.is_empty() || local.chars().count() > 64 || local.contains('@') || !labels_ok {
+            return Err(bad("must look like name@example.com"));
+        }
+        Ok(Self(email.to_owned()))
+    }
+
+    /// The address as typed (trimmed).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A password that follows the sign-up rules: 10–128 characters mixing at least two of lower
+/// case, upper case, digits and symbols, and not the email address (or its local part).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// Checks `raw` against the rules for an account with `email`; the error names the rule.
+    pub fn parse(raw: &str, email: &Email) -> Result<Self, Error> {
+        let bad = |why: String| Error::validation("password", why);
+        let chars = raw.chars().count();
+        if chars < PASSWORD_MIN_CHARS {
+            return Err(bad(format!(
+                "must be at least {PASSWORD_MIN_CHARS} characters"
+            )));
+        }
+        if chars > PASSWORD_MAX_CHARS {
+            return Err(bad(format!(
+                "must be at most {PASSWORD_MAX_CHARS} characters"
+            )));
+        }
+        let classes = [
+            raw.chars().any(char::is_lowercase),
+            raw.chars().any(char::is_uppercase),
+            raw.chars().any(|c| c.is_ascii_digit()),
+            raw.chars().any(|c| !c.is_alphanumeric()),
+        ];
+        if classes.iter().filter(|x| **x).count() < 2 {
+            return Err(bad(
+                "must mix at least two of: lower-case letters, upper-case letters, digits, symbols"
+                    .to_owned(),
+            ));
+        }
+        let lower = raw.to_lowercase();
+        let address = email.as_str().to_lowercase();
+        let local = address.split('@').next().unwrap_or_default();
+        if lower == address || lower == local {
+            return Err(bad("must not be your email address".to_owned()));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// The password, for hashing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +167,69 @@ mod tests {
         assert!(UserId::parse("x".repeat(256)).is_err(), "too long");
         assert!(UserId::parse("a\u{0}b").is_err(), "NUL");
         assert!(UserId::parse("a\nb").is_err(), "newline");
+    }
+
+    #[test]
+    fn accepts_ordinary_emails() {
+        for ok in [
+            "ann@example.com",
+            "  Ann.Lee+todo@mail.example.co.uk ",
+            "a@b.io",
+        ] {
+            assert!(Email::parse(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            Email::parse(" Ann@Example.com ").ok().map(|e| e.0),
+            Some("Ann@Example.com".to_owned())
+        );
+    }
+
+    #[test]
+    fn refuses_malformed_emails() {
+        let long = format!("{}@example.com", "a".repeat(250));
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "ann@@example.com",
+            "ann lee@example.com",
+            "ann@.example.com",
+            "ann@example..com",
+            long.as_str(),
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn password_rules_say_which_rule() {
+        let email = |e: &str| Email::parse(e).expect("a valid email");
+        let ann = email("ann.lee@example.com");
+        let cases = [
+            ("short1A", "at least 10"),
+            ("alllowercaseletters", "at least two"),
+            ("12345678901", "at least two"),
+            ("ann.lee@example.com", "email"),
+        ];
+        for (password, expected) in cases {
+            let err = Password::parse(password, &ann).expect_err(password);
+            let text = err.to_string();
+            assert!(text.starts_with("password: "), "{password}: {text}");
+            assert!(text.contains(expected), "{password}: {text}");
+        }
+        let other = email("x@y.io");
+        assert!(
+            Password::parse(&"aA".repeat(65), &other).is_err(),
+            "too long"
+        );
+        assert!(Password::parse("correct horse battery", &other).is_ok());
+        assert!(Password::parse("Tr0ub4dor&3", &other).is_ok());
+        assert_eq!(
+            format!("{:?}", Password::parse("Tr0ub4dor&3", &other)),
+            "Ok(Password(…))",
+            "never in a log line"
+        );
     }
 }

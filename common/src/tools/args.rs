@@ -79,7 +79,7 @@ fn description(text: &str) -> Parsed<Option<TaskDescription>> {
 pub struct AddArgs;
 
 impl AddArgs {
-    pub fn parse(raw: Value, _now: DateTime<Utc>) -> Parsed<NewTask> {
+    pub fn parse(raw: Value) -> Parsed<NewTask> {
         let map = object(raw);
         let title = string(&map, "title")?.ok_or_else(|| invalid("title is required."))?;
         Ok(NewTask {
@@ -132,7 +132,7 @@ impl TaskIdArgs {
 pub struct UpdateArgs;
 
 impl UpdateArgs {
-    pub fn parse(raw: Value, _now: DateTime<Utc>) -> Parsed<(i64, TaskPatch)> {
+    pub fn parse(raw: Value) -> Parsed<(i64, TaskPatch)> {
         let map = object(raw);
         let id = task_id(&map)?;
         let patch = TaskPatch {
@@ -180,12 +180,6 @@ mod tests {
 
     use super::*;
 
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z")
-            .expect("valid")
-            .with_timezone(&Utc)
-    }
-
     fn error_message(outcome: ToolOutcome) -> String {
         assert!(!outcome.ok);
         outcome.result["message"]
@@ -198,7 +192,6 @@ mod tests {
     fn add_accepts_a_full_task_and_a_plain_date() {
         let task = AddArgs::parse(
             json!({"title": " Renew passport ", "priority": "HIGH", "due_date": "2026-11-27", "extra": 1}),
-            now(),
         )
         .expect("valid");
         assert_eq!(task.title.as_str(), "Renew passport");
@@ -223,7 +216,7 @@ mod tests {
             (json!({"title": "ok", "due_date": "0999-01-01"}), "1900"),
         ];
         for (raw, expected) in cases {
-            let message = error_message(AddArgs::parse(raw.clone(), now()).expect_err("invalid"));
+            let message = error_message(AddArgs::parse(raw.clone()).expect_err("invalid"));
             assert!(message.contains(expected), "{raw}: {message}");
         }
     }
@@ -249,7 +242,6 @@ mod tests {
     fn update_distinguishes_absent_null_and_values() {
         let (id, patch) = UpdateArgs::parse(
             json!({"task_id": 4, "due_date": null, "priority": "low", "completed": false}),
-            now(),
         )
         .expect("valid");
         assert_eq!(id, 4);
@@ -258,10 +250,10 @@ mod tests {
         assert_eq!(patch.completed, Some(false));
         assert!(patch.title.is_none() && patch.description.is_none());
         assert!(
-            UpdateArgs::parse(json!({"task_id": 4}), now()).is_err(),
+            UpdateArgs::parse(json!({"task_id": 4})).is_err(),
             "nothing to update"
         );
-        assert!(UpdateArgs::parse(json!({"task_id": 4, "completed": "yes"}), now()).is_err());
+        assert!(UpdateArgs::parse(json!({"task_id": 4, "completed": "yes"})).is_err());
     }
 
     #[test]

@@ -7,7 +7,6 @@
 mod args;
 mod specs;
 
-use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -15,7 +14,11 @@ use uuid::Uuid;
 pub use specs::{ToolSpec, specs};
 
 use crate::{
-    Result, db,
+    Result,
+    db::{
+        self, OnConstraint,
+        tool_executions::{ONE_RECORD_PER_CALL, tool_execution_columns},
+    },
     domain::{NewTask, TaskFilter, TaskPatch, UserId},
 };
 use args::{AddArgs, ListArgs, TaskIdArgs, UpdateArgs};
@@ -74,7 +77,7 @@ enum Effect {
 
 /// Parses tool `name`'s raw JSON `arguments` into its effect, or the error result that
 /// explains why there is none.
-fn parse(name: &str, arguments: &str, now: DateTime<Utc>) -> Result<Effect, ToolOutcome> {
+fn parse(name: &str, arguments: &str) -> Result<Effect, ToolOutcome> {
     let raw: Value = match serde_json::from_str(if arguments.trim().is_empty() {
         "{}"
     } else {
@@ -95,11 +98,11 @@ fn parse(name: &str, arguments: &str, now: DateTime<Utc>) -> Result<Effect, Tool
         }
     };
     match name {
-        "add_task" => AddArgs::parse(raw, now).map(Effect::Add),
+        "add_task" => AddArgs::parse(raw).map(Effect::Add),
         "list_tasks" => ListArgs::parse(raw).map(Effect::List),
         "complete_task" => TaskIdArgs::parse(raw).map(Effect::Complete),
         "delete_task" => TaskIdArgs::parse(raw).map(Effect::Delete),
-        "update_task" => UpdateArgs::parse(raw, now).map(|(id, patch)| Effect::Update(id, patch)),
+        "update_task" => UpdateArgs::parse(raw).map(|(id, patch)| Effect::Update(id, patch)),
         other => Err(ToolOutcome::error(
             "unknown_tool",
             format!(
@@ -178,9 +181,8 @@ pub async fn execute(
     user: &UserId,
     name: &str,
     arguments: &str,
-    now: DateTime<Utc>,
 ) -> Result<ToolOutcome> {
-    let effect = match parse(name, arguments, now) {
+    let effect = match parse(name, arguments) {
         Ok(effect) => effect,
         Err(outcome) => return Ok(outcome),
     };
@@ -198,29 +200,39 @@ pub async fn execute(
     })
 }
 
-/// Where a call goes in the tool-call ledger.
+/// A call to run and record in the tool-call ledger.
 #[derive(Debug, Clone, Copy)]
-pub struct LedgerSlot<'a> {
+pub struct LedgerCall<'a> {
     pub job_id: Uuid,
     /// The model's id of the call.
     pub call_id: &'a str,
     /// The agent loop step that made the call, and the call's order within it.
     pub step: i32,
     pub position: i32,
+    /// The tool, and the raw JSON arguments the model wrote.
+    pub name: &'a str,
+    pub arguments: &'a str,
 }
 
-/// Runs tool `name` for `user` and records it in the ledger at `slot`, in one statement:
-/// the effect and its record commit together, in one round trip. The result recorded is the
-/// result returned. Fails with a unique violation, and changes nothing, if the call is
-/// already recorded (a delivery racing another).
+/// What [`execute_recorded`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recorded {
+    /// The call ran (or was refused for its arguments) and is recorded with this result.
+    Ran(ToolOutcome),
+    /// The ledger already held this call (a delivery racing another): nothing changed.
+    AlreadyRecorded,
+}
+
+/// Runs `call` for `user` and records it in the ledger, in one statement: the effect and
+/// its record commit together, in one round trip, and the result recorded is the result
+/// returned. If the call is already recorded the statement fails as a whole, which undoes
+/// its effect.
 pub async fn execute_recorded(
     db: impl PgExecutor<'_>,
     user: &UserId,
-    (name, arguments): (&str, &str),
-    now: DateTime<Utc>,
-    slot: LedgerSlot<'_>,
-) -> Result<ToolOutcome> {
-    let effect = parse(name, arguments, now);
+    call: &LedgerCall<'_>,
+) -> Result<Recorded> {
+    let effect = parse(call.name, call.arguments);
     let mut query = QueryBuilder::new("with effect as (");
     let missing = match &effect {
         Ok(effect) => {
@@ -233,27 +245,29 @@ pub async fn execute_recorded(
             Some(outcome.clone())
         }
     };
+    query.push(concat!(
+        ") insert into tool_executions (",
+        tool_execution_columns!(),
+        ") select "
+    ));
+    let mut values = query.separated(", ");
+    values
+        .push_bind(call.job_id)
+        .push_bind(call.call_id)
+        .push_bind(call.step)
+        .push_bind(call.position)
+        .push_bind(call.name)
+        .push_bind(sqlx::types::Json(arguments_json(call.arguments)))
+        .push("exists (select from effect)")
+        .push("coalesce((select r from effect), ")
+        .push_bind_unseparated(missing.map(|m| sqlx::types::Json(m.result)))
+        .push_unseparated(") returning ok, result");
     query
-        .push(
-            ") insert into tool_executions (job_id, call_id, step, position, tool, arguments, ok, result) \
-             select ",
-        )
-        .push_bind(slot.job_id)
-        .push(", ")
-        .push_bind(slot.call_id)
-        .push(", ")
-        .push_bind(slot.step)
-        .push(", ")
-        .push_bind(slot.position)
-        .push(", ")
-        .push_bind(name)
-        .push(", ")
-        .push_bind(sqlx::types::Json(arguments_json(arguments)))
-        .push(", exists (select from effect), coalesce((select r from effect), ")
-        .push_bind(missing.map(|m| sqlx::types::Json(m.result)))
-        .push(") returning ok, result");
-    let (ok, result): (bool, Value) = query.build_query_as().fetch_one(db).await?;
-    Ok(ToolOutcome { ok, result })
+        .build_query_as::<(bool, Value)>()
+        .fetch_one(db)
+        .await
+        .map(|(ok, result)| Recorded::Ran(ToolOutcome { ok, result }))
+        .on_constraint(ONE_RECORD_PER_CALL, || Ok(Recorded::AlreadyRecorded))
 }
 
 #[cfg(test)]

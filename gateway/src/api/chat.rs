@@ -8,7 +8,6 @@ use common::{
     domain::{ChatText, Job, UserId},
     jobs::ChatEvent,
 };
-use futures::StreamExt;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use serde_json::Value;
 use uuid::Uuid;
@@ -20,8 +19,10 @@ use super::{
 use crate::{
     auth::BearerAuth,
     error::ApiError,
+    feed::{LiveEvents, Waited, wait_for_ending},
     limits::{self, KeyedLimiter},
-    queue::{self, LiveEvents, Queue},
+    nats::Nats,
+    outbox::Outbox,
 };
 
 /// Settings of the chat endpoints.
@@ -36,8 +37,8 @@ pub struct ChatSettings {
 /// The chat endpoints.
 pub struct ChatApi {
     pub pool: sqlx::PgPool,
-    pub queue: Queue,
-    pub marks: queue::PublishedMarks,
+    pub nats: Nats,
+    pub outbox: Outbox,
     pub settings: ChatSettings,
     pub limiter: std::sync::Arc<KeyedLimiter>,
 }
@@ -116,7 +117,7 @@ impl ChatApi {
         let message_id = Uuid::now_v7();
         // Before the job exists, so no event of it can come first (see `subscribe_live`).
         let live = self
-            .queue
+            .nats
             .subscribe_live(job_id)
             .await
             .inspect_err(|e| tracing::warn!(%job_id, error = %e, "cannot subscribe to live events; following the stream"))
@@ -126,7 +127,8 @@ impl ChatApi {
             message_id,
             user,
             conversation: body.conversation_id,
-            new_conversation: (Uuid::now_v7(), &text.title()),
+            new_conversation_id: Uuid::now_v7(),
+            new_conversation_title: &text.title(),
             prompt: text.as_str(),
         };
         let stored = std::time::Instant::now();
@@ -145,11 +147,11 @@ impl ChatApi {
                 ));
             }
             Acceptance::NoConversation => {
-                return Err(ApiError::not_found("conversation not found"));
+                return Err(common::Error::NotFound("conversation").into());
             }
         };
         metrics::counter!("taskwire_chat_messages_accepted_total").increment(1);
-        let published = queue::publish_after_commit(&self.marks, &self.queue, &job).await;
+        let published = self.outbox.publish_after_commit(&job).await;
         Ok(Accepted {
             job,
             message_id,
@@ -177,53 +179,40 @@ impl ChatApi {
             return Ok(pending());
         }
         let feed = match live {
-            Some(live) => Ok(self.queue.follow_live(live)),
-            None => self.queue.events(job.id, None).await,
+            Some(live) => Ok(self.nats.follow_live(live)),
+            None => self.nats.events(job.id, None).await,
         };
-        let mut feed = match feed {
+        let feed = match feed {
             Ok(feed) => feed,
             Err(e) => {
                 tracing::warn!(job_id = %job.id, error = %e, "cannot follow job events; answering 202");
                 return Ok(pending());
             }
         };
-        let deadline = tokio::time::sleep(self.settings.wait);
-        tokio::pin!(deadline);
-        loop {
-            tokio::select! {
-                () = &mut deadline => return Ok(pending()),
-                item = feed.next() => match item {
-                    // Only the ending is decoded: the rest is progress this answer does not show.
-                    Some(Ok(ev)) if !ev.is_terminal() => {}
-                    Some(Ok(ev)) => match ev.decode() {
-                        Ok(ChatEvent::Done { job_id, message_id, response, tool_calls }) => {
-                            return Ok(ChatResponse::Done(Json(ChatOut {
-                                conversation_id: job.conversation_id,
-                                job_id,
-                                message_id,
-                                response,
-                                tool_calls: tool_calls
-                                    .into_iter()
-                                    .map(|c| ToolCallOut { tool: c.tool, arguments: c.arguments, result: c.result })
-                                    .collect(),
-                            })));
-                        }
-                        Ok(ChatEvent::Error { code, message, .. }) => {
-                            return Err(ApiError::turn_failed(&code, message));
-                        }
-                        Ok(_) => {}
-                        Err(e) => {
-                            tracing::warn!(job_id = %job.id, error = %e, "unreadable ending; answering 202");
-                            return Ok(pending());
-                        }
-                    },
-                    Some(Err(e)) => {
-                        tracing::warn!(job_id = %job.id, error = %e, "job events interrupted; answering 202");
-                        return Ok(pending());
-                    }
-                    None => return Ok(pending()),
-                },
+        match wait_for_ending(feed, self.settings.wait, job.id).await {
+            Waited::Ended(ChatEvent::Done {
+                job_id,
+                message_id,
+                response,
+                tool_calls,
+            }) => Ok(ChatResponse::Done(Json(ChatOut {
+                conversation_id: job.conversation_id,
+                job_id,
+                message_id,
+                response,
+                tool_calls: tool_calls
+                    .into_iter()
+                    .map(|c| ToolCallOut {
+                        tool: c.tool,
+                        arguments: c.arguments,
+                        result: c.result,
+                    })
+                    .collect(),
+            }))),
+            Waited::Ended(ChatEvent::Error { code, message, .. }) => {
+                Err(ApiError::turn_failed(&code, message))
             }
+            Waited::Ended(_) | Waited::StillRunning | Waited::Interrupted => Ok(pending()),
         }
     }
 }
@@ -289,6 +278,6 @@ impl ChatApi {
             Some(live) => sse::Follow::Live(live),
             None => sse::Follow::Stream { after: None },
         };
-        Ok(sse::job_stream(&self.pool, &self.queue, &job, Some(accepted), follow).await)
+        Ok(sse::job_stream(&self.pool, &self.nats, &job, Some(accepted), follow).await)
     }
 }

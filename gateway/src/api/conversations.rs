@@ -120,12 +120,7 @@ impl ConversationsApi {
         #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
     ) -> Result<Json<Vec<MessageOut>>, ApiError> {
         let user = auth.require(&user_id)?;
-        if db::conversations::get(&self.pool, user, conversation_id.0)
-            .await?
-            .is_none()
-        {
-            return Err(ApiError::not_found("conversation not found"));
-        }
+        db::conversations::get(&self.pool, user, conversation_id.0).await?;
         let rows = db::messages::list(
             &self.pool,
             user,
@@ -152,10 +147,7 @@ impl ConversationsApi {
         conversation_id: Path<Uuid>,
     ) -> Result<DeletedResponse, ApiError> {
         let user = auth.require(&user_id)?;
-        if db::conversations::delete(&self.pool, user, conversation_id.0).await? {
-            Ok(DeletedResponse::Deleted)
-        } else {
-            Err(ApiError::not_found("conversation not found"))
-        }
+        db::conversations::delete(&self.pool, user, conversation_id.0).await?;
+        Ok(DeletedResponse::Deleted)
     }
 }

@@ -7,7 +7,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use sqlx::PgPool;
 
 use super::ApiTags;
-use crate::queue::Queue;
+use crate::nats::Nats;
 
 /// How long a readiness probe waits for each dependency.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -15,7 +15,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// The health endpoints.
 pub struct HealthApi {
     pub pool: PgPool,
-    pub queue: Queue,
+    pub nats: Nats,
 }
 
 /// State of the process and its dependencies.
@@ -70,7 +70,7 @@ impl HealthApi {
         )
         .await
         .is_ok_and(|r| r.is_ok());
-        let nats = self.queue.streams_ready() && self.queue.responds(PROBE_TIMEOUT).await;
+        let nats = self.nats.streams_ready() && self.nats.responds(PROBE_TIMEOUT).await;
         let health = Health {
             status: if postgres && nats {
                 "ready"

@@ -13,12 +13,12 @@ use super::{
     ApiTags,
     sse::{self, SseResponse},
 };
-use crate::{auth::BearerAuth, error::ApiError, queue::Queue};
+use crate::{auth::BearerAuth, error::ApiError, nats::Nats};
 
 /// The job endpoints.
 pub struct JobsApi {
     pub pool: PgPool,
-    pub queue: Queue,
+    pub nats: Nats,
 }
 
 /// Why a job failed.
@@ -59,9 +59,7 @@ impl JobsApi {
         job_id: Path<Uuid>,
     ) -> Result<Json<JobOut>, ApiError> {
         let user = auth.require(&user_id)?;
-        let job = db::jobs::get_for_user(&self.pool, user, job_id.0)
-            .await?
-            .ok_or_else(|| ApiError::not_found("job not found"))?;
+        let job = db::jobs::get_for_user(&self.pool, user, job_id.0).await?;
         let reply = if job.status.is_final() {
             db::messages::reply_to(&self.pool, job.id).await?
         } else {
@@ -97,9 +95,7 @@ impl JobsApi {
         #[oai(name = "Last-Event-ID")] last_event_id: Header<Option<u64>>,
     ) -> Result<SseResponse, ApiError> {
         let user = auth.require(&user_id)?;
-        let job = db::jobs::get_for_user(&self.pool, user, job_id.0)
-            .await?
-            .ok_or_else(|| ApiError::not_found("job not found"))?;
+        let job = db::jobs::get_for_user(&self.pool, user, job_id.0).await?;
         let accepted = match last_event_id.0 {
             Some(_) => None,
             None => Some(common::jobs::ChatEvent::Accepted {
@@ -110,7 +106,7 @@ impl JobsApi {
         };
         Ok(sse::job_stream(
             &self.pool,
-            &self.queue,
+            &self.nats,
             &job,
             accepted,
             sse::Follow::Stream {

@@ -3,10 +3,7 @@
 
 use std::{borrow::Cow, time::Duration};
 
-use common::{
-    domain::Job,
-    jobs::{ChatEvent, terminal_event},
-};
+use common::{domain::Job, ending::terminal_event, jobs::ChatEvent};
 use futures::{
     StreamExt,
     stream::{self, BoxStream},
@@ -21,7 +18,10 @@ use poem_openapi::{
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::queue::{EventFeed, LiveEvents, Queue, SequencedEvent};
+use crate::{
+    feed::{EventFeed, LiveEvents, SequencedEvent},
+    nats::Nats,
+};
 
 /// Comment lines sent while nothing happens, so proxies keep the connection open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -174,15 +174,15 @@ pub enum Follow {
 /// events until `done` or `error`.
 pub async fn job_stream(
     pool: &PgPool,
-    queue: &Queue,
+    nats: &Nats,
     job: &Job,
     first: Option<ChatEvent>,
     follow: Follow,
 ) -> SseResponse {
     let head = stream::iter(first.map(|e| item(0, &e)));
     let body = match follow {
-        Follow::Live(live) => until_terminal(queue.follow_live(live), None, None),
-        Follow::Stream { after } => body(pool, queue, job, after).await,
+        Follow::Live(live) => until_terminal(nats.follow_live(live), None, None),
+        Follow::Stream { after } => body(pool, nats, job, after).await,
     };
     EventStream::new(
         head.chain(body)
@@ -199,7 +199,7 @@ pub async fn job_stream(
 
 async fn body(
     pool: &PgPool,
-    queue: &Queue,
+    nats: &Nats,
     job: &Job,
     after: Option<u64>,
 ) -> BoxStream<'static, SseItem> {
@@ -207,7 +207,7 @@ async fn body(
     if job.status.is_final() {
         // A finished job: replay what is left, or rebuild the ending if its events expired.
         ending = terminal_event(pool, job).await.ok().flatten();
-        match queue.last_event_seq(job.id).await {
+        match nats.last_event_seq(job.id).await {
             Ok(Some(seq)) if after.is_some_and(|a| a >= seq) => return stream::empty().boxed(),
             Ok(Some(seq)) => last = Some(seq),
             Ok(None) | Err(_) => {
@@ -222,7 +222,7 @@ async fn body(
             }
         }
     }
-    match queue.events(job.id, after).await {
+    match nats.events(job.id, after).await {
         Ok(feed) => until_terminal(feed, last, ending),
         Err(e) => {
             tracing::warn!(job_id = %job.id, error = %e, "cannot follow job events");

@@ -237,10 +237,6 @@ pub enum DeletedResponse {
     Deleted,
 }
 
-fn task_not_found() -> ApiError {
-    ApiError::not_found("task not found")
-}
-
 #[OpenApi(prefix_path = "/api", tag = "ApiTags::Tasks")]
 impl TasksApi {
     /// List tasks
@@ -316,9 +312,7 @@ impl TasksApi {
         task_id: Path<i64>,
     ) -> Result<JsonBody<TaskOut>, ApiError> {
         let user = auth.require(&user_id)?;
-        let task = db::tasks::get(&self.pool, user, task_id.0)
-            .await?
-            .ok_or_else(task_not_found)?;
+        let task = db::tasks::get(&self.pool, user, task_id.0).await?;
         Ok(JsonBody(task.into()))
     }
 
@@ -339,9 +333,7 @@ impl TasksApi {
     ) -> Result<JsonBody<TaskOut>, ApiError> {
         let user = auth.require(&user_id)?;
         let patch = TaskPatch::try_from(body.0)?;
-        let task = db::tasks::update(&self.pool, user, task_id.0, &patch)
-            .await?
-            .ok_or_else(task_not_found)?;
+        let task = db::tasks::update(&self.pool, user, task_id.0, &patch).await?;
         Ok(JsonBody(task.into()))
     }
 
@@ -358,9 +350,7 @@ impl TasksApi {
         task_id: Path<i64>,
     ) -> Result<DeletedResponse, ApiError> {
         let user = auth.require(&user_id)?;
-        db::tasks::delete(&self.pool, user, task_id.0)
-            .await?
-            .ok_or_else(task_not_found)?;
+        db::tasks::delete(&self.pool, user, task_id.0).await?;
         Ok(DeletedResponse::Deleted)
     }
 
@@ -379,9 +369,7 @@ impl TasksApi {
         task_id: Path<i64>,
     ) -> Result<JsonBody<TaskOut>, ApiError> {
         let user = auth.require(&user_id)?;
-        let task = db::tasks::toggle_completed(&self.pool, user, task_id.0)
-            .await?
-            .ok_or_else(task_not_found)?;
+        let task = db::tasks::toggle_completed(&self.pool, user, task_id.0).await?;
         Ok(JsonBody(task.into()))
     }
 }

@@ -44,6 +44,15 @@ pub enum AuthError {
     KeysUnavailable,
 }
 
+impl From<AuthError> for ApiError {
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::KeysUnavailable => Self::unavailable(err.to_string()),
+            _ => Self::unauthorized(err.to_string()),
+        }
+    }
+}
+
 /// Verifies tokens. Shared by every request through poem's data.
 pub struct Authenticator {
     hs256: DecodingKey,

@@ -8,3 +8,32 @@ pub mod openai;
 pub mod prompt;
 pub mod runner;
 pub mod tools;
+
+use std::sync::Arc;
+
+use crate::config::{ModelConfig, ModelProvider};
+use builtin::BuiltinModel;
+use delayed::Delayed;
+use model::ChatModel;
+use openai::{OpenAiModel, OpenAiSettings};
+
+/// The model the configuration asks for.
+pub fn build_model(config: &ModelConfig) -> Arc<dyn ChatModel> {
+    match config.provider() {
+        ModelProvider::Builtin if config.builtin_step_delay.is_zero() => {
+            Arc::new(BuiltinModel::new())
+        }
+        ModelProvider::Builtin => Arc::new(Delayed {
+            inner: Arc::new(BuiltinModel::new()),
+            delay: config.builtin_step_delay,
+        }),
+        ModelProvider::Openai => Arc::new(OpenAiModel::new(OpenAiSettings {
+            base_url: config.openai_base_url.clone(),
+            api_key: config.openai_api_key.clone(),
+            model: config.openai_model.clone(),
+            request_timeout: config.openai_timeout,
+            max_retries: config.openai_max_retries,
+            temperature: config.openai_temperature,
+        })),
+    }
+}

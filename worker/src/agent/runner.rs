@@ -165,7 +165,7 @@ impl Agent {
                     })
                     .await;
                 let running = std::time::Instant::now();
-                let outcome = tools::run(&self.pool, slot, call, input.now).await?;
+                let outcome = tools::run(&self.pool, slot, call).await?;
                 common::metrics::record_stage(common::metrics::TurnStage::Tool, running);
                 events
                     .publish(&ChatEvent::ToolResult {

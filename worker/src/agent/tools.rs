@@ -1,11 +1,10 @@
 //! Running the model's tool calls through the ledger: each call's effect and its record
 //! are one statement, and a call already recorded for this job is replayed, not run.
 
-use chrono::{DateTime, Utc};
 use common::{
     db,
     domain::{ToolExecution, UserId},
-    tools::{self, ToolOutcome},
+    tools::{self, Recorded, ToolOutcome},
 };
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -34,27 +33,26 @@ pub async fn run(
     pool: &PgPool,
     slot: CallSlot<'_>,
     call: &ToolCall,
-    now: DateTime<Utc>,
 ) -> common::Result<ToolOutcome> {
     // No lookup first: a call that already ran was replayed from the ledger when the turn
     // started, and one recorded meanwhile by a racing delivery makes the record fail, which
     // undoes this run's effect (they are one statement). That saves a round trip per call.
-    let ledger = tools::LedgerSlot {
+    let ledger = tools::LedgerCall {
         job_id: slot.job_id,
         call_id: &call.id,
         step: slot.step,
         position: slot.position,
+        name: &call.name,
+        arguments: &call.arguments,
     };
-    let ran =
-        tools::execute_recorded(pool, slot.user, (&call.name, &call.arguments), now, ledger).await;
-    match ran {
-        Ok(outcome) => {
+    match tools::execute_recorded(pool, slot.user, &ledger).await? {
+        Recorded::Ran(outcome) => {
             let ok = if outcome.ok { "true" } else { "false" };
             metrics::counter!("taskwire_tool_calls_total", "tool" => tool_label(&call.name), "ok" => ok)
                 .increment(1);
             Ok(outcome)
         }
-        Err(e) if db::is_unique_violation(&e) => {
+        Recorded::AlreadyRecorded => {
             // Another delivery recorded this call first: use its result.
             let recorded = db::tool_executions::get(pool, slot.job_id, &call.id)
                 .await?
@@ -63,7 +61,6 @@ pub async fn run(
                 })?;
             Ok(replayed(recorded))
         }
-        Err(e) => Err(e),
     }
 }
 

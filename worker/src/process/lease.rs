@@ -8,14 +8,18 @@ use std::{
 };
 
 use common::{
-    db::{self, conversations::TurnLease},
+    db::{
+        self,
+        conversations::{HeldTurn, TurnLease},
+    },
     domain::Job,
+    jobs::turn_released_subject,
 };
 use sqlx::PgPool;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use super::{Context, turn_released_subject};
+use super::Context;
 
 /// Waits (bounded) until every earlier turn of the conversation has ended and takes its
 /// lease, after the try made with the job's start found it busy. Woken by other workers'
@@ -25,11 +29,8 @@ use super::{Context, turn_released_subject};
 pub(super) async fn wait_for_turn(ctx: &Context, job: &Job) -> common::Result<TurnLease> {
     let mut released = ctx.turn_released.subscribe();
     let deadline = tokio::time::Instant::now() + ctx.turn.timeout * 3;
-    let (conversation, seq, lease) = (job.conversation_id, job.seq, ctx.turn.lease);
     loop {
-        let taken =
-            db::conversations::try_acquire_turn(&ctx.pool, conversation, job.id, seq, lease)
-                .await?;
+        let taken = db::conversations::try_acquire_turn(&ctx.pool, job, ctx.turn.lease).await?;
         match taken {
             TurnLease::Busy if tokio::time::Instant::now() < deadline => {}
             other => return Ok(other),
@@ -83,7 +84,14 @@ impl HeldLeases {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let held: Vec<(Uuid, Uuid)> = self.lock().iter().map(|(j, c)| (*c, *j)).collect();
+            let held: Vec<HeldTurn> = self
+                .lock()
+                .iter()
+                .map(|(job_id, conversation_id)| HeldTurn {
+                    conversation_id: *conversation_id,
+                    job_id: *job_id,
+                })
+                .collect();
             if held.is_empty() {
                 continue;
             }
@@ -101,7 +109,7 @@ impl Drop for LeaseGuard {
 }
 
 pub(super) async fn release(ctx: &Context, job: &Job) {
-    match db::conversations::release_turn(&ctx.pool, job.conversation_id, job.id).await {
+    match db::conversations::release_turn(&ctx.pool, job).await {
         Ok(()) => announce_release(ctx, job.conversation_id).await,
         Err(e) => {
             tracing::warn!(job_id = %job.id, error = %e, "cannot release the turn lease; it will expire")

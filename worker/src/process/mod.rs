@@ -1,45 +1,28 @@
 //! One job, start to end: the step function the runtime loop calls for each delivery.
 //!
-//! `process` takes the conversation's turn lease (turns run one at a time, in arrival
-//! order), runs the agent within the turn's deadline, and ends the job in one transaction
-//! (reply + status), or asks for a retry when the failure is worth retrying.
+//! [`process`] starts the delivery ([`start`]: the job's row, its conversation's turn lease,
+//! so turns run one at a time in arrival order), runs the turn ([`turn`]) within its
+//! deadline, and concludes it ([`conclude`]: the ending in one statement, or a retry when
+//! the failure is worth retrying).
 
-mod finish;
-mod history;
+mod conclude;
 mod lease;
+mod start;
+mod turn;
 
-pub use history::bounded_history;
+pub use lease::{HeldLeases, LeaseGuard};
+pub use turn::bounded_history;
 
 use std::time::Duration;
 
 use async_nats::jetstream;
-use common::{
-    db::{self, conversations::TurnLease},
-    domain::UserId,
-    jobs::{ChatJob, MAX_DELIVER, terminal_event},
-};
+use common::jobs::ChatJob;
 use sqlx::PgPool;
 use tokio::sync::broadcast;
+use tracing::Instrument as _;
 use uuid::Uuid;
 
-use crate::{
-    agent::{
-        model::ModelError,
-        runner::{Agent, TurnEnd, TurnError},
-    },
-    config::TurnConfig,
-    events::EventPublisher,
-};
-
-use finish::{Failure, Finish, finish, recorded_calls};
-use history::{Ledger, run_turn};
-pub use lease::{HeldLeases, LeaseGuard};
-use lease::{release, wait_for_turn};
-
-/// Subject on which a worker announces that a conversation's turn is free.
-pub fn turn_released_subject(conversation_id: Uuid) -> String {
-    format!("chat.turns.{conversation_id}")
-}
+use crate::{agent::runner::Agent, config::TurnConfig, events::EventPublisher};
 
 /// What the worker needs to process jobs.
 pub struct Context {
@@ -95,137 +78,25 @@ impl Context {
 
 /// Processes one delivery of `job`; `delivered` counts deliveries including this one.
 pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
-    if job.version != ChatJob::VERSION {
-        return Outcome::Poison(format!("unknown job version {}", job.version));
-    }
-    // The start and the history are read on one connection: each return to the pool costs
-    // a round trip (sqlx pings a connection on release).
-    let starting = std::time::Instant::now();
-    let mut conn = match ctx.pool.acquire().await {
-        Ok(conn) => conn,
-        Err(e) => return ctx.retry(delivered, &e.into()),
+    let begun = match start::start(ctx, job, delivered).await {
+        start::Start::Begun(begun) => begun,
+        start::Start::Over(outcome) => return outcome,
     };
-    let started = match db::jobs::start_attempt(
-        &mut *conn,
-        (job.job_id, &job.user_id, job.conversation_id),
-        &ctx.worker_id,
-        ctx.turn.lease,
-    )
-    .await
-    {
-        Ok(Some(started)) => {
-            common::metrics::record_stage(common::metrics::TurnStage::Start, starting);
-            started
-        }
-        // Its conversation was deleted while it waited: nothing to answer.
-        Ok(None) => return Outcome::Done,
-        Err(e) => return ctx.retry(delivered, &e),
-    };
-    let row = started.job;
-    if row.user_id != job.user_id || row.conversation_id != job.conversation_id {
-        return Outcome::Poison("job message does not match the stored job".to_owned());
-    }
-    if row.attempts == 1 && !row.status.is_final() {
-        // From the gateway's commit to a worker taking the job: the queue's share of a turn.
-        let waited = (chrono::Utc::now() - row.created_at).num_microseconds();
-        metrics::histogram!("taskwire_job_wait_seconds")
-            .record(waited.unwrap_or(0).max(0) as f64 / 1e6);
-    }
-    if row.status.is_final() {
-        drop(conn);
-        // Finished by an earlier delivery whose ack (or `done`) was lost: announce it again.
-        return match terminal_event(&ctx.pool, &row).await {
-            Ok(Some(event)) => {
-                EventPublisher::announcing_again(ctx.js.clone(), row.id)
-                    .publish(&event)
-                    .await;
-                Outcome::Done
-            }
-            Ok(None) => Outcome::Done,
-            Err(e) => ctx.retry(delivered, &e),
-        };
-    }
-    // Taken in the start statement, the turn began with it: its ledger reading holds. A
-    // turn waited for is read afresh when it runs.
-    let (ledger, conn) = if started.turn_taken {
-        (Ledger::Known(started.calls_recorded), Some(conn))
-    } else {
-        // Not across the wait for the turn.
-        drop(conn);
-        (Ledger::Unknown, None)
-    };
-    if !started.turn_taken {
-        match wait_for_turn(ctx, &row).await {
-            Ok(TurnLease::Acquired) => {}
-            Ok(TurnLease::Gone) => return Outcome::Done,
-            Ok(TurnLease::Busy) => return Outcome::Retry(Duration::from_secs(5)),
-            Err(e) => return ctx.retry(delivered, &e),
-        }
-    }
-    let user = match UserId::parse(row.user_id.clone()) {
-        Ok(user) => user,
-        Err(e) => return Outcome::Poison(format!("stored job has an invalid user: {e}")),
-    };
+    let start::Begun {
+        job: row,
+        conn,
+        ledger,
+    } = *begun;
     let renewing = ctx.leases.hold(&row);
     let mut events =
         EventPublisher::new(ctx.js.clone(), row.id, row.attempts, ctx.turn.delta_window);
-    let result = tokio::time::timeout(
-        ctx.turn.timeout,
-        run_turn(ctx, conn, &row, &user, ledger, &mut events),
-    )
-    .await;
+    let running = turn::run(ctx, conn, &row, ledger, &mut events)
+        .instrument(tracing::info_span!("turn", attempt = row.attempts));
+    let result = tokio::time::timeout(ctx.turn.timeout, running).await;
     drop(renewing);
-
-    let last_delivery = delivered >= MAX_DELIVER;
-    let outcome = match result {
-        Ok(Ok(output)) if output.end == TurnEnd::Answered => {
-            finish(ctx, &row, &user, Finish::Succeeded(output), &mut events).await
-        }
-        Ok(Ok(output)) => {
-            finish(
-                ctx,
-                &row,
-                &user,
-                Finish::Failed(Failure::step_limit(output)),
-                &mut events,
-            )
-            .await
-        }
-        Ok(Err(TurnError::Model(ModelError::Transient {
-            message,
-            retry_after,
-        }))) if !last_delivery => {
-            tracing::warn!(job_id = %row.id, %message, delivered, "model unavailable; retrying later");
-            release(ctx, &row).await;
-            Ok(Outcome::Retry(backoff(
-                ctx.turn.retry_backoff,
-                delivered,
-                retry_after,
-            )))
-        }
-        Ok(Err(TurnError::Database(e)))
-            if !last_delivery || matches!(e, common::Error::Unavailable(_)) =>
-        {
-            release(ctx, &row).await;
-            Ok(ctx.retry(delivered, &e))
-        }
-        Ok(Err(TurnError::Model(e))) => {
-            tracing::warn!(job_id = %row.id, error = %e, "model failed; failing the turn");
-            let failure = Failure::model(&e, recorded_calls(ctx, row.id).await);
-            finish(ctx, &row, &user, Finish::Failed(failure), &mut events).await
-        }
-        Ok(Err(TurnError::Database(e))) => {
-            tracing::error!(job_id = %row.id, error = %e, "turn failed on its last delivery");
-            let failure = Failure::internal(recorded_calls(ctx, row.id).await);
-            finish(ctx, &row, &user, Finish::Failed(failure), &mut events).await
-        }
-        Err(_elapsed) => {
-            tracing::warn!(job_id = %row.id, timeout = ?ctx.turn.timeout, "turn timed out");
-            let failure = Failure::timeout(recorded_calls(ctx, row.id).await);
-            finish(ctx, &row, &user, Finish::Failed(failure), &mut events).await
-        }
-    };
-    outcome.unwrap_or_else(|e| ctx.retry(delivered, &e))
+    conclude::conclude(ctx, &row, result, delivered, &mut events)
+        .instrument(tracing::info_span!("conclude"))
+        .await
 }
 
 #[cfg(test)]

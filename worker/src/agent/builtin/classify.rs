@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::intent::{Action, Changes, Intent, ListFilter, Status, Target};
+use super::verbs::{self, Kind};
 use super::words::Sentence;
 use super::{add, list, target, update};
 
@@ -111,26 +112,6 @@ const HELP: &[&[&str]] = &[
 /// "todo: call mom", "task: buy milk".
 const TASK_LABELS: &[&str] = &["todo", "to-do", "task", "reminder"];
 
-/// The command an utterance starts with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    Add,
-    List,
-    /// "find", "search for": the rest is the search.
-    Search,
-    /// "what …", "which …": a listing if it is about tasks.
-    Question,
-    Complete,
-    Reopen,
-    Delete,
-    Update,
-    /// "mark", "set", "make": complete, reopen or update depending on the rest.
-    Mark,
-    /// "completed", "finished", "done" first: a listing ("done tasks") or a completion
-    /// ("done 3", "finished the report").
-    StatusWord,
-}
-
 /// Reads the request in `text`; `now` resolves dates.
 pub(super) fn parse(text: &str, now: DateTime<Utc>) -> Intent {
     let mut s = Sentence::new(text);
@@ -146,7 +127,7 @@ pub(super) fn parse(text: &str, now: DateTime<Utc>) -> Intent {
         s.take(start, start + 1);
         return add::parse(&mut s, now);
     }
-    if let Some((kind, len)) = super::verbs::leading(&s, start) {
+    if let Some((kind, len)) = verbs::leading(&s, start) {
         let verb = s.word(start).to_owned();
         s.take(start, start + len);
         return by_kind(kind, &mut s, &verb, now);

@@ -1,10 +1,28 @@
 //! The command words an utterance can start with, and which kind of request each begins.
 //! Longer phrases come before shorter ones that share their first word.
 
-use super::classify::Kind::{
-    self, Add, Complete, Delete, List, Mark, Question, Reopen, Search, StatusWord, Update,
-};
 use super::words::Sentence;
+use Kind::{Add, Complete, Delete, List, Mark, Question, Reopen, Search, StatusWord, Update};
+
+/// The command an utterance starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Add,
+    List,
+    /// "find", "search for": the rest is the search.
+    Search,
+    /// "what …", "which …": a listing if it is about tasks.
+    Question,
+    Complete,
+    Reopen,
+    Delete,
+    Update,
+    /// "mark", "set", "make": complete, reopen or update depending on the rest.
+    Mark,
+    /// "completed", "finished", "done" first: a listing ("done tasks") or a completion
+    /// ("done 3", "finished the report").
+    StatusWord,
+}
 
 const VERBS: &[(&[&str], Kind)] = &[
     // Adding.

@@ -1,9 +1,10 @@
-//! What the model sees of the conversation: a bounded window rebuilt from Postgres.
+//! Running a turn: the model's view of the conversation rebuilt from Postgres (a bounded
+//! window), the calls an earlier delivery recorded, and the agent.
 
 use chrono::Utc;
 use common::{
-    db::{self},
-    domain::{Job, Role, UserId},
+    db,
+    domain::{Job, Role},
     jobs::ChatEvent,
 };
 use sqlx::{Postgres, pool::PoolConnection};
@@ -29,11 +30,10 @@ pub(super) enum Ledger {
 
 /// Rebuilds the model's view of the conversation from Postgres (bounded), announces the
 /// turn's start and runs the agent; the reads go on `conn` if the caller still holds one.
-pub(super) async fn run_turn(
+pub(super) async fn run(
     ctx: &Context,
     conn: Option<PoolConnection<Postgres>>,
     job: &Job,
-    user: &UserId,
     ledger: Ledger,
     events: &mut EventPublisher,
 ) -> Result<TurnOutput, TurnError> {
@@ -70,7 +70,7 @@ pub(super) async fn run_turn(
         .run(
             TurnInput {
                 job_id: job.id,
-                user,
+                user: &job.user_id,
                 history,
                 recorded,
                 now: Utc::now(),
