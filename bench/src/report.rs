@@ -144,7 +144,7 @@ pub fn summary(r: &Results, machine: &str) -> String {
     let _ = writeln!(md, "# Taskwire performance — latest run\n");
     let _ = writeln!(
         md,
-        "{machine}. Reproduce with `bench/run.sh` (see README, Performance).\n"
+        "{machine}. Reproduce with `bench/run.sh` (see docs/performance.md).\n"
     );
     let _ = writeln!(
         md,

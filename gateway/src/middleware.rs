@@ -1,11 +1,13 @@
-//! Request body size limit that also covers bodies sent without `Content-Length`
-//! (poem's `SizeLimit` refuses those outright).
+//! The gateway's own middleware: a request body size limit that also covers bodies sent
+//! without `Content-Length` (poem's `SizeLimit` refuses those outright), and the request
+//! span that carries the ids of the user and the turn.
 
 use poem::{
-    Body, Endpoint, Middleware, Request, Result,
+    Body, Endpoint, IntoResponse, Middleware, Request, Result,
     http::StatusCode,
     web::headers::{self, HeaderMapExt},
 };
+use tracing::Instrument as _;
 
 /// Answers 413 to bodies larger than `max_bytes`.
 pub struct BodyLimit {
@@ -59,4 +61,68 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
         }
         self.inner.call(req).await
     }
+}
+
+/// The span of every request: method, URI and client address when it starts, and the user,
+/// conversation and job ids once a handler knows them ([`record_user`], [`record_turn`]), so
+/// that every log line of a request, and one `RUST_LOG` setting, show a turn's path. Logs
+/// the response (status, duration) at the end, as poem's `Tracing` does.
+pub struct RequestSpan;
+
+impl<E: Endpoint> Middleware<E> for RequestSpan {
+    type Output = RequestSpanEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        RequestSpanEndpoint { inner }
+    }
+}
+
+pub struct RequestSpanEndpoint<E> {
+    inner: E,
+}
+
+impl<E: Endpoint> Endpoint for RequestSpanEndpoint<E> {
+    type Output = poem::Response;
+
+    async fn call(&self, req: Request) -> Result<Self::Output> {
+        let span = tracing::info_span!(
+            "request",
+            remote_addr = %req.remote_addr(),
+            method = %req.method(),
+            uri = %req.original_uri(),
+            user_id = tracing::field::Empty,
+            conversation_id = tracing::field::Empty,
+            job_id = tracing::field::Empty,
+        );
+        async move {
+            let started = std::time::Instant::now();
+            let result = self.inner.call(req).await;
+            let duration = started.elapsed();
+            match result {
+                Ok(response) => {
+                    let response = response.into_response();
+                    tracing::info!(status = %response.status(), ?duration, "response");
+                    Ok(response)
+                }
+                Err(err) => {
+                    tracing::info!(status = %err.status(), error = %err, ?duration, "error");
+                    Err(err)
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// Records the authenticated user on the current request's span.
+pub fn record_user(user: &common::domain::UserId) {
+    tracing::Span::current().record("user_id", user.as_str());
+}
+
+/// Records the chat turn a request started or follows on the current request's span.
+pub fn record_turn(conversation_id: uuid::Uuid, job_id: uuid::Uuid) {
+    let span = tracing::Span::current();
+    span.record("conversation_id", tracing::field::display(conversation_id));
+    span.record("job_id", tracing::field::display(job_id));
 }

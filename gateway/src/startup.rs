@@ -12,7 +12,7 @@ use poem::{
     EndpointExt, Route, Server,
     endpoint::BoxEndpoint,
     listener::{Acceptor, Listener, TcpListener},
-    middleware::{Cors, Tracing},
+    middleware::Cors,
 };
 use poem_openapi::OpenApiService;
 use sqlx::PgPool;
@@ -31,7 +31,7 @@ use crate::{
     error::json_errors,
     limits::{KeyedLimiter, keyed_limiter},
     listener::NoDelayAcceptor,
-    middleware::BodyLimit,
+    middleware::{BodyLimit, RequestSpan},
     nats::Nats,
     outbox::Outbox,
 };
@@ -211,7 +211,7 @@ fn routes(
         .data(metrics_nats)
         .catch_all_error(json_errors)
         .around(crate::metrics::count_requests)
-        .with(Tracing);
+        .with(RequestSpan);
     match cors(&config.cors_origins) {
         Some(cors) => app.with(cors).boxed(),
         None => app.boxed(),

@@ -1,8 +1,10 @@
 //! HTTP API tests: the real gateway on a real socket, a fresh Postgres database per test.
 
 mod accounts;
+mod auth_errors;
 mod errors;
 mod health;
 mod jwks;
+mod listing;
 mod migrations;
 mod tasks;

@@ -6,6 +6,8 @@ mod flow;
 mod history;
 mod lease;
 mod live;
+mod metrics;
 mod openai;
 mod tools;
+mod tracing;
 mod workers;

@@ -232,6 +232,7 @@ async fn handle(ctx: &Context, message: jetstream::Message) {
         "job",
         job_id = %job.job_id,
         conversation_id = %job.conversation_id,
+        user_id = %job.user_id,
         delivered,
         traceparent = message
             .headers

@@ -93,6 +93,15 @@ pub async fn update(
 ) -> Result<Task> {
     let mut query = QueryBuilder::new("");
     push_update(&mut query, user, id, patch);
+    returning_the_task(query, db).await
+}
+
+/// Runs `query`, a statement on one task to which this adds `returning` the task's columns;
+/// [`Error::NotFound`] when it found no task.
+async fn returning_the_task(
+    mut query: QueryBuilder<Postgres>,
+    db: impl PgExecutor<'_>,
+) -> Result<Task> {
     query.push(" returning ").push(task_columns!());
     query
         .build_query_as()
@@ -130,12 +139,7 @@ pub(crate) fn push_delete(query: &mut QueryBuilder<Postgres>, user: &UserId, id:
 pub async fn delete(db: impl PgExecutor<'_>, user: &UserId, id: i64) -> Result<Task> {
     let mut query = QueryBuilder::new("");
     push_delete(&mut query, user, id);
-    query.push(" returning ").push(task_columns!());
-    query
-        .build_query_as()
-        .fetch_optional(db)
-        .await?
-        .ok_or(Error::NotFound("task"))
+    returning_the_task(query, db).await
 }
 
 /// A page of tasks and the number of tasks matching the filter.

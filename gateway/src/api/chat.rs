@@ -151,6 +151,7 @@ impl ChatApi {
             }
         };
         metrics::counter!("taskwire_chat_messages_accepted_total").increment(1);
+        crate::middleware::record_turn(job.conversation_id, job.id);
         let published = self.outbox.publish_after_commit(&job).await;
         Ok(Accepted {
             job,

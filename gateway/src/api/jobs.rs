@@ -96,6 +96,7 @@ impl JobsApi {
     ) -> Result<SseResponse, ApiError> {
         let user = auth.require(&user_id)?;
         let job = db::jobs::get_for_user(&self.pool, user, job_id.0).await?;
+        crate::middleware::record_turn(job.conversation_id, job.id);
         let accepted = match last_event_id.0 {
             Some(_) => None,
             None => Some(common::jobs::ChatEvent::Accepted {

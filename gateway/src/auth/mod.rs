@@ -185,9 +185,9 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<UserId> {
     let auth = req
         .data::<Arc<Authenticator>>()
         .ok_or_else(|| ApiError::internal("authenticator missing"))?;
-    auth.verify(&bearer.token)
-        .await
-        .map_err(|e| ApiError::from(e).into())
+    let user = auth.verify(&bearer.token).await.map_err(ApiError::from)?;
+    crate::middleware::record_user(&user);
+    Ok(user)
 }
 
 impl BearerAuth {

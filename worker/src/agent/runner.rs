@@ -15,6 +15,7 @@ use common::{
     tools::arguments_json,
 };
 use sqlx::PgPool;
+use tracing::Instrument as _;
 use uuid::Uuid;
 
 use super::{
@@ -123,7 +124,11 @@ impl Agent {
                 text: String::new(),
             };
             let stepping = std::time::Instant::now();
-            let turn = self.model.step(&request, &mut sink).await?;
+            let turn = self
+                .model
+                .step(&request, &mut sink)
+                .instrument(tracing::info_span!("model_step", step))
+                .await?;
             common::metrics::record_stage(common::metrics::TurnStage::Model, stepping);
             // Providers stream what they return; fall back to the returned text if one did not.
             let step_text = if sink.text.is_empty() {
@@ -165,8 +170,11 @@ impl Agent {
                     })
                     .await;
                 let running = std::time::Instant::now();
-                let outcome = tools::run(&self.pool, slot, call).await?;
+                let outcome = tools::run(&self.pool, slot, call)
+                    .instrument(tracing::info_span!("tool", tool = %call.name, call_id = %call.id))
+                    .await?;
                 common::metrics::record_stage(common::metrics::TurnStage::Tool, running);
+                tracing::debug!(tool = %call.name, ok = outcome.ok, "tool call ran");
                 events
                     .publish(&ChatEvent::ToolResult {
                         id: call.id.clone(),

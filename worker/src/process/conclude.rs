@@ -195,6 +195,7 @@ async fn finish(
         ),
     };
     metrics::counter!("taskwire_turns_total", "result" => result).increment(1);
+    tracing::info!(result, message_id = %message_id, "turn concluded");
     events.publish(&event).await;
     Ok(Outcome::Done)
 }

@@ -78,7 +78,8 @@ impl Context {
 
 /// Processes one delivery of `job`; `delivered` counts deliveries including this one.
 pub async fn process(ctx: &Context, job: &ChatJob, delivered: i64) -> Outcome {
-    let begun = match start::start(ctx, job, delivered).await {
+    let starting = start::start(ctx, job, delivered).instrument(tracing::info_span!("start"));
+    let begun = match starting.await {
         start::Start::Begun(begun) => begun,
         start::Start::Over(outcome) => return outcome,
     };

@@ -4,10 +4,11 @@
 use chrono::Utc;
 use common::{
     db,
-    domain::{Job, Role},
+    domain::{Job, Message, Role, ToolExecution},
     jobs::ChatEvent,
 };
 use sqlx::{Postgres, pool::PoolConnection};
+use tracing::Instrument as _;
 
 use crate::{
     agent::{
@@ -39,26 +40,9 @@ pub(super) async fn run(
 ) -> Result<TurnOutput, TurnError> {
     // Both reads on one connection: a pooled connection costs a round trip on its way back.
     let reading = std::time::Instant::now();
-    let mut conn = match conn {
-        Some(conn) => conn,
-        None => ctx.pool.acquire().await.map_err(common::Error::from)?,
-    };
-    let rows = db::messages::history(
-        &mut *conn,
-        job.conversation_id,
-        job.seq,
-        ctx.turn.history_messages,
-    )
-    .await?;
-    let recorded = match ledger {
-        Ledger::Known(false) => Vec::new(),
-        Ledger::Known(true) | Ledger::Unknown => {
-            db::tool_executions::for_job(&mut *conn, job.id).await?
-        }
-    };
-    // Let the connection go before publishing: a publish can wait (NATS away, its buffer
-    // full), and must not hold a connection other turns need meanwhile.
-    drop(conn);
+    let (rows, recorded) = read_history(ctx, conn, job, ledger)
+        .instrument(tracing::info_span!("history"))
+        .await?;
     common::metrics::record_stage(common::metrics::TurnStage::History, reading);
     events
         .publish(&ChatEvent::Started {
@@ -78,6 +62,36 @@ pub(super) async fn run(
             events,
         )
         .await
+}
+
+/// The conversation's messages up to this turn's and the calls the ledger holds for the
+/// job, both read on `conn` if the caller still holds one. The connection goes back before
+/// anything is published: a publish can wait (NATS away, its buffer full), and must not
+/// hold a connection other turns need meanwhile.
+async fn read_history(
+    ctx: &Context,
+    conn: Option<PoolConnection<Postgres>>,
+    job: &Job,
+    ledger: Ledger,
+) -> common::Result<(Vec<Message>, Vec<ToolExecution>)> {
+    let mut conn = match conn {
+        Some(conn) => conn,
+        None => ctx.pool.acquire().await?,
+    };
+    let rows = db::messages::history(
+        &mut *conn,
+        job.conversation_id,
+        job.seq,
+        ctx.turn.history_messages,
+    )
+    .await?;
+    let recorded = match ledger {
+        Ledger::Known(false) => Vec::new(),
+        Ledger::Known(true) | Ledger::Unknown => {
+            db::tool_executions::for_job(&mut *conn, job.id).await?
+        }
+    };
+    Ok((rows, recorded))
 }
 
 /// The history as model messages, dropping the oldest until it fits in `max_chars`; the

@@ -1,4 +1,11 @@
-//! Tasks: validated field types, the row type, and the shapes of create, update and list.
+//! Tasks: validated field types, the row type, and the shapes of create and update; what a
+//! listing asks for is in [`listing`].
+
+pub mod listing;
+
+pub use listing::{
+    LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, QUERY_MAX_CHARS, StatusFilter, TaskFilter, TaskSort,
+};
 
 use std::{fmt, str::FromStr};
 
@@ -11,12 +18,6 @@ use crate::Error;
 pub const TITLE_MAX_CHARS: usize = 200;
 /// Longest description, in characters.
 pub const DESCRIPTION_MAX_CHARS: usize = 2000;
-/// Longest search text, in characters.
-pub const QUERY_MAX_CHARS: usize = 200;
-/// Largest page of a task listing.
-pub const LIST_LIMIT_MAX: i64 = 100;
-/// Page size when none is asked for.
-pub const LIST_LIMIT_DEFAULT: i64 = 50;
 
 /// A task title: 1–200 characters after trimming, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,140 +191,6 @@ impl TaskPatch {
     }
 }
 
-/// Which tasks a listing shows by completion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StatusFilter {
-    #[default]
-    All,
-    Pending,
-    Completed,
-}
-
-impl StatusFilter {
-    /// The `completed` value to match, or `None` for all.
-    pub fn completed(self) -> Option<bool> {
-        match self {
-            Self::All => None,
-            Self::Pending => Some(false),
-            Self::Completed => Some(true),
-        }
-    }
-}
-
-impl FromStr for StatusFilter {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "all" => Ok(Self::All),
-            "pending" => Ok(Self::Pending),
-            "completed" => Ok(Self::Completed),
-            _ => Err(Error::validation(
-                "status",
-                "must be one of all, pending, completed",
-            )),
-        }
-    }
-}
-
-/// Listing order. Each has a stable tie-breaker on the id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TaskSort {
-    /// Newest first (the default).
-    #[default]
-    CreatedDesc,
-    CreatedAsc,
-    /// Soonest due first; tasks without a due date last.
-    DueAsc,
-    DueDesc,
-    /// High before medium before low.
-    PriorityDesc,
-    PriorityAsc,
-    TitleAsc,
-    TitleDesc,
-}
-
-impl FromStr for TaskSort {
-    type Err = Error;
-    /// Parses `field` (ascending) or `-field` (descending), field one of `created_at`,
-    /// `due_date`, `priority`, `title`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s.trim() {
-            "-created_at" => Self::CreatedDesc,
-            "created_at" => Self::CreatedAsc,
-            "due_date" => Self::DueAsc,
-            "-due_date" => Self::DueDesc,
-            "-priority" => Self::PriorityDesc,
-            "priority" => Self::PriorityAsc,
-            "title" => Self::TitleAsc,
-            "-title" => Self::TitleDesc,
-            _ => {
-                return Err(Error::validation(
-                    "sort",
-                    "must be one of created_at, due_date, priority, title, each optionally prefixed by '-' for descending",
-                ));
-            }
-        })
-    }
-}
-
-/// What a listing asks for.
-#[derive(Debug, Clone)]
-pub struct TaskFilter {
-    pub status: StatusFilter,
-    pub priority: Option<Priority>,
-    /// Case-insensitive text searched in title and description.
-    pub query: Option<String>,
-    pub sort: TaskSort,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-impl Default for TaskFilter {
-    fn default() -> Self {
-        Self {
-            status: StatusFilter::All,
-            priority: None,
-            query: None,
-            sort: TaskSort::default(),
-            limit: LIST_LIMIT_DEFAULT,
-            offset: 0,
-        }
-    }
-}
-
-impl TaskFilter {
-    /// Validates the free-form parts: search text, limit and offset.
-    pub fn validated(mut self) -> Result<Self, Error> {
-        if let Some(q) = self.query.take() {
-            let q = q.trim();
-            if q.chars().count() > QUERY_MAX_CHARS {
-                return Err(Error::validation(
-                    "q",
-                    format!("must be at most {QUERY_MAX_CHARS} characters"),
-                ));
-            }
-            if q.chars().any(char::is_control) {
-                return Err(Error::validation(
-                    "q",
-                    "must not contain control characters",
-                ));
-            }
-            self.query = (!q.is_empty()).then(|| q.to_owned());
-        }
-        if !(1..=LIST_LIMIT_MAX).contains(&self.limit) {
-            return Err(Error::validation(
-                "limit",
-                format!("must be between 1 and {LIST_LIMIT_MAX}"),
-            ));
-        }
-        if self.offset < 0 {
-            return Err(Error::validation("offset", "must not be negative"));
-        }
-        Ok(self)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,19 +224,9 @@ mod tests {
     }
 
     #[test]
-    fn priority_status_and_sort_parse() {
+    fn priority_parses() {
         assert_eq!("HIGH".parse::<Priority>().expect("valid"), Priority::High);
         assert!("urgent".parse::<Priority>().is_err());
-        assert_eq!(
-            "pending".parse::<StatusFilter>().expect("valid"),
-            StatusFilter::Pending
-        );
-        assert!("open".parse::<StatusFilter>().is_err());
-        assert_eq!(
-            "-due_date".parse::<TaskSort>().expect("valid"),
-            TaskSort::DueDesc
-        );
-        assert!("id; drop table tasks".parse::<TaskSort>().is_err());
     }
 
     #[test]
@@ -382,41 +239,5 @@ mod tests {
         }
         let old = DateTime::parse_from_rfc3339("1066-10-14T09:00:00Z").expect("valid");
         assert!(validate_due_date(old.with_timezone(&Utc)).is_err());
-    }
-
-    #[test]
-    fn filter_limits_are_checked() {
-        let base = TaskFilter::default();
-        assert!(
-            TaskFilter {
-                limit: 0,
-                ..base.clone()
-            }
-            .validated()
-            .is_err()
-        );
-        assert!(
-            TaskFilter {
-                limit: 101,
-                ..base.clone()
-            }
-            .validated()
-            .is_err()
-        );
-        assert!(
-            TaskFilter {
-                offset: -1,
-                ..base.clone()
-            }
-            .validated()
-            .is_err()
-        );
-        let f = TaskFilter {
-            query: Some("  ".into()),
-            ..base
-        }
-        .validated()
-        .expect("valid");
-        assert_eq!(f.query, None, "blank search means no search");
     }
 }

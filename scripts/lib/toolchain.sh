@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# The Rust toolchain and the browser test's tools (Chromium, Node.js, playwright-core). Sourced by scripts/lib.sh; see its header for the functions.
+
+# require_cargo: cargo on PATH (also looks in ~/.cargo/bin), new enough for the workspace.
+require_cargo() {
+    if ! have cargo && [[ -x ${CARGO_HOME:-$HOME/.cargo}/bin/cargo ]]; then
+        PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+        export PATH
+    fi
+    if ! have cargo; then
+        cat >&2 <<'EOF'
+error: cargo (the Rust toolchain) is not installed.
+Install Rust with rustup (https://rustup.rs):
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y
+    . "$HOME/.cargo/env"
+then run this command again.
+EOF
+        exit 1
+    fi
+    local want have_v root
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    want=$(sed -n 's/^rust-version *= *"\([0-9.]*\)".*/\1/p' "$root/Cargo.toml" 2>/dev/null | head -n 1)
+    have_v=$(cargo --version 2>/dev/null | awk '{print $2}')
+    have_v=${have_v%%-*}
+    if [[ -n $want && -n $have_v ]] && [[ $(printf '%s\n%s\n' "$want" "$have_v" | sort -V | head -n 1) != "$want" ]]; then
+        die "this workspace needs Rust $want or newer; cargo is $have_v. Update it: rustup update stable"
+    fi
+}
+
+# ensure_rust_components: cargo fmt and cargo clippy work (rustup component add when missing).
+ensure_rust_components() {
+    local comp sub
+    for comp in rustfmt clippy; do
+        sub=${comp/rustfmt/fmt}
+        cargo "$sub" --version >/dev/null 2>&1 && continue
+        if have rustup; then
+            info "installing the $comp component (rustup component add $comp)"
+            rustup component add "$comp" >/dev/null 2>&1 || die "rustup component add $comp failed"
+        else
+            die "'cargo $sub' is missing: install $comp (with rustup: rustup component add $comp)"
+        fi
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Browser test
+
+# ensure_browser_tools: what tests/browser needs, installed when missing and quiet when present:
+# Debian's Chromium (a test tool's own browser download cannot work offline), Node.js with npm,
+# and playwright-core from tests/browser/package-lock.json (npm ci).
+ensure_browser_tools() {
+    local root dir chromium log rc=0
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    dir="$root/tests/browser"
+    chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+    if [[ ! -x $chromium ]]; then
+        apt_install chromium || die "could not install Chromium for the browser test; install it, or set CHROMIUM_PATH to a Chromium binary"
+        [[ -x $chromium ]] || die "Chromium is still not at $chromium; set CHROMIUM_PATH to a Chromium binary"
+    fi
+    if ! have node || ! have npm; then
+        apt_install nodejs npm || die "could not install Node.js and npm for the browser test"
+    fi
+    # npm ci when the packages are missing or the lock file changed since they were installed.
+    if [[ ! -d $dir/node_modules/playwright-core || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+        info "installing the browser test's Node packages (npm ci in tests/browser)"
+        log=$(mktemp)
+        (cd "$dir" && npm ci --no-audit --no-fund) >"$log" 2>&1 || rc=$?
+        if ((rc != 0)); then
+            tail -n 30 "$log" >&2
+            rm -f "$log"
+            die "npm ci in tests/browser failed (status $rc)"
+        fi
+        rm -f "$log"
+    fi
+}
