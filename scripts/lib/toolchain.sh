@@ -18,7 +18,7 @@ EOF
         exit 1
     fi
     local want have_v root
-    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
     want=$(sed -n 's/^rust-version *= *"\([0-9.]*\)".*/\1/p' "$root/Cargo.toml" 2>/dev/null | head -n 1)
     have_v=$(cargo --version 2>/dev/null | awk '{print $2}')
     have_v=${have_v%%-*}
@@ -50,7 +50,7 @@ ensure_rust_components() {
 # and playwright-core from tests/browser/package-lock.json (npm ci).
 ensure_browser_tools() {
     local root dir chromium log rc=0
-    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
     dir="$root/tests/browser"
     chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
     if [[ ! -x $chromium ]]; then
