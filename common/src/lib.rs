@@ -1,8 +1,9 @@
 //! What the Taskwire gateway and worker agree on: configuration, telemetry, database access,
-//! task domain types, the task tools, the job and event contract, how a failed job ends,
+//! dates read in the user's time zone, task domain types, the task tools, the job and event contract, how a failed job ends,
 //! and the error type of the domain layer.
 
 pub mod config;
+pub mod dates;
 pub mod db;
 pub mod domain;
 pub mod ending;
@@ -10,6 +11,7 @@ pub mod error;
 pub mod jobs;
 pub mod metrics;
 pub mod telemetry;
+pub mod text;
 pub mod tools;
 
 pub use error::{Error, Result};

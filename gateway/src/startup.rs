@@ -25,6 +25,7 @@ use crate::{
         conversations::ConversationsApi,
         health::HealthApi,
         jobs::JobsApi,
+        profile::ProfileApi,
         tasks::TasksApi,
     },
     auth::Authenticator,
@@ -172,6 +173,7 @@ fn routes(
                 session_ttl: config.session_ttl,
                 limiter: limiters.sign_in,
             },
+            ProfileApi { pool: pool.clone() },
             TasksApi { pool: pool.clone() },
             ChatApi {
                 pool: pool.clone(),

@@ -223,7 +223,7 @@ async fn the_start_tells_whether_the_ledger_holds_calls_of_the_job(pool: PgPool)
         name: "add_task",
         arguments: r#"{"title": "buy milk"}"#,
     };
-    common::tools::execute_recorded(&pool, &alice, &call)
+    common::tools::execute_recorded(&pool, taskwire_tests::utc_caller(&alice), &call)
         .await
         .expect("recorded");
     sqlx::query(

@@ -10,7 +10,7 @@ use worker::agent::{model::ToolCall, tools as ledger};
 
 async fn run(pool: &PgPool, user: &str, tool: &str, args: &str) -> tools::ToolOutcome {
     let user = UserId::parse(user).expect("user");
-    tools::execute(pool, &user, tool, args)
+    tools::execute(pool, taskwire_tests::utc_caller(&user), tool, args)
         .await
         .expect("tool ran")
 }
@@ -224,7 +224,7 @@ async fn a_repeated_call_is_replayed_from_the_ledger_not_run_twice(pool: PgPool)
     };
     let slot = ledger::CallSlot {
         job_id: job,
-        user: &user,
+        caller: taskwire_tests::utc_caller(&user),
         step: 1,
         position: 0,
     };
@@ -280,9 +280,10 @@ async fn a_recorded_call_returns_what_the_ledger_holds(pool: PgPool) {
             name: tool,
             arguments: &arguments,
         };
-        let tools::Recorded::Ran(outcome) = tools::execute_recorded(&pool, &user, &call)
-            .await
-            .expect("ran")
+        let tools::Recorded::Ran(outcome) =
+            tools::execute_recorded(&pool, taskwire_tests::utc_caller(&user), &call)
+                .await
+                .expect("ran")
         else {
             panic!("call {call_id} was not recorded before")
         };

@@ -60,6 +60,7 @@ fn user(text: &str) -> ModelRequest {
     ModelRequest {
         messages: vec![ChatMessage::User(text.into())],
         tools: Vec::new().into(),
+        dates: common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
     }
 }
 

@@ -99,6 +99,7 @@ async fn the_request_offers_every_tool_with_its_schema() {
             ChatMessage::User("add milk".into()),
         ],
         tools: vec![add_task_tool()].into(),
+        dates: common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
     };
 
     step(&model(&fake), &request).await.0.expect("an answer");
@@ -135,6 +136,7 @@ async fn tool_results_go_back_as_tool_messages_after_the_assistants_calls() {
     let mut request = ModelRequest {
         messages: vec![ChatMessage::User("add milk".into())],
         tools: vec![add_task_tool()].into(),
+        dates: common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
     };
 
     let first = step(&model, &request).await.0.expect("tool calls");

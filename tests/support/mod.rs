@@ -247,6 +247,7 @@ pub async fn store_queued_job(
         conversation: Some(conversation),
         new_conversation_id: uuid::Uuid::now_v7(),
         new_conversation_title: "unused",
+        time_zone: None,
         prompt: text,
     };
     match accept(pool, turn, i64::MAX).await.expect("accepted") {
@@ -278,5 +279,13 @@ where
             "timed out waiting until {what}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A tool caller for `user` in UTC, now.
+pub fn utc_caller(user: &common::domain::UserId) -> common::tools::Caller<'_> {
+    common::tools::Caller {
+        user,
+        dates: common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
     }
 }

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::{
     Error, Result,
+    dates::Zone,
     db::{
         OnConstraint,
         messages::{self, NewMessage, insert_message_into},
@@ -17,7 +18,7 @@ use crate::{
 macro_rules! job_columns {
     () => {
         "id, seq, user_id, conversation_id, user_message_id, status, attempts, worker_id, \
-         error_code, error, published_at, created_at, started_at, finished_at"
+         error_code, error, published_at, created_at, started_at, finished_at, time_zone"
     };
 }
 
@@ -34,6 +35,8 @@ pub struct NewTurn<'a> {
     /// Its title.
     pub new_conversation_title: &'a str,
     pub prompt: &'a str,
+    /// The zone the message was sent with; `None`: the user's.
+    pub time_zone: Option<Zone>,
 }
 
 /// What [`accept`] did.
@@ -71,8 +74,10 @@ pub async fn accept(
          ), conversation as (
              select id from touched union all select id from created
          ), job as (
-             insert into chat_jobs (id, user_id, conversation_id, user_message_id)
-             select $1, $2, conversation.id, $4 from conversation
+             insert into chat_jobs (id, user_id, conversation_id, user_message_id, time_zone)
+             select $1, $2, conversation.id, $4,
+                    coalesce($9, (select time_zone from profiles where user_id = $2), 'UTC')
+             from conversation
              returning ",
         job_columns!(),
         "
@@ -92,6 +97,7 @@ pub async fn accept(
     .bind(turn.new_conversation_id)
     .bind(turn.new_conversation_title)
     .bind(max_open)
+    .bind(turn.time_zone.map(Zone::name))
     .fetch_one(db)
     .await?;
     let open: i64 = row.try_get("open")?;

@@ -40,6 +40,7 @@ macro_rules! take_turn_sql {
 pub mod conversations;
 pub mod jobs;
 pub mod messages;
+pub mod profiles;
 pub mod tasks;
 pub mod tool_executions;
 pub mod users;

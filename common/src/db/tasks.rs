@@ -183,6 +183,19 @@ fn push_filter(
     if let Some(priority) = filter.priority {
         query.push(" and priority = ").push_bind(priority.as_str());
     }
+    let due = &filter.due;
+    if due.no_date {
+        query.push(" and due_date is null");
+    }
+    if let Some(after) = due.after {
+        query.push(" and due_date >= ").push_bind(after);
+    }
+    if let Some(before) = due.before {
+        query.push(" and due_date < ").push_bind(before);
+    }
+    if due.open_only {
+        query.push(" and completed = false");
+    }
     if let Some(pattern) = pattern {
         query
             .push(" and (title ilike ")

@@ -5,7 +5,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{Error, domain::UserId};
+use crate::{
+    Error,
+    dates::{DateContext, Zone},
+    domain::UserId,
+};
 
 /// Longest chat message accepted, in characters.
 pub const MESSAGE_MAX_CHARS: usize = 8000;
@@ -180,6 +184,22 @@ pub struct Job {
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// The zone the turn reads dates in.
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "zone_name")]
+    pub time_zone: Zone,
+}
+
+impl Job {
+    /// When and where the turn reads relative dates: when its message was accepted, in its
+    /// zone (the same for every delivery of the turn).
+    pub fn date_context(&self) -> DateContext {
+        DateContext::new(self.created_at, self.time_zone)
+    }
+}
+
+fn zone_name<S: serde::Serializer>(zone: &Zone, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(zone.name())
 }
 
 /// One recorded tool call of a job (the ledger that makes redelivery safe).

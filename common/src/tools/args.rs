@@ -2,13 +2,16 @@
 //! commonly wander (a task id as "3" or "#3", a date without a time, extra fields), strict
 //! on everything that reaches the database.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::{LIST_TOOL_LIMIT, ToolOutcome};
-use crate::domain::{
-    NewTask, Priority, StatusFilter, TaskDescription, TaskFilter, TaskPatch, TaskTitle,
-    task::validate_due_date,
+use crate::{
+    dates::{self, DateContext, DueView},
+    domain::{
+        NewTask, Priority, StatusFilter, TaskDescription, TaskFilter, TaskPatch, TaskSort,
+        TaskTitle,
+    },
 };
 
 type Parsed<T> = Result<T, ToolOutcome>;
@@ -54,21 +57,9 @@ fn priority(map: &Map<String, Value>) -> Parsed<Option<Priority>> {
         .transpose()
 }
 
-/// An RFC 3339 date-time, or a date meaning 17:00 UTC that day.
-pub fn parse_due_date(text: &str) -> Parsed<DateTime<Utc>> {
-    let text = text.trim();
-    let parsed = DateTime::parse_from_rfc3339(text)
-        .map(|d| d.with_timezone(&Utc))
-        .or_else(|_| {
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(|d| d.and_time(NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default()).and_utc())
-        })
-        .map_err(|_| {
-            invalid(format!(
-                "due_date {text:?} is not an RFC 3339 date-time (2026-11-27T17:00:00Z) or a date (2026-11-27)."
-            ))
-        })?;
-    validate_due_date(parsed).map_err(validation)
+/// A due date in any form [`dates::parse_due`] reads, on the user's clock.
+fn due_date(text: &str, ctx: &DateContext) -> Parsed<DateTime<Utc>> {
+    dates::parse_due(text, ctx, "due_date").map_err(validation)
 }
 
 fn description(text: &str) -> Parsed<Option<TaskDescription>> {
@@ -79,7 +70,7 @@ fn description(text: &str) -> Parsed<Option<TaskDescription>> {
 pub struct AddArgs;
 
 impl AddArgs {
-    pub fn parse(raw: Value) -> Parsed<NewTask> {
+    pub fn parse(raw: Value, ctx: &DateContext) -> Parsed<NewTask> {
         let map = object(raw);
         let title = string(&map, "title")?.ok_or_else(|| invalid("title is required."))?;
         Ok(NewTask {
@@ -91,7 +82,7 @@ impl AddArgs {
             priority: priority(&map)?.unwrap_or_default(),
             due_date: string(&map, "due_date")?
                 .filter(|d| !d.trim().is_empty())
-                .map(|d| parse_due_date(&d))
+                .map(|d| due_date(&d, ctx))
                 .transpose()?,
         })
     }
@@ -101,16 +92,34 @@ impl AddArgs {
 pub struct ListArgs;
 
 impl ListArgs {
-    pub fn parse(raw: Value) -> Parsed<TaskFilter> {
+    pub fn parse(raw: Value, ctx: &DateContext) -> Parsed<TaskFilter> {
         let map = object(raw);
         let status = string(&map, "status")?
             .map(|s| s.parse::<StatusFilter>().map_err(validation))
             .transpose()?
             .unwrap_or_default();
+        let view = string(&map, "due")?
+            .map(|v| v.parse::<DueView>().map_err(validation))
+            .transpose()?;
+        let due = dates::due_bounds(
+            view,
+            string(&map, "due_after")?.as_deref(),
+            string(&map, "due_before")?.as_deref(),
+            ctx,
+        )
+        .map_err(validation)?;
+        let sort = match string(&map, "sort")? {
+            Some(sort) => sort.parse::<TaskSort>().map_err(validation)?,
+            // Asked about due dates, the soonest come first.
+            None if !due.is_empty() => TaskSort::DueAsc,
+            None => TaskSort::default(),
+        };
         TaskFilter {
             status,
             priority: priority(&map)?,
+            due,
             query: string(&map, "query")?,
+            sort,
             limit: LIST_TOOL_LIMIT,
             ..TaskFilter::default()
         }
@@ -132,7 +141,7 @@ impl TaskIdArgs {
 pub struct UpdateArgs;
 
 impl UpdateArgs {
-    pub fn parse(raw: Value) -> Parsed<(i64, TaskPatch)> {
+    pub fn parse(raw: Value, ctx: &DateContext) -> Parsed<(i64, TaskPatch)> {
         let map = object(raw);
         let id = task_id(&map)?;
         let patch = TaskPatch {
@@ -151,8 +160,9 @@ impl UpdateArgs {
                 None => None,
                 Some(Value::Null) => Some(None),
                 Some(Value::String(s)) if s.trim().is_empty() => Some(None),
-                Some(_) => Some(Some(parse_due_date(
+                Some(_) => Some(Some(due_date(
                     &string(&map, "due_date")?.unwrap_or_default(),
+                    ctx,
                 )?)),
             },
             completed: match map.get("completed") {
@@ -179,6 +189,19 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::dates::Zone;
+
+    /// Sunday 2026-11-22, 10:00 UTC, in `zone`.
+    fn ctx(zone: &str) -> DateContext {
+        let now = DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z")
+            .expect("RFC 3339")
+            .to_utc();
+        DateContext::new(now, Zone::parse(zone, "time_zone").expect("a zone"))
+    }
+
+    fn utc() -> DateContext {
+        ctx("UTC")
+    }
 
     fn error_message(outcome: ToolOutcome) -> String {
         assert!(!outcome.ok);
@@ -192,6 +215,7 @@ mod tests {
     fn add_accepts_a_full_task_and_a_plain_date() {
         let task = AddArgs::parse(
             json!({"title": " Renew passport ", "priority": "HIGH", "due_date": "2026-11-27", "extra": 1}),
+            &utc(),
         )
         .expect("valid");
         assert_eq!(task.title.as_str(), "Renew passport");
@@ -203,6 +227,25 @@ mod tests {
     }
 
     #[test]
+    fn a_due_date_in_words_or_without_an_offset_is_read_in_the_users_zone() {
+        let kolkata = ctx("Asia/Kolkata");
+        for (text, expected) in [
+            ("next friday 5pm", "2026-11-27T11:30:00+00:00"),
+            ("2026-11-27 17:00", "2026-11-27T11:30:00+00:00"),
+            ("2026-11-27", "2026-11-27T11:30:00+00:00"),
+            ("2026-11-27T17:00:00Z", "2026-11-27T17:00:00+00:00"),
+        ] {
+            let task = AddArgs::parse(json!({"title": "t", "due_date": text}), &kolkata)
+                .unwrap_or_else(|e| panic!("{text}: {}", error_message(e)));
+            assert_eq!(
+                task.due_date.map(|d| d.to_rfc3339()).as_deref(),
+                Some(expected),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn add_explains_bad_arguments() {
         let cases = [
             (json!({}), "title is required"),
@@ -210,13 +253,14 @@ mod tests {
             (json!({"title": "x".repeat(201)}), "at most 200"),
             (json!({"title": "ok", "priority": "urgent"}), "priority"),
             (
-                json!({"title": "ok", "due_date": "next friday"}),
-                "due_date",
+                json!({"title": "ok", "due_date": "when pigs fly"}),
+                "RFC 3339",
             ),
+            (json!({"title": "ok", "due_date": "Feb 30"}), "due_date"),
             (json!({"title": "ok", "due_date": "0999-01-01"}), "1900"),
         ];
         for (raw, expected) in cases {
-            let message = error_message(AddArgs::parse(raw.clone()).expect_err("invalid"));
+            let message = error_message(AddArgs::parse(raw.clone(), &utc()).expect_err("invalid"));
             assert!(message.contains(expected), "{raw}: {message}");
         }
     }
@@ -242,6 +286,7 @@ mod tests {
     fn update_distinguishes_absent_null_and_values() {
         let (id, patch) = UpdateArgs::parse(
             json!({"task_id": 4, "due_date": null, "priority": "low", "completed": false}),
+            &utc(),
         )
         .expect("valid");
         assert_eq!(id, 4);
@@ -250,19 +295,40 @@ mod tests {
         assert_eq!(patch.completed, Some(false));
         assert!(patch.title.is_none() && patch.description.is_none());
         assert!(
-            UpdateArgs::parse(json!({"task_id": 4})).is_err(),
+            UpdateArgs::parse(json!({"task_id": 4}), &utc()).is_err(),
             "nothing to update"
         );
-        assert!(UpdateArgs::parse(json!({"task_id": 4, "completed": "yes"})).is_err());
+        assert!(UpdateArgs::parse(json!({"task_id": 4, "completed": "yes"}), &utc()).is_err());
     }
 
     #[test]
     fn list_filters_parse() {
-        let f = ListArgs::parse(json!({"status": "pending", "priority": "high", "query": "milk"}))
-            .expect("valid");
+        let f = ListArgs::parse(
+            json!({"status": "pending", "priority": "high", "query": "milk"}),
+            &utc(),
+        )
+        .expect("valid");
         assert_eq!(f.status, StatusFilter::Pending);
         assert_eq!(f.priority, Some(Priority::High));
         assert_eq!(f.query.as_deref(), Some("milk"));
-        assert!(ListArgs::parse(json!({"status": "open"})).is_err());
+        assert!(f.due.is_empty());
+        assert!(ListArgs::parse(json!({"status": "open"}), &utc()).is_err());
+    }
+
+    #[test]
+    fn a_due_view_lists_the_users_day_soonest_first() {
+        let f = ListArgs::parse(json!({"due": "today"}), &ctx("America/New_York")).expect("valid");
+        assert_eq!(
+            f.due.after.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2026-11-22T05:00:00+00:00")
+        );
+        assert_eq!(f.sort, TaskSort::DueAsc);
+        let explicit =
+            ListArgs::parse(json!({"due": "overdue", "sort": "-priority"}), &utc()).expect("valid");
+        assert_eq!(explicit.sort, TaskSort::PriorityDesc);
+        let message = error_message(
+            ListArgs::parse(json!({"due": "someday"}), &utc()).expect_err("unknown view"),
+        );
+        assert!(message.contains("overdue"), "{message}");
     }
 }

@@ -15,6 +15,7 @@ pub use specs::{ToolSpec, specs};
 
 use crate::{
     Result,
+    dates::DateContext,
     db::{
         self, OnConstraint,
         tool_executions::{ONE_RECORD_PER_CALL, tool_execution_columns},
@@ -75,9 +76,16 @@ enum Effect {
     Update(i64, TaskPatch),
 }
 
+/// Whose tasks a call may touch (never anything the model says), and how it reads dates.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller<'a> {
+    pub user: &'a UserId,
+    pub dates: DateContext,
+}
+
 /// Parses tool `name`'s raw JSON `arguments` into its effect, or the error result that
 /// explains why there is none.
-fn parse(name: &str, arguments: &str) -> Result<Effect, ToolOutcome> {
+fn parse(name: &str, arguments: &str, dates: &DateContext) -> Result<Effect, ToolOutcome> {
     let raw: Value = match serde_json::from_str(if arguments.trim().is_empty() {
         "{}"
     } else {
@@ -98,11 +106,11 @@ fn parse(name: &str, arguments: &str) -> Result<Effect, ToolOutcome> {
         }
     };
     match name {
-        "add_task" => AddArgs::parse(raw).map(Effect::Add),
-        "list_tasks" => ListArgs::parse(raw).map(Effect::List),
+        "add_task" => AddArgs::parse(raw, dates).map(Effect::Add),
+        "list_tasks" => ListArgs::parse(raw, dates).map(Effect::List),
         "complete_task" => TaskIdArgs::parse(raw).map(Effect::Complete),
         "delete_task" => TaskIdArgs::parse(raw).map(Effect::Delete),
-        "update_task" => UpdateArgs::parse(raw).map(|(id, patch)| Effect::Update(id, patch)),
+        "update_task" => UpdateArgs::parse(raw, dates).map(|(id, patch)| Effect::Update(id, patch)),
         other => Err(ToolOutcome::error(
             "unknown_tool",
             format!(
@@ -175,19 +183,19 @@ impl Effect {
     }
 }
 
-/// Runs tool `name` with the model's raw JSON `arguments` for `user`, without recording it.
+/// Runs tool `name` with the model's raw JSON `arguments` for `caller`, without recording it.
 pub async fn execute(
     db: impl PgExecutor<'_>,
-    user: &UserId,
+    caller: Caller<'_>,
     name: &str,
     arguments: &str,
 ) -> Result<ToolOutcome> {
-    let effect = match parse(name, arguments) {
+    let effect = match parse(name, arguments, &caller.dates) {
         Ok(effect) => effect,
         Err(outcome) => return Ok(outcome),
     };
     let mut query = QueryBuilder::new("");
-    effect.push(&mut query, user);
+    effect.push(&mut query, caller.user);
     let result: Option<Value> = query.build_query_scalar().fetch_optional(db).await?;
     Ok(match (result, effect.missing()) {
         (Some(result), _) => ToolOutcome::ok(result),
@@ -223,20 +231,20 @@ pub enum Recorded {
     AlreadyRecorded,
 }
 
-/// Runs `call` for `user` and records it in the ledger, in one statement: the effect and
+/// Runs `call` for `caller` and records it in the ledger, in one statement: the effect and
 /// its record commit together, in one round trip, and the result recorded is the result
 /// returned. If the call is already recorded the statement fails as a whole, which undoes
 /// its effect.
 pub async fn execute_recorded(
     db: impl PgExecutor<'_>,
-    user: &UserId,
+    caller: Caller<'_>,
     call: &LedgerCall<'_>,
 ) -> Result<Recorded> {
-    let effect = parse(call.name, call.arguments);
+    let effect = parse(call.name, call.arguments, &caller.dates);
     let mut query = QueryBuilder::new("with effect as (");
     let missing = match &effect {
         Ok(effect) => {
-            effect.push(&mut query, user);
+            effect.push(&mut query, caller.user);
             effect.missing()
         }
         // Nothing to run: the error is the result.

@@ -10,7 +10,7 @@ pub struct ToolSpec {
     pub parameters: Value,
 }
 
-const DUE_DATE: &str = "Due date-time in RFC 3339 (e.g. 2026-11-27T17:00:00Z) or a date (2026-11-27, meaning 17:00 UTC that day).";
+const DUE_DATE: &str = "When the task is due, in the user's time zone: RFC 3339 with an offset (2026-11-27T17:00:00-05:00), a local date-time (2026-11-27 17:00), a date (2026-11-27, meaning 17:00), or words (\"tomorrow at 5pm\", \"next Friday\").";
 
 fn priority() -> Value {
     json!({"type": "string", "enum": ["low", "medium", "high"], "description": "How urgent the task is."})
@@ -46,6 +46,10 @@ pub fn specs() -> Vec<ToolSpec> {
                     "status": {"type": "string", "enum": ["all", "pending", "completed"], "description": "Which tasks to show; default all."},
                     "priority": priority(),
                     "query": {"type": "string", "description": "Words to search for in titles and descriptions."},
+                    "due": {"type": "string", "enum": ["overdue", "today", "tomorrow", "this_week", "next_7_days", "none"], "description": "Only tasks due then, on the user's calendar; none: without a due date."},
+                    "due_after": {"type": "string", "description": "Only tasks due at or after this (a date or date-time; a date means its start)."},
+                    "due_before": {"type": "string", "description": "Only tasks due before this (a date or date-time; a date means its start)."},
+                    "sort": {"type": "string", "enum": ["-created_at", "created_at", "due_date", "-due_date", "-priority", "priority", "title", "-title"], "description": "Order; default newest first, or soonest due first with a due filter."},
                 },
             }),
         },

@@ -13,8 +13,9 @@ use argon2::{
     password_hash::{SaltString, rand_core::OsRng},
 };
 use common::{
+    dates::Zone,
     db,
-    domain::{Email, Password, user::EMAIL_MAX_CHARS},
+    domain::{Email, Password, UserId, user::EMAIL_MAX_CHARS},
 };
 use poem::Request;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
@@ -49,6 +50,10 @@ pub struct Credentials {
     /// symbols, not the email itself.
     #[oai(write_only)]
     pub password: String,
+    /// The browser's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`):
+    /// at sign-up it becomes the account's zone; at sign-in it is kept only if the account
+    /// has none yet. 422 if it is not a zone of the IANA database.
+    pub time_zone: Option<String>,
 }
 
 /// A signed-in session: use `token` as `Authorization: Bearer <token>` on `/api/{user_id}/…`.
@@ -59,6 +64,8 @@ pub struct Session {
     /// An HS256 JWT.
     pub token: String,
     pub email: String,
+    /// The account's time zone (see `GET /api/{user_id}/profile`).
+    pub time_zone: String,
 }
 
 #[derive(ApiResponse)]
@@ -89,12 +96,17 @@ impl AccountsApi {
     ) -> Result<SignUpResponse, ApiError> {
         let email = Email::parse(&body.email)?;
         let password = Password::parse(&body.password, &email)?;
+        let zone = time_zone(body.time_zone.as_deref())?.unwrap_or(Zone::UTC);
         self.throttle(format!("up:{}", client_address(req)))?;
         let hash = run_blocking(move || hash_password(password.expose())).await??;
-        let user = db::users::insert(&self.pool, Uuid::now_v7(), &email, &hash).await?;
+        let mut tx = self.pool.begin().await.map_err(common::Error::from)?;
+        let user = db::users::insert(&mut *tx, Uuid::now_v7(), &email, &hash).await?;
+        let user_id = UserId::parse(user.id.to_string())?;
+        db::profiles::set_time_zone(&mut *tx, &user_id, zone).await?;
+        tx.commit().await.map_err(common::Error::from)?;
         tracing::info!(user_id = %user.id, "account created");
         Ok(SignUpResponse::Created(Json(
-            self.session(user.id, user.email)?,
+            self.session(user_id, user.email, zone)?,
         )))
     }
 
@@ -109,6 +121,7 @@ impl AccountsApi {
         body: Json<Credentials>,
     ) -> Result<SignInResponse, ApiError> {
         let email = body.email.trim().to_lowercase();
+        let browser_zone = time_zone(body.time_zone.as_deref())?;
         self.throttle(format!("in:{email}|{}", client_address(req)))?;
         let user = if email.chars().count() <= EMAIL_MAX_CHARS {
             db::users::by_email(&self.pool, &email).await?
@@ -125,7 +138,14 @@ impl AccountsApi {
         .await??;
         match user {
             Some(user) if matches => {
-                Ok(SignInResponse::Ok(Json(self.session(user.id, user.email)?)))
+                let user_id = UserId::parse(user.id.to_string())?;
+                if let Some(zone) = browser_zone {
+                    db::profiles::default_time_zone(&self.pool, &user_id, zone).await?;
+                }
+                let zone = db::profiles::time_zone(&self.pool, &user_id).await?;
+                Ok(SignInResponse::Ok(Json(
+                    self.session(user_id, user.email, zone)?,
+                )))
             }
             _ => Err(ApiError::unauthorized(BAD_CREDENTIALS)),
         }
@@ -133,14 +153,14 @@ impl AccountsApi {
 }
 
 impl AccountsApi {
-    fn session(&self, id: Uuid, email: String) -> Result<Session, ApiError> {
-        let user_id = id.to_string();
-        let token = crate::auth::mint_token_for(&self.auth, &user_id, self.session_ttl)
+    fn session(&self, user: UserId, email: String, zone: Zone) -> Result<Session, ApiError> {
+        let token = crate::auth::mint_token_for(&self.auth, user.as_str(), self.session_ttl)
             .map_err(ApiError::internal)?;
         Ok(Session {
-            user_id,
+            user_id: user.into(),
             token,
             email,
+            time_zone: zone.name().to_owned(),
         })
     }
 
@@ -151,6 +171,13 @@ impl AccountsApi {
             "too many attempts; wait a moment and try again",
         )
     }
+}
+
+/// The time zone a sign-up or sign-in carries, if any; 422 naming `time_zone` if unknown.
+fn time_zone(name: Option<&str>) -> Result<Option<Zone>, ApiError> {
+    Ok(name
+        .map(|name| Zone::parse(name, "time_zone"))
+        .transpose()?)
 }
 
 /// The client's IP address (without the port), or `unknown`.

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use common::{
+    dates::Zone,
     db::{self, jobs::Acceptance},
     domain::{ChatText, Job, UserId},
     jobs::ChatEvent,
@@ -51,6 +52,9 @@ pub struct ChatIn {
     pub conversation_id: Option<Uuid>,
     /// What the user says: 1–8,000 characters.
     pub message: String,
+    /// The IANA time zone this message's dates are read in (`Europe/Berlin`), for clients
+    /// without a profile; default: the user's profile zone (UTC if never set).
+    pub time_zone: Option<String>,
 }
 
 /// One tool call the assistant made.
@@ -105,6 +109,11 @@ impl ChatApi {
     /// Validates and stores the message and its job in one statement, then publishes the job.
     async fn accept(&self, user: &UserId, body: ChatIn) -> Result<Accepted, ApiError> {
         let text = ChatText::parse(&body.message)?;
+        let time_zone = body
+            .time_zone
+            .as_deref()
+            .map(|zone| Zone::parse(zone, "time_zone"))
+            .transpose()?;
         limits::check(
             &self.limiter,
             user.as_str(),
@@ -130,6 +139,7 @@ impl ChatApi {
             new_conversation_id: Uuid::now_v7(),
             new_conversation_title: &text.title(),
             prompt: text.as_str(),
+            time_zone,
         };
         let stored = std::time::Instant::now();
         let accepted =

@@ -6,6 +6,7 @@ pub mod conversations;
 pub mod health;
 pub mod jobs;
 pub mod payload;
+pub mod profile;
 pub mod sse;
 pub mod tasks;
 
@@ -20,7 +21,8 @@ pub enum ApiTags {
     Chat,
     /// Conversation history.
     Conversations,
-    /// Accounts: sign up and sign in with email and password, for a token.
+    /// Accounts: sign up and sign in with email and password for a token, and the profile
+    /// (time zone).
     Accounts,
     /// Liveness and readiness.
     Health,

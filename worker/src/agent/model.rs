@@ -39,6 +39,9 @@ pub struct ModelRequest {
     pub messages: Vec<ChatMessage>,
     /// Shared, not copied: the same specs go with every step of every turn.
     pub tools: std::sync::Arc<[ToolSpec]>,
+    /// When and where the user is (the system prompt says it in words; the builtin model
+    /// reads dates with it).
+    pub dates: common::dates::DateContext,
 }
 
 /// What the model answered in one step: text, tool calls, or both.

@@ -326,6 +326,7 @@ mod tests {
         let request = ModelRequest {
             messages: vec![],
             tools: Vec::new().into(),
+            dates: common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
         };
 
         let result = model.step(&request, &mut Ignore).await;

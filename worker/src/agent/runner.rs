@@ -8,12 +8,13 @@
 use std::{collections::HashSet, sync::Arc};
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use common::{
+    dates::DateContext,
     domain::{ToolExecution, UserId},
     jobs::{ChatEvent, ToolCallRecord},
-    tools::arguments_json,
+    tools::{Caller, ToolOutcome, arguments_json},
 };
+use serde_json::Value;
 use sqlx::PgPool;
 use tracing::Instrument as _;
 use uuid::Uuid;
@@ -59,7 +60,8 @@ pub struct TurnInput<'a> {
     pub history: Vec<ChatMessage>,
     /// The tool calls earlier deliveries of this job recorded, to replay instead of rerun.
     pub recorded: Vec<ToolExecution>,
-    pub now: DateTime<Utc>,
+    /// When and where the user is: the prompt says it, and dates are read with it.
+    pub dates: DateContext,
 }
 
 /// The agent: a model, the task tools, and a step limit.
@@ -91,6 +93,93 @@ impl DeltaSink for EventSink<'_> {
     }
 }
 
+/// The turn as the model has been shown it so far, and the calls it made.
+struct Transcript {
+    messages: Vec<ChatMessage>,
+    records: Vec<ToolCallRecord>,
+    /// Call ids used in this job (the ledger needs them unique).
+    used_ids: HashSet<String>,
+    dates: DateContext,
+}
+
+impl Transcript {
+    /// A call's result, whether it ran now or was replayed from the ledger: announced to the
+    /// client as recorded (UTC), shown to the model with its times on the user's clock, and
+    /// kept for the reply.
+    async fn record(
+        &mut self,
+        events: &mut EventPublisher,
+        call: (&str, &str),
+        arguments: Value,
+        outcome: ToolOutcome,
+    ) {
+        let (id, tool) = call;
+        events
+            .publish(&ChatEvent::ToolResult {
+                id: id.to_owned(),
+                tool: tool.to_owned(),
+                ok: outcome.ok,
+                result: outcome.result.clone(),
+            })
+            .await;
+        self.messages.push(ChatMessage::Tool {
+            call_id: id.to_owned(),
+            content: self.dates.localize_result(&outcome.result).to_string(),
+        });
+        self.records.push(ToolCallRecord {
+            tool: tool.to_owned(),
+            arguments,
+            result: outcome.result,
+        });
+    }
+
+    /// Rebuilds the steps an earlier delivery recorded, re-announcing them to the client.
+    /// Returns the next step number.
+    async fn replay(&mut self, recorded: &[ToolExecution], events: &mut EventPublisher) -> i32 {
+        let mut next_step = 1;
+        for step in recorded.chunk_by(|a, b| a.step == b.step) {
+            let calls: Vec<ToolCall> = step
+                .iter()
+                .map(|r| ToolCall {
+                    id: r.call_id.clone(),
+                    name: r.tool.clone(),
+                    arguments: match &r.arguments.0 {
+                        Value::String(raw) => raw.clone(),
+                        other => other.to_string(),
+                    },
+                })
+                .collect();
+            self.messages.push(ChatMessage::Assistant {
+                content: None,
+                tool_calls: calls,
+            });
+            for r in step {
+                self.used_ids.insert(r.call_id.clone());
+                events
+                    .publish(&ChatEvent::ToolCall {
+                        id: r.call_id.clone(),
+                        tool: r.tool.clone(),
+                        arguments: r.arguments.0.clone(),
+                    })
+                    .await;
+                let outcome = ToolOutcome {
+                    ok: r.ok,
+                    result: r.result.0.clone(),
+                };
+                self.record(
+                    events,
+                    (&r.call_id, &r.tool),
+                    r.arguments.0.clone(),
+                    outcome,
+                )
+                .await;
+            }
+            next_step = step[0].step + 1;
+        }
+        next_step
+    }
+}
+
 impl Agent {
     /// Runs one turn, publishing its progress to `events`.
     pub async fn run(
@@ -98,26 +187,26 @@ impl Agent {
         input: TurnInput<'_>,
         events: &mut EventPublisher,
     ) -> Result<TurnOutput, TurnError> {
-        let mut messages = vec![ChatMessage::System(system_prompt(input.now))];
-        messages.extend(input.history);
+        let mut transcript = Transcript {
+            messages: vec![ChatMessage::System(system_prompt(&input.dates))],
+            records: Vec::new(),
+            used_ids: HashSet::new(),
+            dates: input.dates,
+        };
+        transcript.messages.extend(input.history);
         let specs = tools::tool_specs();
-        let mut records = Vec::new();
-        let mut used_ids = HashSet::new();
-
-        let first_step = replay(
-            &input.recorded,
-            &mut messages,
-            &mut records,
-            &mut used_ids,
-            events,
-        )
-        .await;
+        let first_step = transcript.replay(&input.recorded, events).await;
+        let caller = Caller {
+            user: input.user,
+            dates: input.dates,
+        };
 
         let mut text = String::new();
         for step in first_step..=self.max_steps as i32 {
             let request = ModelRequest {
-                messages: messages.clone(),
+                messages: transcript.messages.clone(),
                 tools: specs.clone(),
+                dates: input.dates,
             };
             let mut sink = EventSink {
                 events,
@@ -140,7 +229,7 @@ impl Agent {
             if turn.tool_calls.is_empty() {
                 return Ok(TurnOutput {
                     text: final_text(text),
-                    tool_calls: records,
+                    tool_calls: transcript.records,
                     end: TurnEnd::Answered,
                 });
             }
@@ -148,16 +237,16 @@ impl Agent {
                 .tool_calls
                 .into_iter()
                 .enumerate()
-                .map(|(i, call)| unique_id(call, step, i, &mut used_ids))
+                .map(|(i, call)| unique_id(call, step, i, &mut transcript.used_ids))
                 .collect();
-            messages.push(ChatMessage::Assistant {
+            transcript.messages.push(ChatMessage::Assistant {
                 content: (!step_text.is_empty()).then_some(step_text),
                 tool_calls: calls.clone(),
             });
             for (position, call) in calls.iter().enumerate() {
                 let slot = CallSlot {
                     job_id: input.job_id,
-                    user: input.user,
+                    caller,
                     step,
                     position: position as i32,
                 };
@@ -175,89 +264,17 @@ impl Agent {
                     .await?;
                 common::metrics::record_stage(common::metrics::TurnStage::Tool, running);
                 tracing::debug!(tool = %call.name, ok = outcome.ok, "tool call ran");
-                events
-                    .publish(&ChatEvent::ToolResult {
-                        id: call.id.clone(),
-                        tool: call.name.clone(),
-                        ok: outcome.ok,
-                        result: outcome.result.clone(),
-                    })
+                transcript
+                    .record(events, (&call.id, &call.name), arguments, outcome)
                     .await;
-                messages.push(ChatMessage::Tool {
-                    call_id: call.id.clone(),
-                    content: outcome.result.to_string(),
-                });
-                records.push(ToolCallRecord {
-                    tool: call.name.clone(),
-                    arguments,
-                    result: outcome.result,
-                });
             }
         }
         Ok(TurnOutput {
             text: final_text(text),
-            tool_calls: records,
+            tool_calls: transcript.records,
             end: TurnEnd::StepLimit,
         })
     }
-}
-
-/// Rebuilds the steps an earlier delivery recorded, re-announcing them to the client.
-/// Returns the next step number.
-async fn replay(
-    recorded: &[ToolExecution],
-    messages: &mut Vec<ChatMessage>,
-    records: &mut Vec<ToolCallRecord>,
-    used_ids: &mut HashSet<String>,
-    events: &mut EventPublisher,
-) -> i32 {
-    let mut next_step = 1;
-    for step in recorded.chunk_by(|a, b| a.step == b.step) {
-        let calls: Vec<ToolCall> = step
-            .iter()
-            .map(|r| ToolCall {
-                id: r.call_id.clone(),
-                name: r.tool.clone(),
-                arguments: match &r.arguments.0 {
-                    serde_json::Value::String(raw) => raw.clone(),
-                    other => other.to_string(),
-                },
-            })
-            .collect();
-        messages.push(ChatMessage::Assistant {
-            content: None,
-            tool_calls: calls,
-        });
-        for r in step {
-            used_ids.insert(r.call_id.clone());
-            events
-                .publish(&ChatEvent::ToolCall {
-                    id: r.call_id.clone(),
-                    tool: r.tool.clone(),
-                    arguments: r.arguments.0.clone(),
-                })
-                .await;
-            events
-                .publish(&ChatEvent::ToolResult {
-                    id: r.call_id.clone(),
-                    tool: r.tool.clone(),
-                    ok: r.ok,
-                    result: r.result.0.clone(),
-                })
-                .await;
-            messages.push(ChatMessage::Tool {
-                call_id: r.call_id.clone(),
-                content: r.result.0.to_string(),
-            });
-            records.push(ToolCallRecord {
-                tool: r.tool.clone(),
-                arguments: r.arguments.0.clone(),
-                result: r.result.0.clone(),
-            });
-        }
-        next_step = step[0].step + 1;
-    }
-    next_step
 }
 
 /// Some models reuse ids (`call_0` every step) or send none; the ledger needs them unique

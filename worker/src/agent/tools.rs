@@ -3,8 +3,8 @@
 
 use common::{
     db,
-    domain::{ToolExecution, UserId},
-    tools::{self, Recorded, ToolOutcome},
+    domain::ToolExecution,
+    tools::{self, Caller, Recorded, ToolOutcome},
 };
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -18,11 +18,11 @@ pub fn tool_specs() -> std::sync::Arc<[ToolSpec]> {
     SPECS.clone()
 }
 
-/// Where a call sits in its job.
+/// Where a call sits in its job, and whose call it is.
 #[derive(Debug, Clone, Copy)]
 pub struct CallSlot<'a> {
     pub job_id: Uuid,
-    pub user: &'a UserId,
+    pub caller: Caller<'a>,
     pub step: i32,
     pub position: i32,
 }
@@ -45,7 +45,7 @@ pub async fn run(
         name: &call.name,
         arguments: &call.arguments,
     };
-    match tools::execute_recorded(pool, slot.user, &ledger).await? {
+    match tools::execute_recorded(pool, slot.caller, &ledger).await? {
         Recorded::Ran(outcome) => {
             let ok = if outcome.ok { "true" } else { "false" };
             metrics::counter!("taskwire_tool_calls_total", "tool" => tool_label(&call.name), "ok" => ok)

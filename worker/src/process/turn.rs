@@ -1,7 +1,6 @@
 //! Running a turn: the model's view of the conversation rebuilt from Postgres (a bounded
 //! window), the calls an earlier delivery recorded, and the agent.
 
-use chrono::Utc;
 use common::{
     db,
     domain::{Job, Message, Role, ToolExecution},
@@ -57,7 +56,7 @@ pub(super) async fn run(
                 user: &job.user_id,
                 history,
                 recorded,
-                now: Utc::now(),
+                dates: job.date_context(),
             },
             events,
         )
@@ -119,7 +118,6 @@ pub fn bounded_history(rows: Vec<common::domain::Message>, max_chars: usize) -> 
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
     use uuid::Uuid;
 
     use super::*;
@@ -133,7 +131,7 @@ mod tests {
             tool_calls: None,
             job_id: Uuid::nil(),
             turn_seq: 1,
-            created_at: Utc::now(),
+            created_at: chrono::Utc::now(),
         }
     }
 

@@ -1,12 +1,12 @@
-//! What a task listing asks for: which tasks (completion, priority, search text), in which
-//! order, which page.
+//! What a task listing asks for: which tasks (completion, priority, due dates, search text),
+//! in which order, which page.
 
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 use super::Priority;
-use crate::Error;
+use crate::{Error, dates::DueBounds};
 
 /// Longest search text, in characters.
 pub const QUERY_MAX_CHARS: usize = 200;
@@ -97,6 +97,8 @@ impl FromStr for TaskSort {
 pub struct TaskFilter {
     pub status: StatusFilter,
     pub priority: Option<Priority>,
+    /// Which due dates (a view such as "today", or a range), resolved to instants.
+    pub due: DueBounds,
     /// Case-insensitive text searched in title and description.
     pub query: Option<String>,
     pub sort: TaskSort,
@@ -109,6 +111,7 @@ impl Default for TaskFilter {
         Self {
             status: StatusFilter::All,
             priority: None,
+            due: DueBounds::default(),
             query: None,
             sort: TaskSort::default(),
             limit: LIST_LIMIT_DEFAULT,

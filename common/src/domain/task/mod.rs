@@ -84,13 +84,14 @@ impl TaskDescription {
     }
 }
 
-/// Checks that a due date is one Postgres can store and a person could mean.
-pub fn validate_due_date(due: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
+/// Checks that a due date (given in the input `field`) is one Postgres can store and a
+/// person could mean.
+pub fn validate_due_date(due: DateTime<Utc>, field: &'static str) -> Result<DateTime<Utc>, Error> {
     if (1900..=9999).contains(&due.year()) {
         Ok(due)
     } else {
         Err(Error::validation(
-            "due_date",
+            field,
             "must be between the years 1900 and 9999",
         ))
     }
@@ -232,12 +233,12 @@ mod tests {
     #[test]
     fn due_dates_outside_storable_years_are_refused() {
         let ok = DateTime::parse_from_rfc3339("2026-12-01T17:00:00Z").expect("valid");
-        assert!(validate_due_date(ok.with_timezone(&Utc)).is_ok());
+        assert!(validate_due_date(ok.with_timezone(&Utc), "due_date").is_ok());
         let far = DateTime::parse_from_rfc3339("+20000-01-01T00:00:00Z");
         if let Ok(far) = far {
-            assert!(validate_due_date(far.with_timezone(&Utc)).is_err());
+            assert!(validate_due_date(far.with_timezone(&Utc), "due_date").is_err());
         }
         let old = DateTime::parse_from_rfc3339("1066-10-14T09:00:00Z").expect("valid");
-        assert!(validate_due_date(old.with_timezone(&Utc)).is_err());
+        assert!(validate_due_date(old.with_timezone(&Utc), "due_date").is_err());
     }
 }

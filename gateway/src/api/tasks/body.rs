@@ -2,8 +2,9 @@
 //! and from the domain types.
 
 use chrono::{DateTime, Utc};
-use common::domain::{
-    self, NewTask, StatusFilter, TaskDescription, TaskPatch, TaskSort, TaskTitle,
+use common::{
+    dates::{DateContext, DueView, parse_due},
+    domain::{self, NewTask, StatusFilter, TaskDescription, TaskPatch, TaskSort, TaskTitle},
 };
 use poem_openapi::{Enum, Object, types::MaybeUndefined};
 use serde::Serialize;
@@ -82,23 +83,26 @@ pub struct TaskCreate {
     pub description: Option<String>,
     /// Defaults to `medium`.
     pub priority: Option<Priority>,
-    /// RFC 3339 date-time, e.g. `2026-11-27T17:00:00Z`.
-    pub due_date: Option<DateTime<Utc>>,
+    /// When it is due: RFC 3339 with an offset (`2026-11-27T17:00:00-05:00`), a local
+    /// date-time (`2026-11-27 17:00`), a date (`2026-11-27`, meaning 17:00) or words
+    /// (`next friday 5pm`); all but the first are read in the user's time zone.
+    #[oai(validator(max_length = 100))]
+    pub due_date: Option<String>,
 }
 
-impl TryFrom<TaskCreate> for NewTask {
-    type Error = common::Error;
-    fn try_from(body: TaskCreate) -> Result<Self, Self::Error> {
-        Ok(Self {
-            title: TaskTitle::parse(&body.title)?,
-            description: match body.description {
+impl TaskCreate {
+    /// The task to store, its due date read on the user's clock `dates`.
+    pub fn into_new_task(self, dates: &DateContext) -> Result<NewTask, common::Error> {
+        Ok(NewTask {
+            title: TaskTitle::parse(&self.title)?,
+            description: match self.description {
                 Some(d) => TaskDescription::parse(&d)?,
                 None => None,
             },
-            priority: body.priority.map(Into::into).unwrap_or_default(),
-            due_date: body
+            priority: self.priority.map(Into::into).unwrap_or_default(),
+            due_date: self
                 .due_date
-                .map(domain::task::validate_due_date)
+                .map(|text| parse_due(&text, dates, "due_date"))
                 .transpose()?,
         })
     }
@@ -111,27 +115,34 @@ pub struct TaskUpdate {
     pub title: Option<String>,
     pub description: MaybeUndefined<String>,
     pub priority: Option<Priority>,
-    pub due_date: MaybeUndefined<DateTime<Utc>>,
+    /// In any form `due_date` takes on create; `null` clears it.
+    #[oai(validator(max_length = 100))]
+    pub due_date: MaybeUndefined<String>,
     pub completed: Option<bool>,
 }
 
-impl TryFrom<TaskUpdate> for TaskPatch {
-    type Error = common::Error;
-    fn try_from(body: TaskUpdate) -> Result<Self, Self::Error> {
-        let patch = Self {
-            title: body.title.as_deref().map(TaskTitle::parse).transpose()?,
-            description: match body.description {
+impl TaskUpdate {
+    /// The due date as given, if the update sets one.
+    pub fn due_text(&self) -> Option<&str> {
+        self.due_date.value().map(String::as_str)
+    }
+
+    /// The change to make, its due date read on the user's clock `dates`.
+    pub fn into_patch(self, dates: &DateContext) -> Result<TaskPatch, common::Error> {
+        let patch = TaskPatch {
+            title: self.title.as_deref().map(TaskTitle::parse).transpose()?,
+            description: match self.description {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => Some(None),
                 MaybeUndefined::Value(d) => Some(TaskDescription::parse(&d)?),
             },
-            priority: body.priority.map(Into::into),
-            due_date: match body.due_date {
+            priority: self.priority.map(Into::into),
+            due_date: match self.due_date {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(d) => Some(Some(domain::task::validate_due_date(d)?)),
+                MaybeUndefined::Value(d) => Some(Some(parse_due(&d, dates, "due_date")?)),
             },
-            completed: body.completed,
+            completed: self.completed,
         };
         if patch.is_empty() {
             return Err(common::Error::validation(
@@ -140,6 +151,36 @@ impl TryFrom<TaskUpdate> for TaskPatch {
             ));
         }
         Ok(patch)
+    }
+}
+
+/// Which due dates to list, on the user's calendar.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum Due {
+    /// Open tasks whose due time has passed.
+    Overdue,
+    Today,
+    Tomorrow,
+    /// Monday to Sunday.
+    ThisWeek,
+    /// Today and the six days after it.
+    #[oai(rename = "next_7_days")]
+    Next7Days,
+    /// Without a due date.
+    None,
+}
+
+impl From<Due> for DueView {
+    fn from(d: Due) -> Self {
+        match d {
+            Due::Overdue => Self::Overdue,
+            Due::Today => Self::Today,
+            Due::Tomorrow => Self::Tomorrow,
+            Due::ThisWeek => Self::ThisWeek,
+            Due::Next7Days => Self::Next7Days,
+            Due::None => Self::NoDate,
+        }
     }
 }
 

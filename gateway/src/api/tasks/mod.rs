@@ -2,11 +2,13 @@
 
 mod body;
 
-pub use body::{Priority, Sort, Status, TaskCreate, TaskOut, TaskUpdate};
+pub use body::{Due, Priority, Sort, Status, TaskCreate, TaskOut, TaskUpdate};
 
+use chrono::Utc;
 use common::{
+    dates::{self, DateContext, Zone},
     db,
-    domain::{self, NewTask, TaskFilter, TaskPatch},
+    domain::{self, TaskFilter, TaskSort, UserId},
 };
 use poem_openapi::{
     ApiResponse, OpenApi,
@@ -21,6 +23,19 @@ use crate::{auth::BearerAuth, error::ApiError};
 /// The task endpoints.
 pub struct TasksApi {
     pub pool: PgPool,
+}
+
+impl TasksApi {
+    /// Now on `user`'s clock when a date is to be read (their zone is looked up), else in
+    /// UTC (no lookup: nothing depends on the zone).
+    async fn dates(&self, user: &UserId, reads_dates: bool) -> Result<DateContext, ApiError> {
+        let zone = if reads_dates {
+            db::profiles::time_zone(&self.pool, user).await?
+        } else {
+            Zone::UTC
+        };
+        Ok(DateContext::new(Utc::now(), zone))
+    }
 }
 
 #[derive(ApiResponse)]
@@ -48,7 +63,9 @@ pub enum DeletedResponse {
 impl TasksApi {
     /// List tasks
     ///
-    /// Filters combine; `q` searches title and description, case-insensitively.
+    /// Filters combine; `q` searches title and description, case-insensitively. `due` and
+    /// `due_before` / `due_after` are read on the user's calendar (their profile's time
+    /// zone); with either and no `sort`, the soonest due come first.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/:user_id/tasks", method = "get", operation_id = "list_tasks")]
     async fn list(
@@ -60,6 +77,14 @@ impl TasksApi {
         priority: Query<Option<Priority>>,
         /// Text to search for.
         q: Query<Option<String>>,
+        /// Only tasks due then.
+        due: Query<Option<Due>>,
+        /// Only tasks due at or after this: a date (its start), a date-time or words.
+        #[oai(validator(max_length = 100))]
+        due_after: Query<Option<String>>,
+        /// Only tasks due before this: a date (its start), a date-time or words.
+        #[oai(validator(max_length = 100))]
+        due_before: Query<Option<String>>,
         /// Default `-created_at` (newest first).
         sort: Query<Option<Sort>>,
         /// Page size, 1–100, default 50.
@@ -70,11 +95,25 @@ impl TasksApi {
         offset: Query<Option<i64>>,
     ) -> Result<ListResponse, ApiError> {
         let user = auth.require(&user_id)?;
+        let reads_dates = due.is_some() || due_after.is_some() || due_before.is_some();
+        let dates = self.dates(user, reads_dates).await?;
+        let due = dates::due_bounds(
+            due.0.map(Into::into),
+            due_after.0.as_deref(),
+            due_before.0.as_deref(),
+            &dates,
+        )?;
+        let sort = match sort.0 {
+            Some(sort) => sort.into(),
+            None if reads_dates => TaskSort::DueAsc,
+            None => TaskSort::default(),
+        };
         let filter = TaskFilter {
             status: status.0.map(Into::into).unwrap_or_default(),
             priority: priority.0.map(Into::into),
+            due,
             query: q.0,
-            sort: sort.0.map(Into::into).unwrap_or_default(),
+            sort,
             limit: limit.0.unwrap_or(domain::task::LIST_LIMIT_DEFAULT),
             offset: offset.0.unwrap_or(0),
         }
@@ -100,7 +139,8 @@ impl TasksApi {
         body: Json<TaskCreate>,
     ) -> Result<CreatedResponse, ApiError> {
         let user = auth.require(&user_id)?;
-        let new = NewTask::try_from(body.0)?;
+        let dates = self.dates(user, body.due_date.is_some()).await?;
+        let new = body.0.into_new_task(&dates)?;
         let task = db::tasks::insert(&self.pool, user, &new).await?;
         let location = format!("/api/{}/tasks/{}", user_id.0, task.id);
         Ok(CreatedResponse::Created(JsonBody(task.into()), location))
@@ -139,7 +179,8 @@ impl TasksApi {
         body: Json<TaskUpdate>,
     ) -> Result<JsonBody<TaskOut>, ApiError> {
         let user = auth.require(&user_id)?;
-        let patch = TaskPatch::try_from(body.0)?;
+        let dates = self.dates(user, body.due_text().is_some()).await?;
+        let patch = body.0.into_patch(&dates)?;
         let task = db::tasks::update(&self.pool, user, task_id.0, &patch).await?;
         Ok(JsonBody(task.into()))
     }

@@ -1,9 +1,8 @@
 //! Reads a new task from what follows "add", "remind me to", "I need to", …: its priority, due
 //! date, optional description, and a clean title made of what is left.
 
-use chrono::{DateTime, Utc};
+use common::dates::{DateContext, extract_due};
 
-use super::dates::extract_due;
 use super::intent::{Intent, NewTask};
 use super::priority::{Mode, extract_priority};
 use super::words::{Sentence, capitalise, clean_edges, is_dash, trim_edges};
@@ -62,10 +61,10 @@ const LIST_SUFFIXES: &[&[&str]] = &[
 ];
 
 /// Reads the task from the free tokens of `s` (the command words already taken).
-pub(super) fn parse(s: &mut Sentence, now: DateTime<Utc>) -> Intent {
+pub(super) fn parse(s: &mut Sentence, ctx: &DateContext) -> Intent {
     let quoted = take_quoted(s);
     let priority = extract_priority(s, Mode::Add);
-    let due = extract_due(s, now, &[]);
+    let due = extract_due(s, ctx, &[]).map(|due| ctx.zone.local(due).fixed_offset());
     take_task_noun(s);
     take_list_suffix(s);
     let (title, description) = split_description(s);

@@ -4,7 +4,7 @@
 //! listing ("high priority tasks"), "X is done", and a task with a date ("dentist tomorrow at
 //! 3pm"); anything else is [`Intent::Unknown`], never a tool call.
 
-use chrono::{DateTime, Utc};
+use common::dates::DateContext;
 
 use super::intent::{Action, Changes, Intent, ListFilter, Status, Target};
 use super::verbs::{self, Kind};
@@ -112,8 +112,8 @@ const HELP: &[&[&str]] = &[
 /// "todo: call mom", "task: buy milk".
 const TASK_LABELS: &[&str] = &["todo", "to-do", "task", "reminder"];
 
-/// Reads the request in `text`; `now` resolves dates.
-pub(super) fn parse(text: &str, now: DateTime<Utc>) -> Intent {
+/// Reads the request in `text`; `ctx` resolves dates on the user's clock.
+pub(super) fn parse(text: &str, ctx: &DateContext) -> Intent {
     let mut s = Sentence::new(text);
     let openers = take_openers(&mut s);
     let Some(start) = s.first_free() else {
@@ -125,14 +125,14 @@ pub(super) fn parse(text: &str, now: DateTime<Utc>) -> Intent {
     }
     if TASK_LABELS.contains(&s.word(start)) && s.ends_clause(start) {
         s.take(start, start + 1);
-        return add::parse(&mut s, now);
+        return add::parse(&mut s, ctx);
     }
     if let Some((kind, len)) = verbs::leading(&s, start) {
         let verb = s.word(start).to_owned();
         s.take(start, start + len);
-        return by_kind(kind, &mut s, &verb, now);
+        return by_kind(kind, &mut s, &verb, ctx);
     }
-    fallback(s, openers.contains(&Opener::Wish), now)
+    fallback(s, openers.contains(&Opener::Wish), ctx)
 }
 
 fn take_openers(s: &mut Sentence) -> Vec<Opener> {
@@ -158,19 +158,19 @@ fn alone(openers: &[Opener]) -> Intent {
     }
 }
 
-fn by_kind(kind: Kind, s: &mut Sentence, verb: &str, now: DateTime<Utc>) -> Intent {
+fn by_kind(kind: Kind, s: &mut Sentence, verb: &str, ctx: &DateContext) -> Intent {
     match kind {
-        Kind::Add => add::parse(s, now),
-        Kind::List => Intent::List(list::parse(s, false)),
-        Kind::Search => Intent::List(list::parse(s, true)),
-        Kind::Question if list::is_about_tasks(s) => Intent::List(list::parse(s, false)),
+        Kind::Add => add::parse(s, ctx),
+        Kind::List => Intent::List(list::parse(s, false, ctx)),
+        Kind::Search => Intent::List(list::parse(s, true, ctx)),
+        Kind::Question if list::is_about_tasks(s) => Intent::List(list::parse(s, false, ctx)),
         Kind::Question => Intent::Unknown,
         Kind::Complete => act(Action::Complete, s),
         Kind::Reopen => act(Action::Update(Changes::reopen()), s),
         Kind::Delete => delete(s),
-        Kind::Update => update::parse(s, verb, now),
-        Kind::Mark => mark(s, verb, now),
-        Kind::StatusWord => status_word(s),
+        Kind::Update => update::parse(s, verb, ctx),
+        Kind::Mark => mark(s, verb, ctx),
+        Kind::StatusWord => status_word(s, ctx),
     }
 }
 
@@ -218,7 +218,7 @@ const DONE: &[&[&str]] = &[
 /// "mark 3 as done", "mark 3 as not done", "mark 3 as urgent", "set #3 to done", "set #3 to
 /// low priority". After "set"/"make" the state must end the sentence, so "set the
 /// description of #3 to do the dishes" stays an edit.
-fn mark(s: &mut Sentence, verb: &str, now: DateTime<Utc>) -> Intent {
+fn mark(s: &mut Sentence, verb: &str, ctx: &DateContext) -> Intent {
     let anywhere = matches!(verb, "mark" | "flag");
     let says = |phrases: &[&[&str]]| {
         phrases.iter().any(|p| match s.find(p) {
@@ -231,36 +231,36 @@ fn mark(s: &mut Sentence, verb: &str, now: DateTime<Utc>) -> Intent {
     } else if says(DONE) {
         act(Action::Complete, s)
     } else {
-        update::parse(s, verb, now)
+        update::parse(s, verb, ctx)
     }
 }
 
 /// "done tasks" lists, "done with 3"/"finished the report" completes.
-fn status_word(s: &mut Sentence) -> Intent {
+fn status_word(s: &mut Sentence, ctx: &DateContext) -> Intent {
     let nouns = ["tasks", "ones", "items", "todos", "stuff", "things", "list"];
     match s.first_free() {
         Some(i) if !nouns.contains(&s.word(i)) => act(Action::Complete, s),
         _ => Intent::List(ListFilter {
             status: Some(Status::Completed),
-            ..list::parse(s, false)
+            ..list::parse(s, false, ctx)
         }),
     }
 }
 
 /// No command word: "X is done", "task 5 is urgent", a listing, or a task with a date or
 /// priority.
-fn fallback(mut s: Sentence, wish: bool, now: DateTime<Utc>) -> Intent {
+fn fallback(mut s: Sentence, wish: bool, ctx: &DateContext) -> Intent {
     if let Some(intent) = done_statement(&mut s) {
         return intent;
     }
-    if let Some(intent) = numbered_edit(&s, now) {
+    if let Some(intent) = numbered_edit(&s, ctx) {
         return intent;
     }
     let mut as_list = s.clone();
-    if let Some(filter) = list::parse_strict(&mut as_list, now) {
+    if let Some(filter) = list::parse_strict(&mut as_list, ctx) {
         return Intent::List(filter);
     }
-    match add::parse(&mut s, now) {
+    match add::parse(&mut s, ctx) {
         Intent::Add(task) if wish || task.due.is_some() || task.priority.is_some() => {
             Intent::Add(task)
         }
@@ -269,11 +269,11 @@ fn fallback(mut s: Sentence, wish: bool, now: DateTime<Utc>) -> Intent {
 }
 
 /// "task 5 is urgent", "#3 due Friday": a numbered task with changes is an update.
-fn numbered_edit(s: &Sentence, now: DateTime<Utc>) -> Option<Intent> {
+fn numbered_edit(s: &Sentence, ctx: &DateContext) -> Option<Intent> {
     if target::take_ids(&mut s.clone()).is_empty() {
         return None;
     }
-    match update::parse(&mut s.clone(), "", now) {
+    match update::parse(&mut s.clone(), "", ctx) {
         Intent::Act(Action::Update(changes), target) if !changes.is_empty() => {
             Some(Intent::Act(Action::Update(changes), target))
         }

@@ -2,7 +2,7 @@
 //! report, #4 Report expenses. Which one?", a reply of "3", "#4", "task 4", "the second one" or
 //! "the expenses one" redoes the earlier request on that task.
 
-use chrono::{DateTime, Utc};
+use common::dates::DateContext;
 
 use super::classify;
 use super::intent::{Intent, Target};
@@ -20,11 +20,11 @@ const FILLER: &[&str] = &[
 
 /// The earlier request applied to the task the user picked, if the last reply asked which one
 /// and this message picks one.
-pub(super) fn answer(turn: &Turn<'_>, now: DateTime<Utc>) -> Option<Intent> {
+pub(super) fn answer(turn: &Turn<'_>, ctx: &DateContext) -> Option<Intent> {
     let (question, request) = turn.last_question(QUESTION)?;
     let listed = listed(question);
     let id = pick(turn.request, &listed)?;
-    match classify::parse(request, now) {
+    match classify::parse(request, ctx) {
         Intent::Act(action, _) => Some(Intent::Act(action, Target::Ids(vec![id]))),
         _ => None,
     }

@@ -1,9 +1,9 @@
 //! Small pieces of reply text: quoted titles, "A, B and C", plurals, due dates in words and
 //! one line per task.
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+use common::dates::{DateContext, default_due_time};
 
-use super::calendar::default_due_time;
 use super::priority::Priority;
 use super::results::TaskView;
 
@@ -36,10 +36,11 @@ pub(super) fn count(n: usize, noun: &str) -> String {
 }
 
 /// "Friday, November 27", with the year when it is not this year and the time when it is not
-/// the default due time: "Monday, November 23 at 9 AM".
-pub(super) fn due(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+/// the default due time: "Monday, November 23 at 9 AM". `due` is on the user's clock (the
+/// runner shows the model tool results so).
+pub(super) fn due(due: DateTime<FixedOffset>, ctx: &DateContext) -> String {
     let mut text = due.format("%A, %B %-d").to_string();
-    if due.year() != now.year() {
+    if due.year() != ctx.local_now().year() {
         text.push_str(&format!(", {}", due.year()));
     }
     if due.time() != default_due_time() {
@@ -63,11 +64,11 @@ pub(super) fn priority(priority: Option<Priority>) -> Option<String> {
 
 /// One line of a listing: "- #3 Buy milk (high priority, due Friday, November 27)", with a
 /// check mark for done tasks.
-pub(super) fn task_line(task: &TaskView, now: DateTime<Utc>) -> String {
+pub(super) fn task_line(task: &TaskView, ctx: &DateContext) -> String {
     let mark = if task.completed { "✓ " } else { "" };
     let details: Vec<String> = priority(task.priority)
         .into_iter()
-        .chain(task.due.map(|d| format!("due {}", self::due(d, now))))
+        .chain(task.due.map(|d| format!("due {}", self::due(d, ctx))))
         .collect();
     let details = if details.is_empty() {
         String::new()

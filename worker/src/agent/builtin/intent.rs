@@ -1,7 +1,8 @@
 //! What the user asked for, as data: the parsers produce an [`Intent`], the planner turns it
 //! into tool calls, and these types know how to spell their tool arguments.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat};
+use common::dates::DueView;
 use serde_json::{Map, Value, json};
 
 use super::priority::Priority;
@@ -31,7 +32,8 @@ pub(super) struct NewTask {
     pub title: String,
     pub description: Option<String>,
     pub priority: Option<Priority>,
-    pub due: Option<DateTime<Utc>>,
+    /// On the user's clock.
+    pub due: Option<DateTime<FixedOffset>>,
 }
 
 impl NewTask {
@@ -57,13 +59,46 @@ pub(super) struct ListFilter {
     pub status: Option<Status>,
     pub priority: Option<Priority>,
     pub query: Option<String>,
+    pub due: Option<Due>,
+}
+
+/// Which due dates a listing asks for, on the user's calendar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Due {
+    /// "overdue", "today", "this week", "without a date", …
+    View(DueView),
+    /// The days from the first up to (not including) the second: "on Friday", "next week".
+    Days(NaiveDate, NaiveDate),
+}
+
+impl Due {
+    /// "due today", "overdue", "due on Friday, November 27", as a listing says it.
+    pub(super) fn words(&self) -> String {
+        match self {
+            Self::View(DueView::Overdue) => "overdue".to_owned(),
+            Self::View(DueView::NoDate) => "without a due date".to_owned(),
+            Self::View(DueView::Today) => "due today".to_owned(),
+            Self::View(DueView::Tomorrow) => "due tomorrow".to_owned(),
+            Self::View(DueView::ThisWeek) => "due this week".to_owned(),
+            Self::View(DueView::Next7Days) => "due in the next 7 days".to_owned(),
+            Self::Days(from, to) if from.succ_opt() == Some(*to) => {
+                format!("due on {}", from.format("%A, %B %-d"))
+            }
+            Self::Days(from, to) => format!(
+                "due from {} to {}",
+                from.format("%A, %B %-d"),
+                to.pred_opt().unwrap_or(*to).format("%A, %B %-d")
+            ),
+        }
+    }
 }
 
 impl ListFilter {
     pub(super) fn args(&self) -> Value {
         let mut args = Map::new();
         let status = self.status.map_or("all", Status::as_str);
-        if self.status.is_some() || (self.priority.is_none() && self.query.is_none()) {
+        let narrowed = self.priority.is_some() || self.query.is_some() || self.due.is_some();
+        if self.status.is_some() || !narrowed {
             args.insert("status".into(), json!(status));
         }
         if let Some(priority) = self.priority {
@@ -71,6 +106,16 @@ impl ListFilter {
         }
         if let Some(query) = &self.query {
             args.insert("query".into(), json!(query));
+        }
+        match self.due {
+            Some(Due::View(view)) => {
+                args.insert("due".into(), json!(view.as_str()));
+            }
+            Some(Due::Days(from, to)) => {
+                args.insert("due_after".into(), json!(from.to_string()));
+                args.insert("due_before".into(), json!(to.to_string()));
+            }
+            None => {}
         }
         Value::Object(args)
     }
@@ -130,7 +175,8 @@ pub(super) struct Changes {
     pub title: Option<String>,
     pub description: Option<String>,
     pub priority: Option<Priority>,
-    pub due: Option<DateTime<Utc>>,
+    /// On the user's clock.
+    pub due: Option<DateTime<FixedOffset>>,
     pub completed: Option<bool>,
 }
 
@@ -182,7 +228,8 @@ pub(super) enum Target {
     Missing,
 }
 
-/// A time as the tools expect it: RFC 3339, UTC, whole seconds ("2026-11-27T17:00:00Z").
-pub(super) fn rfc3339(time: DateTime<Utc>) -> String {
+/// A time as the tools read it: RFC 3339 with the user's offset, whole seconds
+/// ("2026-11-27T17:00:00-05:00"; "…Z" in UTC).
+pub(super) fn rfc3339(time: DateTime<FixedOffset>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Secs, true)
 }

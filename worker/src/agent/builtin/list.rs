@@ -1,11 +1,12 @@
 //! Reads a listing request: which status ("what's left?" → pending, "what have I finished?" →
-//! completed), which priority ("what's urgent?"), and which search words ("tasks about
+//! completed), which priority ("what's urgent?"), which due dates ("what's due today?",
+//! "anything overdue?", "tasks without a date"), and which search words ("tasks about
 //! groceries", "find milk").
 
-use chrono::{DateTime, Utc};
+use chrono::{Datelike, Days};
+use common::dates::{DateContext, DueView, extract_due};
 
-use super::dates::extract_due;
-use super::intent::{ListFilter, Status};
+use super::intent::{Due, ListFilter, Status};
 use super::priority::{Mode, extract_priority};
 use super::words::{Sentence, WordList, clean_edges, trim_edges};
 
@@ -48,6 +49,34 @@ const COMPLETED: &[&[&str]] = &[
     &["ticked"],
 ];
 
+/// Due-date views by their everyday names. Longer phrases first.
+const DUE_VIEWS: &[(&[&str], DueView)] = &[
+    (&["without", "a", "due", "date"], DueView::NoDate),
+    (&["without", "due", "dates"], DueView::NoDate),
+    (&["without", "a", "date"], DueView::NoDate),
+    (&["without", "dates"], DueView::NoDate),
+    (&["without", "a", "deadline"], DueView::NoDate),
+    (&["with", "no", "due", "date"], DueView::NoDate),
+    (&["with", "no", "date"], DueView::NoDate),
+    (&["with", "no", "deadline"], DueView::NoDate),
+    (&["no", "due", "date"], DueView::NoDate),
+    (&["no", "date"], DueView::NoDate),
+    (&["undated"], DueView::NoDate),
+    (&["past", "due"], DueView::Overdue),
+    (&["overdue"], DueView::Overdue),
+    (&["late"], DueView::Overdue),
+    (&["next", "7", "days"], DueView::Next7Days),
+    (&["next", "seven", "days"], DueView::Next7Days),
+    (&["coming", "week"], DueView::Next7Days),
+    (&["the", "rest", "of", "the", "week"], DueView::ThisWeek),
+    (&["rest", "of", "the", "week"], DueView::ThisWeek),
+    (&["this", "week"], DueView::ThisWeek),
+    (&["for", "the", "week"], DueView::ThisWeek),
+    (&["today"], DueView::Today),
+    (&["tonight"], DueView::Today),
+    (&["tomorrow"], DueView::Tomorrow),
+];
+
 /// Words that introduce search words: "tasks about groceries".
 const QUERY_MARKERS: &[&[&str]] = &[
     &["related", "to"],
@@ -78,35 +107,63 @@ const FILLER: WordList = WordList(
 const HINTS: WordList = WordList(
     "task tasks list todo todos to-dos left open pending remaining outstanding done \
      finished completed complete urgent important priority due plate agenda have got need \
-     everything anything still",
+     everything anything still overdue late undated deadline deadlines",
 );
 
 /// Reads the filter from the free tokens of `s`. `search` is true after "find"/"search for",
 /// where the remaining words are the search even without "about"/"with".
-pub(super) fn parse(s: &mut Sentence, search: bool) -> ListFilter {
+pub(super) fn parse(s: &mut Sentence, search: bool, ctx: &DateContext) -> ListFilter {
     // Priority first ("tasks with high priority" is not a search for "high priority"), then
-    // the marked search words ("tasks about the open house" is not a status), then the status;
-    // after "find", what is left is the search.
+    // the due dates ("tasks with no date" is not a search either), the marked search words
+    // ("tasks about the open house" is not a status), then the status; after "find", what
+    // is left is the search.
     let priority = extract_priority(s, Mode::Edit);
+    let view = take_due_view(s, ctx);
     let marked = take_marked_query(s);
     let status = take_status(s);
+    let due = view.or_else(|| take_due_day(s, ctx));
     let query = marked.or_else(|| if search { take_query(s, 0) } else { None });
     ListFilter {
         status,
         priority,
         query,
+        due,
     }
+}
+
+/// A due-date view asked about by name ("overdue", "without a date"), or "next week".
+fn take_due_view(s: &mut Sentence, ctx: &DateContext) -> Option<Due> {
+    for (phrase, view) in DUE_VIEWS {
+        if let Some(i) = s.find(phrase) {
+            s.take(i, i + phrase.len());
+            s.take_before(i, &["for", "by"]);
+            return Some(Due::View(*view));
+        }
+    }
+    if let Some(i) = s.find(&["next", "week"]) {
+        s.take(i, i + 2);
+        let today = ctx.today();
+        let to_monday = 7 - u64::from(today.weekday().num_days_from_monday());
+        let monday = today.checked_add_days(Days::new(to_monday))?;
+        return Some(Due::Days(monday, monday.checked_add_days(Days::new(7))?));
+    }
+    None
+}
+
+/// A day asked about: "on Friday", "due Dec 24".
+fn take_due_day(s: &mut Sentence, ctx: &DateContext) -> Option<Due> {
+    let day = extract_due(s, ctx, &[])?;
+    let day = ctx.zone.local(day).date_naive();
+    Some(Due::Days(day, day.succ_opt()?))
 }
 
 /// Like [`parse`], but only when nothing else is left over: "high priority tasks" is a
 /// listing, "buy milk for the shopping list" is not.
-pub(super) fn parse_strict(s: &mut Sentence, now: DateTime<Utc>) -> Option<ListFilter> {
+pub(super) fn parse_strict(s: &mut Sentence, ctx: &DateContext) -> Option<ListFilter> {
     if !s.has_any(&HINTS) {
         return None;
     }
-    let filter = parse(s, false);
-    // A day in a listing ("what's due tomorrow?") cannot be filtered on; it is just ignored.
-    let _ = extract_due(s, now, &[]);
+    let filter = parse(s, false, ctx);
     trim_edges(s, &s.free(), &FILLER, &FILLER)
         .is_empty()
         .then_some(filter)

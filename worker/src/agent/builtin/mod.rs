@@ -2,7 +2,8 @@
 //! tools, so a newcomer can chat with their list without an API key and benchmarks run
 //! without LLM noise.
 //!
-//! [`respond`] is a pure function of the conversation and the time. The last user message is
+//! [`respond`] is a pure function of the conversation and the time and zone of the turn
+//! ([`DateContext`]; "tomorrow" is the user's tomorrow). The last user message is
 //! the request; the tool calls and results after it are the steps already taken this turn.
 //! Each call it either asks for the next tool calls (search by title, then act; list completed
 //! tasks, then delete them) or writes the final answer from the results — never more than
@@ -13,9 +14,7 @@
 //! own "Which one?"), `plan` picks the next move, and `reply` words the answer.
 
 mod add;
-mod calendar;
 mod classify;
-mod dates;
 mod followup;
 mod format;
 mod intent;
@@ -34,10 +33,8 @@ mod words;
 #[cfg(test)]
 mod tests;
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use common::dates::DateContext;
 
 use super::model::{
     ChatMessage, ChatModel, DeltaSink, ModelError, ModelRequest, ModelTurn, ToolCall,
@@ -46,38 +43,14 @@ use intent::Intent;
 use plan::Next;
 use turn::Turn;
 
-/// Where the builtin model reads the time, so tests can fix it.
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
-
-/// The builtin offline model.
-#[derive(Clone)]
-pub struct BuiltinModel {
-    clock: Clock,
-}
+/// The builtin offline model. It reads dates on the clock the request carries.
+#[derive(Debug, Clone, Default)]
+pub struct BuiltinModel;
 
 impl BuiltinModel {
-    /// A model reading the system clock.
+    /// The builtin model.
     pub fn new() -> Self {
-        Self::with_clock(Utc::now)
-    }
-
-    /// A model reading the time from `clock`.
-    pub fn with_clock(clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
-        Self {
-            clock: Arc::new(clock),
-        }
-    }
-}
-
-impl Default for BuiltinModel {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl std::fmt::Debug for BuiltinModel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BuiltinModel").finish_non_exhaustive()
+        Self
     }
 }
 
@@ -89,7 +62,7 @@ impl ChatModel for BuiltinModel {
         request: &ModelRequest,
         sink: &mut dyn DeltaSink,
     ) -> Result<ModelTurn, ModelError> {
-        let turn = respond(&request.messages, (self.clock)());
+        let turn = respond(&request.messages, &request.dates);
         for word in turn.text.split_inclusive(' ') {
             sink.delta(word).await;
         }
@@ -97,17 +70,17 @@ impl ChatModel for BuiltinModel {
     }
 }
 
-/// The model's answer to `messages` at time `now`: tool calls or final text. Pure and
-/// deterministic.
-pub fn respond(messages: &[ChatMessage], now: DateTime<Utc>) -> ModelTurn {
+/// The model's answer to `messages` on the user's clock `ctx`: tool calls or final text.
+/// Pure and deterministic.
+pub fn respond(messages: &[ChatMessage], ctx: &DateContext) -> ModelTurn {
     let Some(turn) = Turn::read(messages) else {
         return text(phrases::help());
     };
-    let intent = match classify::parse(turn.request, now) {
-        Intent::Unknown => followup::answer(&turn, now).unwrap_or(Intent::Unknown),
+    let intent = match classify::parse(turn.request, ctx) {
+        Intent::Unknown => followup::answer(&turn, ctx).unwrap_or(Intent::Unknown),
         intent => intent,
     };
-    match plan::next(&intent, &turn, now) {
+    match plan::next(&intent, &turn, ctx) {
         Next::Say(answer) => text(answer),
         Next::Calls(calls) => {
             let made = turn.calls_made();

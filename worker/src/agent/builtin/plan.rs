@@ -2,7 +2,7 @@
 //! tool calls, the follow-up after a search (act on the one match, ask which one, search more
 //! loosely, or say nothing matched), or the final answer.
 
-use chrono::{DateTime, Utc};
+use common::dates::DateContext;
 use serde_json::{Value, json};
 
 use super::intent::{Action, Intent, ListFilter, Target};
@@ -22,11 +22,11 @@ pub(super) enum Next {
 }
 
 /// The next move for `intent` given what `turn` has done so far.
-pub(super) fn next(intent: &Intent, turn: &Turn<'_>, now: DateTime<Utc>) -> Next {
+pub(super) fn next(intent: &Intent, turn: &Turn<'_>, ctx: &DateContext) -> Next {
     let next = match turn.steps.last() {
         None => first(intent, turn),
-        Some(last) if last.tool() == "list_tasks" => after_search(intent, turn, now),
-        Some(last) => Next::Say(reply::actions(intent, last, now)),
+        Some(last) if last.tool() == "list_tasks" => after_search(intent, turn, ctx),
+        Some(last) => Next::Say(reply::actions(intent, last, ctx)),
     };
     match next {
         Next::Calls(_) if turn.steps.len() >= MAX_STEPS => Next::Say(phrases::gave_up()),
@@ -70,7 +70,7 @@ fn act(action: &Action, target: &Target, turn: &Turn<'_>) -> Next {
     }
 }
 
-fn after_search(intent: &Intent, turn: &Turn<'_>, now: DateTime<Utc>) -> Next {
+fn after_search(intent: &Intent, turn: &Turn<'_>, ctx: &DateContext) -> Next {
     let result = turn
         .steps
         .last()
@@ -80,10 +80,10 @@ fn after_search(intent: &Intent, turn: &Turn<'_>, now: DateTime<Utc>) -> Next {
         return Next::Say(reply::error_sentence(&error, None));
     }
     match intent {
-        Intent::List(filter) => Next::Say(reply::listing(filter, result, now)),
+        Intent::List(filter) => Next::Say(reply::listing(filter, result, ctx)),
         Intent::DeleteCompleted => delete_completed(result),
         Intent::Act(action, Target::Title(query)) => resolve(action, query, turn, result),
-        _ => Next::Say(reply::listing(&ListFilter::default(), result, now)),
+        _ => Next::Say(reply::listing(&ListFilter::default(), result, ctx)),
     }
 }
 

@@ -1,17 +1,17 @@
 //! The final answer of a turn, written from the tool results: what was added, listed,
 //! completed, updated or deleted, and a kind word for each tool error.
 
-use chrono::{DateTime, Utc};
+use common::dates::{DateContext, DueView};
 use serde_json::Value;
 
 use super::format::{self, count, named, quoted, task_line};
-use super::intent::{Intent, ListFilter, Status};
+use super::intent::{Due, Intent, ListFilter, Status};
 use super::phrases::named_list;
 use super::results::{self, Outcome, TaskView, ToolError};
 use super::turn::{Done, Step};
 
 /// The answer to a listing.
-pub(super) fn listing(filter: &ListFilter, result: &Value, now: DateTime<Utc>) -> String {
+pub(super) fn listing(filter: &ListFilter, result: &Value, ctx: &DateContext) -> String {
     if let Some(error) = results::error(result) {
         return error_sentence(&error, None);
     }
@@ -21,13 +21,19 @@ pub(super) fn listing(filter: &ListFilter, result: &Value, now: DateTime<Utc>) -
     if tasks.is_empty() {
         return empty_listing(filter);
     }
-    let lines: Vec<String> = tasks.iter().map(|t| task_line(t, now)).collect();
+    let lines: Vec<String> = tasks.iter().map(|t| task_line(t, ctx)).collect();
     format!("{}\n{}", listing_header(filter, &tasks), lines.join("\n"))
 }
 
 fn empty_listing(filter: &ListFilter) -> String {
     if let Some(query) = &filter.query {
         return format!("I couldn't find any tasks matching {}.", quoted(query));
+    }
+    match filter.due {
+        Some(Due::View(DueView::Overdue)) => return "Nothing is overdue — nice!".to_owned(),
+        Some(Due::View(DueView::NoDate)) => return "Every task has a due date.".to_owned(),
+        Some(due) => return format!("You have nothing {}.", due.words()),
+        None => {}
     }
     if let Some(priority) = filter.priority {
         return format!("You have no {}-priority tasks.", priority.as_str());
@@ -43,6 +49,13 @@ fn listing_header(filter: &ListFilter, tasks: &[TaskView]) -> String {
     let n = tasks.len();
     if let Some(query) = &filter.query {
         return format!("I found {} matching {}:", count(n, "task"), quoted(query));
+    }
+    match filter.due {
+        Some(Due::View(DueView::Overdue)) => {
+            return format!("You have {}:", count(n, "overdue task"));
+        }
+        Some(due) => return format!("You have {} {}:", count(n, "task"), due.words()),
+        None => {}
     }
     if let Some(priority) = filter.priority {
         return format!(
@@ -66,14 +79,14 @@ fn listing_header(filter: &ListFilter, tasks: &[TaskView]) -> String {
 }
 
 /// The answer after add/complete/delete/update calls: the successes, then each failure.
-pub(super) fn actions(intent: &Intent, step: &Step, now: DateTime<Utc>) -> String {
+pub(super) fn actions(intent: &Intent, step: &Step, ctx: &DateContext) -> String {
     let (failed, done): (Vec<&Done>, Vec<&Done>) = step
         .calls
         .iter()
         .partition(|c| results::error(&c.result).is_some() || c.result.is_null());
     let mut parts = Vec::new();
     if !done.is_empty() {
-        parts.push(successes(intent, &done, now));
+        parts.push(successes(intent, &done, ctx));
     }
     for call in failed {
         let id = call.args.get("task_id").and_then(Value::as_i64);
@@ -85,11 +98,11 @@ pub(super) fn actions(intent: &Intent, step: &Step, now: DateTime<Utc>) -> Strin
     parts.join(" ")
 }
 
-fn successes(intent: &Intent, calls: &[&Done], now: DateTime<Utc>) -> String {
+fn successes(intent: &Intent, calls: &[&Done], ctx: &DateContext) -> String {
     let items: Vec<(String, i64)> = calls.iter().map(|c| title_and_id(c)).collect();
     let tool = calls.first().map_or("", |c| c.name.as_str());
     match (tool, items.as_slice()) {
-        ("add_task", _) => added(calls, now),
+        ("add_task", _) => added(calls, ctx),
         ("complete_task", [(title, id)]) => {
             format!("Done! I marked {} as complete.", named(title, *id))
         }
@@ -113,7 +126,7 @@ fn successes(intent: &Intent, calls: &[&Done], now: DateTime<Utc>) -> String {
             named_list(&items)
         ),
         ("update_task", _) => {
-            let sentences: Vec<String> = calls.iter().map(|c| updated(c, now)).collect();
+            let sentences: Vec<String> = calls.iter().map(|c| updated(c, ctx)).collect();
             sentences.join(" ")
         }
         _ => "Done.".to_owned(),
@@ -121,7 +134,7 @@ fn successes(intent: &Intent, calls: &[&Done], now: DateTime<Utc>) -> String {
 }
 
 /// "Added “Buy groceries” (#5) with high priority, due Friday, November 27."
-fn added(calls: &[&Done], now: DateTime<Utc>) -> String {
+fn added(calls: &[&Done], ctx: &DateContext) -> String {
     let sentences: Vec<String> = calls
         .iter()
         .map(|call| {
@@ -133,7 +146,7 @@ fn added(calls: &[&Done], now: DateTime<Utc>) -> String {
                 text.push_str(&format!(" with {} priority", priority.as_str()));
             }
             if let Some(due) = outcome.due.or(asked.due) {
-                text.push_str(&format!(", due {}", format::due(due, now)));
+                text.push_str(&format!(", due {}", format::due(due, ctx)));
             }
             text + "."
         })
@@ -142,7 +155,7 @@ fn added(calls: &[&Done], now: DateTime<Utc>) -> String {
 }
 
 /// "Updated “Write report” (#4): due Friday, November 27 and high priority."
-fn updated(call: &Done, now: DateTime<Utc>) -> String {
+fn updated(call: &Done, ctx: &DateContext) -> String {
     let (title, id) = title_and_id(call);
     let args = &call.args;
     let only_reopen = args.get("completed") == Some(&Value::Bool(false))
@@ -163,7 +176,7 @@ fn updated(call: &Done, now: DateTime<Utc>) -> String {
         changes.push(format!("renamed to {}", quoted(new_title)));
     }
     if let Some(due) = Outcome::read(args).due {
-        changes.push(format!("due {}", format::due(due, now)));
+        changes.push(format!("due {}", format::due(due, ctx)));
     }
     if let Some(priority) = args.get("priority").and_then(Value::as_str) {
         changes.push(format!("{priority} priority"));

@@ -1,7 +1,7 @@
 //! Reads tool results leniently: a task list, an action's outcome, or an error object. Any
 //! shape the model does not expect reads as "unknown" instead of failing.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
 use super::priority::Priority;
@@ -13,7 +13,7 @@ pub(super) struct TaskView {
     pub title: String,
     pub completed: bool,
     pub priority: Option<Priority>,
-    pub due: Option<DateTime<Utc>>,
+    pub due: Option<DateTime<FixedOffset>>,
 }
 
 impl TaskView {
@@ -69,7 +69,7 @@ pub(super) struct Outcome {
     pub task_id: Option<i64>,
     pub title: Option<String>,
     pub priority: Option<Priority>,
-    pub due: Option<DateTime<Utc>>,
+    pub due: Option<DateTime<FixedOffset>>,
 }
 
 impl Outcome {
@@ -94,9 +94,8 @@ fn text(value: &Value, key: &str) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-fn due(value: &Value) -> Option<DateTime<Utc>> {
+/// The due date as the result gives it: on the user's clock, as the runner shows results.
+fn due(value: &Value) -> Option<DateTime<FixedOffset>> {
     let raw = value.get("due_date")?.as_str()?;
-    DateTime::parse_from_rfc3339(raw)
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(raw).ok()
 }

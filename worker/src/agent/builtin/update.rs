@@ -2,9 +2,8 @@
 //! and make it urgent", "change the priority of #4 to low", "update the milk task description
 //! to 2 litres". The changes come out as [`Changes`], the rest is the target.
 
-use chrono::{DateTime, Utc};
+use common::dates::{DateContext, extract_due};
 
-use super::dates::extract_due;
 use super::intent::{Action, Changes, Intent};
 use super::priority::{Mode, Priority, extract_priority};
 use super::target;
@@ -36,7 +35,7 @@ const FIELD_KEYS: &[(&str, Field)] = &[
 
 /// Reads the changes and the target from the free tokens of `s`; `verb` is the command word
 /// already taken ("rename", "push", "prioritize", …).
-pub(super) fn parse(s: &mut Sentence, verb: &str, now: DateTime<Utc>) -> Intent {
+pub(super) fn parse(s: &mut Sentence, verb: &str, ctx: &DateContext) -> Intent {
     let mut ids = target::take_ids(s);
     if ids.is_empty() {
         let first = s.first_free().unwrap_or(0);
@@ -47,7 +46,7 @@ pub(super) fn parse(s: &mut Sentence, verb: &str, now: DateTime<Utc>) -> Intent 
     }
     let mut changes = Changes {
         priority: extract_priority(s, Mode::Edit),
-        due: extract_due(s, now, MOVE_WORDS),
+        due: extract_due(s, ctx, MOVE_WORDS).map(|due| ctx.zone.local(due).fixed_offset()),
         ..Changes::default()
     };
     changes.priority = changes.priority.or_else(|| verb_priority(verb, s));

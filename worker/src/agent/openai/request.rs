@@ -90,6 +90,7 @@ mod tests {
         ModelRequest {
             messages,
             tools: tools.into(),
+            dates: common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
         }
     }
 

@@ -175,7 +175,7 @@ impl Chat {
         self.messages.push(ChatMessage::User(text.to_owned()));
         self.calls.clear();
         for step in 1..=8 {
-            let turn = respond(&self.messages, now());
+            let turn = respond(&self.messages, &now());
             if turn.tool_calls.is_empty() {
                 self.steps = step;
                 self.messages.push(ChatMessage::Assistant {

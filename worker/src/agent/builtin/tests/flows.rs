@@ -212,7 +212,7 @@ fn it_also_works_when_history_holds_only_the_replies() {
         },
         ChatMessage::User("delete it".into()),
     ];
-    let turn = respond(&messages, now());
+    let turn = respond(&messages, &now());
     assert_eq!(turn.tool_calls.len(), 1);
     assert_eq!(turn.tool_calls[0].name, "delete_task");
     assert_eq!(args(&turn.tool_calls[0]), json!({"task_id": 12}));
@@ -236,7 +236,7 @@ fn a_turn_ends_with_text_after_at_most_four_steps() {
             content: "[]".into(),
         });
     }
-    let turn = respond(&messages, now());
+    let turn = respond(&messages, &now());
     assert!(
         turn.tool_calls.is_empty(),
         "no fifth step: {:?}",

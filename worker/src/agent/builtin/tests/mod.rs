@@ -4,7 +4,6 @@
 //! The clock is fixed at Sunday 2026-11-22 10:00 UTC, so "Friday" is November 27 and
 //! "tomorrow" November 23.
 
-mod calendar;
 mod fake;
 mod flows;
 mod replies;
@@ -13,23 +12,32 @@ mod streaming;
 mod table_add;
 mod table_manage;
 mod talk;
+mod zones;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
+use common::dates::{DateContext, Zone};
 use serde_json::Value;
 
 use super::respond;
 use crate::agent::model::{ChatMessage, ModelTurn};
 
-/// Sunday 2026-11-22, 10:00 UTC.
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0)
+/// Sunday 2026-11-22, 10:00, for a user in UTC.
+fn now() -> DateContext {
+    at_in(Zone::UTC)
+}
+
+/// Sunday 2026-11-22, 10:00 UTC, for a user in `zone`.
+fn at_in(zone: Zone) -> DateContext {
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 22, 10, 0, 0)
         .single()
-        .expect("a valid time")
+        .expect("a valid time");
+    DateContext::new(now, zone)
 }
 
 /// The model's first move for one user message.
 fn first_move(text: &str) -> ModelTurn {
-    respond(&[ChatMessage::User(text.to_owned())], now())
+    respond(&[ChatMessage::User(text.to_owned())], &now())
 }
 
 /// One row of a table: what the user says, the tool it must call, the arguments (JSON), and

@@ -9,7 +9,7 @@ use crate::agent::model::{ChatMessage, ModelTurn};
 /// model's next move.
 fn after(say: &str, results: &[&str]) -> ModelTurn {
     let mut messages = vec![ChatMessage::User(say.into())];
-    let first = respond(&messages, now());
+    let first = respond(&messages, &now());
     assert_eq!(
         first.tool_calls.len(),
         results.len(),
@@ -26,7 +26,7 @@ fn after(say: &str, results: &[&str]) -> ModelTurn {
             content: (*result).to_owned(),
         });
     }
-    respond(&messages, now())
+    respond(&messages, &now())
 }
 
 /// The final text after `results`; fails if the model wanted more tools.
@@ -231,7 +231,7 @@ fn results_of_unexpected_shapes_do_not_panic() {
 
 #[test]
 fn a_tool_call_without_a_result_is_answered_not_repeated() {
-    let first = respond(&[ChatMessage::User("complete #3".into())], now());
+    let first = respond(&[ChatMessage::User("complete #3".into())], &now());
     let messages = vec![
         ChatMessage::User("complete #3".into()),
         ChatMessage::Assistant {
@@ -239,7 +239,7 @@ fn a_tool_call_without_a_result_is_answered_not_repeated() {
             tool_calls: first.tool_calls,
         },
     ];
-    let turn = respond(&messages, now());
+    let turn = respond(&messages, &now());
     assert!(
         turn.tool_calls.is_empty(),
         "no retry loop: {:?}",

@@ -74,7 +74,7 @@ fn small_talk_and_incomplete_requests_are_answered_without_tools() {
 
 #[test]
 fn a_conversation_without_a_user_message_gets_help() {
-    let turn = respond(&[], now());
+    let turn = respond(&[], &now());
     assert!(turn.tool_calls.is_empty());
     assert!(turn.text.contains("I can add"), "{:?}", turn.text);
 }

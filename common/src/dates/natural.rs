@@ -1,7 +1,9 @@
 //! Finds a due date in an utterance and takes its words (and the preposition before them).
 //!
-//! The rules, chosen to be predictable rather than clever:
-//! - a day without a time is due at 17:00 UTC that day (the end of a working day);
+//! Every day and time is read on the user's clock ([`DateContext`]): "tomorrow" is the day
+//! after the user's today, "at 5pm" 17:00 in their zone. The rules, chosen to be predictable
+//! rather than clever:
+//! - a day without a time is due at 17:00 that day (the end of a working day);
 //! - a time without a day is today, or tomorrow once that time has passed;
 //! - a weekday ("Friday", "on Friday", "by Friday", "next Friday", "this Friday") is the next
 //!   such day strictly after today;
@@ -10,14 +12,18 @@
 //! - "in 3 days"/"in 2 weeks" count whole days; "in 2 hours"/"in 30 minutes" count from now;
 //! - "Dec 1", "1st of December", "2026-12-01" are that day (this year, or next year once past),
 //!   "on the 1st" is the next 1st of a month;
-//! - "tonight" is 20:00, "tomorrow morning" 09:00, "afternoon" 15:00, "evening" 18:00.
-//!
-//! Everything is UTC: the service does not know the user's time zone.
+//! - "tonight" is 20:00, "tomorrow morning" 09:00, "afternoon" 15:00, "evening" 18:00; said
+//!   once that hour has passed, "tonight", "this evening" and "end of the day" mean 23:59;
+//! - a wall-clock time that daylight saving skips or repeats is read as [`super::Zone::instant`]
+//!   says.
 
 use chrono::{DateTime, Days, Duration, Months, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
 
-use super::calendar::{self, at};
-use super::words::{Sentence, count};
+use super::{
+    DateContext,
+    calendar::{self, at},
+};
+use crate::text::{Sentence, count};
 
 /// Words that introduce a date and go with it ("due by Friday", "on the 1st", "at 5pm").
 const PREPOSITIONS: &[&str] = &[
@@ -60,20 +66,20 @@ impl Found {
         true
     }
 
-    fn due(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let today = now.date_naive();
+    fn due(&self, ctx: &DateContext, day_time: NaiveTime) -> Option<DateTime<Utc>> {
+        let today = ctx.today();
         match (self.instant, self.day, self.time) {
             (Some(instant), _, _) => Some(instant),
-            (None, Some(day), time) => Some(
-                day.and_time(time.unwrap_or_else(calendar::default_due_time))
-                    .and_utc(),
-            ),
+            (None, Some(day), time) => {
+                Some(ctx.zone.instant(day.and_time(time.unwrap_or(day_time))))
+            }
             (None, None, Some(time)) => {
-                let due = today.and_time(time).and_utc();
-                if due > now {
+                let due = ctx.zone.instant(today.and_time(time));
+                if due > ctx.now {
                     Some(due)
                 } else {
-                    due.checked_add_days(Days::new(1))
+                    let tomorrow = today.checked_add_days(Days::new(1))?;
+                    Some(ctx.zone.instant(tomorrow.and_time(time)))
                 }
             }
             (None, None, None) => None,
@@ -82,18 +88,25 @@ impl Found {
 }
 
 /// Finds the due date in the free tokens of `s`, takes its words and the prepositions before
-/// them (plus any word in `extra`, e.g. "to" in "move it to Friday"), and resolves it.
-pub(super) fn extract_due(
+/// them (plus any word in `extra`, e.g. "to" in "move it to Friday"), and resolves it on the
+/// user's clock.
+pub fn extract_due(s: &mut Sentence, ctx: &DateContext, extra: &[&str]) -> Option<DateTime<Utc>> {
+    extract_due_at(s, ctx, extra, calendar::default_due_time())
+}
+
+/// [`extract_due`], with a day said without a time due at `day_time` that day.
+pub(super) fn extract_due_at(
     s: &mut Sentence,
-    now: DateTime<Utc>,
+    ctx: &DateContext,
     extra: &[&str],
+    day_time: NaiveTime,
 ) -> Option<DateTime<Utc>> {
     let before: Vec<&str> = PREPOSITIONS.iter().chain(extra).copied().collect();
     let mut found = Found::default();
     let mut i = 0;
     while i < s.len() {
         let piece = if s.is_free(i) {
-            piece_at(s, i, now)
+            piece_at(s, i, ctx)
         } else {
             None
         };
@@ -106,21 +119,22 @@ pub(super) fn extract_due(
             _ => i += 1,
         }
     }
-    found.due(now)
+    found.due(ctx, day_time)
 }
 
 /// The date piece starting at `i`, and how many tokens it spans.
-fn piece_at(s: &Sentence, i: usize, now: DateTime<Utc>) -> Option<(usize, Piece)> {
-    let today = now.date_naive();
-    let day = relative(s, i, today)
+fn piece_at(s: &Sentence, i: usize, ctx: &DateContext) -> Option<(usize, Piece)> {
+    let today = ctx.today();
+    let day = relative(s, i, ctx)
         .or_else(|| iso(s, i))
+        .or_else(|| slashed(s, i, today))
         .or_else(|| month_first(s, i, today))
         .or_else(|| day_first(s, i, today))
         .or_else(|| the_ordinal(s, i, today))
         .or_else(|| weekday(s, i, today));
     match day {
         Some(found) => Some(with_part_of_day(s, i, found)),
-        None => amount(s, i, now).or_else(|| clock_time(s, i)),
+        None => amount(s, i, ctx).or_else(|| clock_time(s, i)),
     }
 }
 
@@ -144,7 +158,10 @@ fn with_part_of_day(s: &Sentence, i: usize, (len, piece): (usize, Piece)) -> (us
 #[derive(Debug, Clone, Copy)]
 enum Rel {
     Days(u64),
+    /// Today at this hour.
     TodayAt(u32),
+    /// Today at this hour, or the end of today once it has passed ("tonight").
+    LaterToday(u32),
     EndOfWeek,
     Weekend,
     NextMonday,
@@ -154,10 +171,10 @@ enum Rel {
 
 const RELATIVE: &[(&[&str], Rel)] = &[
     (&["day", "after", "tomorrow"], Rel::Days(2)),
-    (&["end", "of", "the", "day"], Rel::TodayAt(17)),
-    (&["end", "of", "day"], Rel::TodayAt(17)),
-    (&["end", "of", "today"], Rel::TodayAt(17)),
-    (&["eod"], Rel::TodayAt(17)),
+    (&["end", "of", "the", "day"], Rel::LaterToday(17)),
+    (&["end", "of", "day"], Rel::LaterToday(17)),
+    (&["end", "of", "today"], Rel::LaterToday(17)),
+    (&["eod"], Rel::LaterToday(17)),
     (&["end", "of", "the", "week"], Rel::EndOfWeek),
     (&["end", "of", "this", "week"], Rel::EndOfWeek),
     (&["end", "of", "week"], Rel::EndOfWeek),
@@ -174,8 +191,8 @@ const RELATIVE: &[(&[&str], Rel)] = &[
     (&["next", "weekend"], Rel::Weekend),
     (&["this", "morning"], Rel::TodayAt(9)),
     (&["this", "afternoon"], Rel::TodayAt(15)),
-    (&["this", "evening"], Rel::TodayAt(18)),
-    (&["tonight"], Rel::TodayAt(20)),
+    (&["this", "evening"], Rel::LaterToday(18)),
+    (&["tonight"], Rel::LaterToday(20)),
     (&["today"], Rel::Days(0)),
     (&["tomorrow"], Rel::Days(1)),
     (&["tmrw"], Rel::Days(1)),
@@ -186,11 +203,16 @@ const RELATIVE: &[(&[&str], Rel)] = &[
 ];
 
 /// "today", "tomorrow", "next week", "end of the month", …
-fn relative(s: &Sentence, i: usize, today: NaiveDate) -> Option<(usize, Piece)> {
+fn relative(s: &Sentence, i: usize, ctx: &DateContext) -> Option<(usize, Piece)> {
     let (phrase, rel) = RELATIVE.iter().find(|(phrase, _)| s.matches(i, phrase))?;
+    let today = ctx.today();
     let piece = match *rel {
         Rel::Days(n) => Piece::Day(today.checked_add_days(Days::new(n))?),
         Rel::TodayAt(hour) => Piece::DayTime(today, at(hour, 0)),
+        Rel::LaterToday(hour) if ctx.local_now().hour() >= hour => {
+            Piece::DayTime(today, at(23, 59))
+        }
+        Rel::LaterToday(hour) => Piece::DayTime(today, at(hour, 0)),
         Rel::EndOfWeek => Piece::Day(calendar::this_or_next(today, Weekday::Fri)),
         Rel::Weekend => Piece::Day(calendar::this_or_next(today, Weekday::Sat)),
         Rel::NextMonday => Piece::Day(calendar::next_weekday(today, Weekday::Mon)),
@@ -211,6 +233,29 @@ fn iso(s: &Sentence, i: usize) -> Option<(usize, Piece)> {
         .or_else(|_| NaiveDate::parse_from_str(word, "%Y/%m/%d"))
         .ok()?;
     Some((1, Piece::Day(day)))
+}
+
+/// "24/12" or "24/12/2026": day and month, or month and day when only that reading is a
+/// date ("12/24"). Two numbers that could be either ("5/6") are not read as a date.
+fn slashed(s: &Sentence, i: usize, today: NaiveDate) -> Option<(usize, Piece)> {
+    let parts: Vec<u32> = s
+        .word(i)
+        .split('/')
+        .map(crate::text::digits)
+        .collect::<Option<_>>()?;
+    let (first, second, year) = match parts[..] {
+        [a, b] => (a, b, None),
+        [a, b, y] if y >= 1000 => (a, b, Some(i32::try_from(y).ok()?)),
+        _ => return None,
+    };
+    let (day, month) = match (first, second) {
+        (d, m) if d > 12 && m <= 12 => (d, m),
+        (m, d) if d > 12 && m <= 12 => (d, m),
+        (a, b) if a == b => (a, b),
+        _ => return None,
+    };
+    let date = calendar::month_day(today, month, day, year)?;
+    Some((1, Piece::Day(date)))
 }
 
 /// "Dec 1", "December 1st, 2026", "December the 1st".
@@ -263,8 +308,8 @@ fn weekday(s: &Sentence, i: usize, today: NaiveDate) -> Option<(usize, Piece)> {
 }
 
 /// "in 3 days", "in a week", "in 2 hours", "3 days from now", "in half an hour".
-fn amount(s: &Sentence, i: usize, now: DateTime<Utc>) -> Option<(usize, Piece)> {
-    let now = now.with_second(0)?.with_nanosecond(0)?;
+fn amount(s: &Sentence, i: usize, ctx: &DateContext) -> Option<(usize, Piece)> {
+    let now = ctx.now.with_second(0)?.with_nanosecond(0)?;
     if s.matches(i, &["in", "half", "an", "hour"]) {
         return Some((4, Piece::Instant(now + Duration::minutes(30))));
     }
@@ -282,7 +327,7 @@ fn amount(s: &Sentence, i: usize, now: DateTime<Utc>) -> Option<(usize, Piece)> 
     } else {
         0
     };
-    let piece = apply_unit(s.word(unit_at), n, now)?;
+    let piece = apply_unit(s.word(unit_at), n, now, ctx.today())?;
     Some((lead + n_len + 1 + tail, piece))
 }
 
@@ -301,11 +346,10 @@ fn quantity(s: &Sentence, i: usize) -> Option<(i64, usize)> {
     Some((n, 1))
 }
 
-fn apply_unit(unit: &str, n: i64, now: DateTime<Utc>) -> Option<Piece> {
+fn apply_unit(unit: &str, n: i64, now: DateTime<Utc>, today: NaiveDate) -> Option<Piece> {
     if !(0..=3650).contains(&n) {
         return None;
     }
-    let today = now.date_naive();
     let days = |k: i64| today.checked_add_days(Days::new(u64::try_from(k).ok()?));
     let piece = match unit {
         "day" | "days" => Piece::Day(days(n)?),

@@ -2,7 +2,7 @@
 
 use chrono::{NaiveDate, NaiveTime, Weekday};
 
-use crate::agent::builtin::calendar::{clock, day_of_month, month_day, next_weekday, ordinal};
+use super::calendar::{clock, day_of_month, month_day, next_weekday, ordinal};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("a valid date")

@@ -3,15 +3,15 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime, Weekday};
 
-use super::words::digits;
+use crate::text::digits;
 
 /// A time of day; out-of-range parts give midnight rather than a panic.
 pub(super) fn at(hour: u32, minute: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or(NaiveTime::MIN)
 }
 
-/// The time a task is due when only its day was said: the end of a working day.
-pub(super) fn default_due_time() -> NaiveTime {
+/// The time a task is due when only its day was said: the end of a working day (17:00).
+pub fn default_due_time() -> NaiveTime {
     at(17, 0)
 }
 
