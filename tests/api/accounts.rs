@@ -280,3 +280,57 @@ async fn the_page_and_its_files_carry_the_security_headers(pool: PgPool) {
         .expect("sent");
     assert_eq!(missing.status(), 404);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_browsers_zone_is_kept_at_sign_up_and_offered_at_sign_in(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let with_zone =
+        |email: &str, zone: &str| json!({"email": email, "password": PASSWORD, "time_zone": zone});
+
+    let resp = post(
+        &app,
+        "/api/auth/sign-up",
+        with_zone("ann@example.com", "Mars/Olympus"),
+    )
+    .await;
+    let message = assert_error(resp, 422, "validation_failed", "unknown zone").await;
+    assert!(message.starts_with("time_zone: "), "{message}");
+    let resp = sign_in(&app, "ann@example.com", PASSWORD).await;
+    assert_eq!(resp.status(), 401, "no account was created");
+
+    let resp = post(
+        &app,
+        "/api/auth/sign-up",
+        with_zone("ann@example.com", "Asia/Kolkata"),
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+    let session: Value = resp.json().await.expect("json");
+    assert_eq!(session["time_zone"], "Asia/Kolkata");
+    let user = session["user_id"].as_str().expect("user id");
+    let profile: Value = app
+        .http
+        .get(app.url(&format!("/api/{user}/profile")))
+        .bearer_auth(session["token"].as_str().expect("token"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        profile,
+        json!({"user_id": user, "email": "ann@example.com", "time_zone": "Asia/Kolkata"})
+    );
+
+    // Signing in from a browser in another zone does not move the account's zone.
+    let resp = post(
+        &app,
+        "/api/auth/sign-in",
+        with_zone("ann@example.com", "Europe/Berlin"),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let session: Value = resp.json().await.expect("json");
+    assert_eq!(session["time_zone"], "Asia/Kolkata");
+}

@@ -8,3 +8,4 @@ mod jwks;
 mod listing;
 mod migrations;
 mod tasks;
+mod zones;

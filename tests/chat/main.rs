@@ -11,3 +11,4 @@ mod openai;
 mod tools;
 mod tracing;
 mod workers;
+mod zones;
