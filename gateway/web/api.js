@@ -4,7 +4,7 @@
 
 const SESSION_KEY = "taskwire.session";
 
-/** The stored session `{user_id, token, email}`, or null. */
+/** The stored session `{user_id, token, email, time_zone}`, or null. */
 export function loadSession() {
   try {
     const s = JSON.parse(localStorage.getItem(SESSION_KEY) || "null");
@@ -17,7 +17,26 @@ export function loadSession() {
 export function saveSession(session) {
   localStorage.setItem(SESSION_KEY, JSON.stringify({
     user_id: session.user_id, token: session.token, email: session.email,
+    time_zone: session.time_zone,
   }));
+}
+
+/** The browser's IANA time zone ("Europe/Berlin"), or undefined if it cannot tell. */
+export function browserZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The zones the browser knows, for choosing one. */
+export function knownZones() {
+  try {
+    return Intl.supportedValuesOf("timeZone");
+  } catch {
+    return [];
+  }
 }
 
 export function clearSession() {

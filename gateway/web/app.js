@@ -1,7 +1,7 @@
 // Taskwire's web page: sign-in/sign-up, the conversation list, and wiring the chat column and
 // task panel together. Plain ES modules, no build step; the gateway embeds these files.
 
-import { clearSession, json, loadSession, saveSession, userPath } from "./api.js";
+import { browserZone, clearSession, json, knownZones, loadSession, saveSession, userPath } from "./api.js";
 import { Chat } from "./chat.js";
 import { TaskPanel } from "./tasks.js";
 
@@ -34,10 +34,72 @@ function showApp() {
   $("auth").hidden = true;
   $("app").hidden = false;
   $("who").textContent = session.email || "";
+  showZone(session.time_zone || "UTC");
   chat.reset();
   tasks.refresh();
   loadConversations();
+  loadProfile();
   $("message").focus();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The time zone: due dates are read and shown in the profile's zone
+
+function showZone(zone) {
+  $("zone").textContent = zone;
+  tasks.setZone(zone);
+}
+
+/** The profile's zone may have changed elsewhere (another device, the API). */
+async function loadProfile() {
+  try {
+    const profile = await json(session, "GET", userPath(session, "/profile"));
+    if (profile.time_zone !== session.time_zone) {
+      session = { ...session, time_zone: profile.time_zone };
+      saveSession(session);
+      showZone(profile.time_zone);
+    }
+  } catch (err) {
+    if (err.status === 401) expired();
+  }
+}
+
+function openZoneForm() {
+  const form = $("zone-form");
+  if (!form.hidden) return closeZoneForm();
+  const list = $("zone-list");
+  if (!list.children.length) {
+    for (const zone of knownZones()) {
+      const option = document.createElement("option");
+      option.value = zone;
+      list.append(option);
+    }
+  }
+  $("zone-input").value = session.time_zone || "UTC";
+  const here = browserZone();
+  $("zone-browser").hidden = !here || here === session.time_zone;
+  $("zone-browser").textContent = here ? `Use ${here}` : "";
+  $("zone-error").hidden = true;
+  form.hidden = false;
+  $("zone-input").select();
+}
+
+function closeZoneForm() {
+  $("zone-form").hidden = true;
+}
+
+async function saveZone(zone) {
+  try {
+    const profile = await json(session, "PATCH", userPath(session, "/profile"), { time_zone: zone });
+    session = { ...session, time_zone: profile.time_zone };
+    saveSession(session);
+    showZone(profile.time_zone);
+    closeZoneForm();
+  } catch (err) {
+    if (err.status === 401) return expired();
+    $("zone-error").hidden = false;
+    $("zone-error").textContent = err.message.replace(/^time_zone: /, "");
+  }
 }
 
 function authError(text) {
@@ -68,7 +130,7 @@ async function submitAuth(event) {
   submit.disabled = true;
   try {
     const path = signingUp ? "/api/auth/sign-up" : "/api/auth/sign-in";
-    session = await json(null, "POST", path, { email, password });
+    session = await json(null, "POST", path, { email, password, time_zone: browserZone() });
     saveSession(session);
     $("auth-password").value = "";
     showApp();
@@ -82,6 +144,7 @@ async function submitAuth(event) {
 }
 
 function signOut() {
+  closeZoneForm();
   clearSession();
   session = null;
   tasks.clear();
@@ -216,6 +279,13 @@ function wire() {
   $("message").addEventListener("input", grow);
   $("toggle-conversations").addEventListener("click", () => toggleDrawer("conversations", "toggle-conversations"));
   $("toggle-tasks").addEventListener("click", () => toggleDrawer("tasks", "toggle-tasks"));
+  $("zone").addEventListener("click", openZoneForm);
+  $("zone-cancel").addEventListener("click", closeZoneForm);
+  $("zone-browser").addEventListener("click", () => saveZone(browserZone()));
+  $("zone-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    saveZone($("zone-input").value.trim());
+  });
   // Signing in or out in another tab applies here too.
   window.addEventListener("storage", () => {
     const now = loadSession();

@@ -1,5 +1,7 @@
 // The task panel beside the chat: the user's tasks from the REST API, ticked, renamed and
-// deleted in place. Refreshed after every tool result of the chat.
+// deleted in place, newest first or grouped by due date. Due dates are shown in the user's
+// time zone (their profile's), overdue ones marked. Refreshed after every tool result of the
+// chat.
 
 import { json, userPath } from "./api.js";
 
@@ -12,7 +14,19 @@ export class TaskPanel {
     this.onAuthError = onAuthError;
     this.tasks = [];
     this.loading = null;
+    this.zone = "UTC";
+    this.order = "created";
     $("refresh-tasks").addEventListener("click", () => this.refresh());
+    $("task-order").addEventListener("change", (e) => {
+      this.order = e.target.value;
+      this.render();
+    });
+  }
+
+  /** Shows due dates in `zone` (an IANA name) from now on. */
+  setZone(zone) {
+    this.zone = zone;
+    this.render();
   }
 
   clear() {
@@ -67,17 +81,46 @@ export class TaskPanel {
   render() {
     const list = $("task-list");
     list.replaceChildren();
-    // Open tasks first, each group newest first (the API's order).
-    const ordered = [...this.tasks.filter((t) => !t.completed), ...this.tasks.filter((t) => t.completed)];
-    for (const task of ordered) list.append(this.item(task));
-    const open = this.tasks.filter((t) => !t.completed).length;
-    $("task-count").textContent = this.tasks.length ? `${open} open` : "";
+    const open = this.tasks.filter((t) => !t.completed);
+    const done = this.tasks.filter((t) => t.completed);
+    if (this.order === "due") {
+      // Open tasks by due date under Overdue / Today / Tomorrow / Later / No date, then done.
+      const now = Date.now();
+      const today = dayKey(now, this.zone);
+      const tomorrow = dayKey(now + 86_400_000, this.zone);
+      const group = (t) => {
+        if (!t.due_date) return "No due date";
+        const due = Date.parse(t.due_date);
+        if (due < now) return "Overdue";
+        const day = dayKey(due, this.zone);
+        return day === today ? "Today" : day === tomorrow ? "Tomorrow" : "Later";
+      };
+      const byDue = [...open].sort((a, b) =>
+        (a.due_date ? Date.parse(a.due_date) : Infinity) - (b.due_date ? Date.parse(b.due_date) : Infinity));
+      let last = null;
+      for (const task of [...byDue, ...done]) {
+        const name = task.completed ? "Done" : group(task);
+        if (name !== last) {
+          const heading = document.createElement("li");
+          heading.className = "task-group";
+          heading.textContent = name;
+          list.append(heading);
+          last = name;
+        }
+        list.append(this.item(task));
+      }
+    } else {
+      // Open tasks first, each group newest first (the API's order).
+      for (const task of [...open, ...done]) list.append(this.item(task));
+    }
+    $("task-count").textContent = this.tasks.length ? `${open.length} open` : "";
     $("tasks-empty").hidden = this.tasks.length > 0;
   }
 
   item(task) {
     const li = document.createElement("li");
-    li.className = `task priority-${task.priority}${task.completed ? " completed" : ""}`;
+    const overdue = !task.completed && task.due_date && Date.parse(task.due_date) < Date.now();
+    li.className = `task priority-${task.priority}${task.completed ? " completed" : ""}${overdue ? " overdue" : ""}`;
     li.dataset.taskId = String(task.id);
 
     const tick = document.createElement("input");
@@ -99,7 +142,7 @@ export class TaskPanel {
     meta.className = "task-meta";
     const bits = [];
     if (task.priority !== "medium") bits.push(`${task.priority} priority`);
-    if (task.due_date) bits.push(`due ${formatDue(task.due_date)}`);
+    if (task.due_date) bits.push(`${overdue ? "overdue since" : "due"} ${formatDue(task.due_date, this.zone)}`);
     meta.textContent = bits.join(" · ");
     if (bits.length) body.append(meta);
 
@@ -179,11 +222,25 @@ function button(text, label, className, onClick) {
   return b;
 }
 
-function formatDue(iso) {
+/** "Fri, Dec 11", with the time unless it is 17:00 (a due day's default) and the year unless
+ * it is this one, on the clock of `zone`. */
+function formatDue(iso, zone) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const sameYear = d.getFullYear() === new Date().getFullYear();
-  return d.toLocaleDateString(undefined, {
-    weekday: "short", month: "short", day: "numeric", year: sameYear ? undefined : "numeric",
-  });
+  const parts = (options) => new Intl.DateTimeFormat(undefined, { timeZone: zone, ...options });
+  const year = (t) => parts({ year: "numeric" }).format(t);
+  const clock = parts({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
+  return parts({
+    weekday: "short", month: "short", day: "numeric",
+    year: year(d) === year(new Date()) ? undefined : "numeric",
+    hour: clock === "17:00" ? undefined : "numeric",
+    minute: clock === "17:00" ? undefined : "2-digit",
+  }).format(d);
+}
+
+/** The calendar day of instant `ms` in `zone`, as "YYYY-MM-DD". */
+function dayKey(ms, zone) {
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+  }).format(ms);
 }

@@ -2,9 +2,10 @@
 //
 //   node tests/browser/e2e.mjs http://127.0.0.1:8080
 //
-// A person signs up, asks for a task, watches the reply stream in and the task appear in the
-// panel, ticks it there, renames it, reloads (still signed in) and finds the conversation again,
-// then signs out. Screenshots go to $SCREENSHOT_DIR (default target/browser-screenshots).
+// A person in New York signs up, asks for a task, watches the reply stream in and the task
+// appear in the panel with its due date in their zone, ticks it there, renames it, sees an
+// overdue task marked and the panel grouped by due date, changes their time zone, reloads
+// (still signed in) and finds the conversation again, then signs out. Screenshots go to $SCREENSHOT_DIR (default target/browser-screenshots).
 // Exits non-zero with a message on the first failed check. Run by tests/browser/main.rs.
 
 import { mkdirSync } from "node:fs";
@@ -37,7 +38,9 @@ let step = "start";
 let page;
 let offline = false; // while the test cuts the network on purpose
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 }, timezoneId: "America/New_York", locale: "en-US",
+  });
   page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   // Any script error or CSP violation fails the test.
@@ -145,6 +148,41 @@ try {
   await page.locator("#task-list .task-title", { hasText: "Buy oat milk" }).waitFor();
   await shot("05-ticked-and-renamed");
 
+  step = "the time zone";
+  check((await page.textContent("#zone")) === "America/New_York", "sign-up sent the browser's zone");
+  const milkMeta = await page.locator("#task-list li.task", { hasText: "Buy oat milk" }).locator(".task-meta").textContent();
+  const tomorrowInNewYork = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", weekday: "short", month: "short", day: "numeric" })
+    .format(Date.now() + 86_400_000);
+  check(milkMeta.includes(tomorrowInNewYork), `"tomorrow" is New York's tomorrow: ${milkMeta} (${tomorrowInNewYork})`);
+  await page.evaluate(async () => {
+    const s = JSON.parse(localStorage.getItem("taskwire.session"));
+    await fetch(`/api/${s.user_id}/tasks`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${s.token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ title: "Pay the gas bill", due_date: new Date(Date.now() - 2 * 86_400_000).toISOString() }),
+    });
+  });
+  await page.click("#refresh-tasks");
+  const late = page.locator("#task-list li.task.overdue", { hasText: "Pay the gas bill" });
+  await late.waitFor();
+  check(/overdue since/.test(await late.locator(".task-meta").textContent()), "an overdue task says so");
+  await page.selectOption("#task-order", "due");
+  await page.locator("#task-list .task-group", { hasText: "Overdue" }).waitFor();
+  await page.locator("#task-list .task-group", { hasText: "Done" }).waitFor();
+  await shot("06-by-due-date");
+  await page.click("#zone");
+  await page.fill("#zone-input", "Mars/Olympus");
+  await page.click("#zone-save");
+  await page.locator("#zone-error").waitFor({ state: "visible" });
+  check(/not a time zone/.test(await page.textContent("#zone-error")), "an unknown zone is explained");
+  await page.fill("#zone-input", "Asia/Kolkata");
+  await page.click("#zone-save");
+  await page.locator("#zone-form").waitFor({ state: "hidden" });
+  check((await page.textContent("#zone")) === "Asia/Kolkata", "the new zone is shown");
+  const inKolkata = await page.locator("#task-list li.task", { hasText: "Buy oat milk" }).locator(".task-meta").textContent();
+  check(/3:30/.test(inKolkata), `17:00 in New York is shown as 3:30 in Kolkata: ${inKolkata}`);
+  await page.selectOption("#task-order", "created");
+
   step = "reload and find the conversation again";
   await page.reload();
   await page.locator("#app").waitFor({ state: "visible" });
@@ -153,11 +191,12 @@ try {
   await page.locator(".message.user", { hasText: "add a task to buy milk tomorrow" }).waitFor();
   await page.locator(".message.assistant .chip", { hasText: /added: buy milk/i }).waitFor();
   await page.locator("#task-list li.task.completed", { hasText: "Buy oat milk" }).waitFor();
-  await shot("06-after-reload");
+  check((await page.textContent("#zone")) === "Asia/Kolkata", "the zone stays after a reload");
+  await shot("07-after-reload");
 
   step = "dark mode and a phone";
   await page.emulateMedia({ colorScheme: "dark" });
-  await shot("07-dark");
+  await shot("08-dark");
   const phone = await browser.newContext({ viewport: { width: 390, height: 780 }, colorScheme: "light" });
   const small = await phone.newPage();
   small.setDefaultTimeout(TIMEOUT);
@@ -169,16 +208,16 @@ try {
   await small.click("#toggle-conversations");
   await small.locator("#conversations.open").waitFor();
   await small.waitForTimeout(300);
-  await shot("08-phone-conversations", small);
+  await shot("09-phone-conversations", small);
   await small.click("#toggle-tasks");
   await small.locator("#tasks.open").waitFor();
   await small.waitForTimeout(300);
-  await shot("09-phone-tasks", small);
+  await shot("10-phone-tasks", small);
   await small.click("#toggle-conversations");
   await small.locator("#conversation-list .conversation-open", { hasText: /buy milk/i }).click();
   await small.locator(".message.assistant .chip", { hasText: /added: buy milk/i }).waitFor();
   await small.waitForTimeout(300);
-  await shot("10-phone-chat", small);
+  await shot("11-phone-chat", small);
   await phone.close();
   await page.emulateMedia({ colorScheme: "light" });
 
@@ -188,7 +227,7 @@ try {
   check((await page.evaluate(() => localStorage.getItem("taskwire.session"))) === null, "sign-out clears the token");
   await page.reload();
   await page.locator("#auth").waitFor({ state: "visible" });
-  await shot("11-signed-out");
+  await shot("12-signed-out");
 
   check(problems.length === 0, `no script errors or CSP violations:\n  ${problems.join("\n  ")}`);
   console.log("e2e: all checks passed");
