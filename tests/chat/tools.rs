@@ -337,3 +337,78 @@ async fn a_recorded_call_returns_what_the_ledger_holds(pool: PgPool) {
         .expect("count");
     assert_eq!(count, 2);
 }
+
+/// The add tool for `user` on a fixed clock in `zone`; returns the stored due date.
+async fn add_due(pool: &PgPool, now: &str, zone: &str, due: &str) -> String {
+    let user = UserId::parse("alice").expect("user");
+    let caller = tools::Caller {
+        user: &user,
+        dates: common::dates::DateContext::new(
+            chrono::DateTime::parse_from_rfc3339(now)
+                .expect("RFC 3339")
+                .to_utc(),
+            common::dates::Zone::parse(zone, "time_zone").expect("zone"),
+        ),
+    };
+    let args = json!({"title": "t", "due_date": due}).to_string();
+    let outcome = tools::execute(pool, caller, "add_task", &args)
+        .await
+        .expect("tool ran");
+    assert!(outcome.ok, "{due}: {}", outcome.result);
+    let id = outcome.result["task_id"].as_i64().expect("id");
+    let stored: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("select due_date from tasks where id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .expect("row");
+    stored.to_rfc3339()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_tool_stores_the_instant_the_user_meant_across_clock_changes(pool: PgPool) {
+    // Thursday 2026-10-29 in New York (daylight time); Sunday November 1 is standard time.
+    assert_eq!(
+        add_due(
+            &pool,
+            "2026-10-29T16:00:00Z",
+            "America/New_York",
+            "at 9am next Sunday"
+        )
+        .await,
+        "2026-11-01T14:00:00+00:00"
+    );
+    // Wednesday 2027-03-10 (standard time); Sunday March 14 is daylight time.
+    assert_eq!(
+        add_due(
+            &pool,
+            "2027-03-10T16:00:00Z",
+            "America/New_York",
+            "at 9am next Sunday"
+        )
+        .await,
+        "2027-03-14T13:00:00+00:00"
+    );
+    // The skipped 02:30 on March 14 is moved forward by the gap: 03:30 EDT.
+    assert_eq!(
+        add_due(
+            &pool,
+            "2027-03-10T16:00:00Z",
+            "America/New_York",
+            "2027-03-14 02:30"
+        )
+        .await,
+        "2027-03-14T07:30:00+00:00"
+    );
+    // 23:30 on Friday in Honolulu is already Saturday in UTC: tomorrow is Saturday, local.
+    assert_eq!(
+        add_due(
+            &pool,
+            "2026-12-05T09:30:00Z",
+            "Pacific/Honolulu",
+            "tomorrow"
+        )
+        .await,
+        "2026-12-06T03:00:00+00:00"
+    );
+}
