@@ -40,6 +40,18 @@ fn validation(err: crate::Error) -> ToolOutcome {
     invalid(format!("{err}."))
 }
 
+/// A whole-number field, also as text ("20"); `Ok(None)` when absent or null.
+fn integer(map: &Map<String, Value>, field: &str) -> Parsed<Option<i64>> {
+    match map.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64()),
+        Some(Value::String(s)) if s.trim().parse::<i64>().is_ok() => Ok(s.trim().parse().ok()),
+        Some(other) => Err(invalid(format!(
+            "{field} must be a whole number, not {other}."
+        ))),
+    }
+}
+
 fn task_id(map: &Map<String, Value>) -> Parsed<i64> {
     let id = match map.get("task_id") {
         Some(Value::Number(n)) => n.as_i64(),
@@ -120,8 +132,8 @@ impl ListArgs {
             due,
             query: string(&map, "query")?,
             sort,
-            limit: LIST_TOOL_LIMIT,
-            ..TaskFilter::default()
+            limit: integer(&map, "limit")?.unwrap_or(LIST_TOOL_LIMIT),
+            offset: integer(&map, "offset")?.unwrap_or(0),
         }
         .validated()
         .map_err(validation)
@@ -312,7 +324,18 @@ mod tests {
         assert_eq!(f.priority, Some(Priority::High));
         assert_eq!(f.query.as_deref(), Some("milk"));
         assert!(f.due.is_empty());
+        assert_eq!((f.limit, f.offset), (LIST_TOOL_LIMIT, 0));
         assert!(ListArgs::parse(json!({"status": "open"}), &utc()).is_err());
+        let page = ListArgs::parse(json!({"limit": "20", "offset": 40}), &utc()).expect("valid");
+        assert_eq!((page.limit, page.offset), (20, 40));
+        for bad in [
+            json!({"limit": 0}),
+            json!({"limit": 101}),
+            json!({"offset": -1}),
+            json!({"limit": "x"}),
+        ] {
+            assert!(ListArgs::parse(bad.clone(), &utc()).is_err(), "{bad}");
+        }
     }
 
     #[test]

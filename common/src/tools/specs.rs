@@ -50,6 +50,8 @@ pub fn specs() -> Vec<ToolSpec> {
                     "due_after": {"type": "string", "description": "Only tasks due at or after this (a date or date-time; a date means its start)."},
                     "due_before": {"type": "string", "description": "Only tasks due before this (a date or date-time; a date means its start)."},
                     "sort": {"type": "string", "enum": ["-created_at", "created_at", "due_date", "-due_date", "-priority", "priority", "title", "-title"], "description": "Order; default newest first, or soonest due first with a due filter."},
+                    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Most tasks to return; default 50."},
+                    "offset": {"type": "integer", "minimum": 0, "description": "Tasks to skip, for the next page."},
                 },
             }),
         },
