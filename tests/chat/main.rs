@@ -8,6 +8,8 @@ mod lease;
 mod live;
 mod metrics;
 mod openai;
+mod rails;
+mod servers;
 mod tools;
 mod tracing;
 mod workers;

@@ -341,15 +341,15 @@ async fn a_recorded_call_returns_what_the_ledger_holds(pool: PgPool) {
 /// The add tool for `user` on a fixed clock in `zone`; returns the stored due date.
 async fn add_due(pool: &PgPool, now: &str, zone: &str, due: &str) -> String {
     let user = UserId::parse("alice").expect("user");
-    let caller = tools::Caller {
-        user: &user,
-        dates: common::dates::DateContext::new(
+    let caller = tools::Caller::new(
+        &user,
+        common::dates::DateContext::new(
             chrono::DateTime::parse_from_rfc3339(now)
                 .expect("RFC 3339")
                 .to_utc(),
             common::dates::Zone::parse(zone, "time_zone").expect("zone"),
         ),
-    };
+    );
     let args = json!({"title": "t", "due_date": due}).to_string();
     let outcome = tools::execute(pool, caller, "add_task", &args)
         .await

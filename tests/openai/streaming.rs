@@ -157,7 +157,8 @@ async fn tool_results_go_back_as_tool_messages_after_the_assistants_calls() {
         requests[1]["messages"],
         json!([
             {"role": "user", "content": "add milk"},
-            {"role": "assistant", "content": null, "tool_calls": [{
+            // An empty string, not null: llama-cpp-python's server refuses null.
+            {"role": "assistant", "content": "", "tool_calls": [{
                 "id": "call_7",
                 "type": "function",
                 "function": {"name": "add_task", "arguments": "{\"title\":\"milk\"}"},

@@ -284,8 +284,8 @@ where
 
 /// A tool caller for `user` in UTC, now.
 pub fn utc_caller(user: &common::domain::UserId) -> common::tools::Caller<'_> {
-    common::tools::Caller {
+    common::tools::Caller::new(
         user,
-        dates: common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
-    }
+        common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
+    )
 }

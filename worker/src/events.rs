@@ -19,8 +19,31 @@ use std::{
 };
 
 use async_nats::{HeaderMap, jetstream, jetstream::context::PublishAckFuture};
+use async_trait::async_trait;
 use common::jobs::{ChatEvent, events_subject};
 use uuid::Uuid;
+
+/// Where a turn's progress goes: the job's event stream in the worker ([`EventPublisher`]),
+/// a list of events in tests and the eval (`Vec<ChatEvent>`). The agent loop knows only this.
+#[async_trait]
+pub trait TurnEvents: Send {
+    /// Announces `event`, after every earlier one.
+    async fn publish(&mut self, event: &ChatEvent);
+}
+
+#[async_trait]
+impl TurnEvents for Vec<ChatEvent> {
+    async fn publish(&mut self, event: &ChatEvent) {
+        self.push(event.clone());
+    }
+}
+
+#[async_trait]
+impl TurnEvents for EventPublisher {
+    async fn publish(&mut self, event: &ChatEvent) {
+        EventPublisher::publish(self, event).await;
+    }
+}
 
 /// Most publishes awaiting JetStream's acknowledgement at once.
 const MAX_OUTSTANDING: usize = 64;

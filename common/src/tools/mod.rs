@@ -7,6 +7,8 @@
 mod args;
 mod specs;
 
+use std::collections::HashSet;
+
 use serde_json::{Value, json};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -76,16 +78,59 @@ enum Effect {
     Update(i64, TaskPatch),
 }
 
-/// Whose tasks a call may touch (never anything the model says), and how it reads dates.
+/// Whose tasks a call may touch (never anything the model says), how it reads dates, and
+/// which task ids it may act on.
 #[derive(Debug, Clone, Copy)]
 pub struct Caller<'a> {
     pub user: &'a UserId,
     pub dates: DateContext,
+    /// For a chat model: the task ids that came up in the conversation (the user's words, the
+    /// replies, the tool results it was shown). A call that changes or deletes a task by
+    /// any other id is refused before it runs, so a guessed id never touches a task. `None`
+    /// (REST, MCP): every id of the user's may be used.
+    pub grounded: Option<&'a HashSet<i64>>,
+}
+
+impl<'a> Caller<'a> {
+    /// `user`'s calls on their clock `dates`, any id allowed.
+    pub fn new(user: &'a UserId, dates: DateContext) -> Self {
+        Self {
+            user,
+            dates,
+            grounded: None,
+        }
+    }
+}
+
+/// Parses a call of tool `name` with the model's raw JSON `arguments` into its effect, or the
+/// error result that explains why there is none: bad arguments, or an id the caller may not
+/// act on.
+fn parse(name: &str, arguments: &str, caller: &Caller<'_>) -> Result<Effect, ToolOutcome> {
+    let effect = parse_arguments(name, arguments, &caller.dates)?;
+    match (effect.task_id(), caller.grounded) {
+        (Some(id), Some(seen)) if !seen.contains(&id) => Err(ToolOutcome::error(
+            "unknown_task_id",
+            format!(
+                "Task {id} has not come up in this conversation, so I did not touch it. Call \
+                 list_tasks (with a query for the task's words) to find its id, then use that id."
+            ),
+        )),
+        _ => Ok(effect),
+    }
+}
+
+/// True when `arguments` are valid for tool `name` (a known tool), whatever the ids.
+pub fn valid_call(name: &str, arguments: &str, dates: &DateContext) -> bool {
+    parse_arguments(name, arguments, dates).is_ok()
 }
 
 /// Parses tool `name`'s raw JSON `arguments` into its effect, or the error result that
 /// explains why there is none.
-fn parse(name: &str, arguments: &str, dates: &DateContext) -> Result<Effect, ToolOutcome> {
+fn parse_arguments(
+    name: &str,
+    arguments: &str,
+    dates: &DateContext,
+) -> Result<Effect, ToolOutcome> {
     let raw: Value = match serde_json::from_str(if arguments.trim().is_empty() {
         "{}"
     } else {
@@ -122,6 +167,14 @@ fn parse(name: &str, arguments: &str, dates: &DateContext) -> Result<Effect, Too
 }
 
 impl Effect {
+    /// The task a call changes or deletes by id.
+    fn task_id(&self) -> Option<i64> {
+        match self {
+            Effect::Complete(id) | Effect::Delete(id) | Effect::Update(id, _) => Some(*id),
+            Effect::Add(_) | Effect::List(_) => None,
+        }
+    }
+
     /// Pushes the statement that performs the effect and yields its result as one row of
     /// one `jsonb` column `r` (the JSON of `task_tool_json`, see its migration), or no row
     /// when the task is not the user's.
@@ -190,7 +243,7 @@ pub async fn execute(
     name: &str,
     arguments: &str,
 ) -> Result<ToolOutcome> {
-    let effect = match parse(name, arguments, &caller.dates) {
+    let effect = match parse(name, arguments, &caller) {
         Ok(effect) => effect,
         Err(outcome) => return Ok(outcome),
     };
@@ -240,7 +293,7 @@ pub async fn execute_recorded(
     caller: Caller<'_>,
     call: &LedgerCall<'_>,
 ) -> Result<Recorded> {
-    let effect = parse(call.name, call.arguments, &caller.dates);
+    let effect = parse(call.name, call.arguments, &caller);
     let mut query = QueryBuilder::new("with effect as (");
     let missing = match &effect {
         Ok(effect) => {

@@ -8,6 +8,9 @@
 //! waits for arrivals without polling.
 
 mod replies;
+mod servers;
+
+pub use servers::ServerKind;
 
 use std::{
     collections::VecDeque,
@@ -120,6 +123,8 @@ pub struct Received {
 }
 
 struct State {
+    /// The server whose quirks the fake plays.
+    server: ServerKind,
     queue: Mutex<VecDeque<Reply>>,
     default: Mutex<Option<Reply>>,
     received: Mutex<Vec<Received>>,
@@ -130,6 +135,7 @@ struct State {
 impl Default for State {
     fn default() -> Self {
         Self {
+            server: ServerKind::default(),
             queue: Mutex::default(),
             default: Mutex::default(),
             received: Mutex::default(),
@@ -149,7 +155,15 @@ pub struct FakeOpenAi {
 impl FakeOpenAi {
     /// Starts the fake on a free port.
     pub async fn start() -> Self {
-        let state = Arc::new(State::default());
+        Self::start_as(ServerKind::OpenAi).await
+    }
+
+    /// Starts the fake playing `server`'s quirks.
+    pub async fn start_as(server: ServerKind) -> Self {
+        let state = Arc::new(State {
+            server,
+            ..State::default()
+        });
         let app = Route::new()
             .at("/v1/chat/completions", post(completions))
             .at("/v1/models", get(models))
@@ -247,6 +261,10 @@ async fn completions(req: &Request, body: Body, state: Data<&Arc<State>>) -> Res
         received.len()
     };
     state.arrived.send_replace(number);
+    if let Some((status, error)) = servers::refusal(state.server, &body) {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        return json_response(status, &error);
+    }
     let next = lock(&state.queue).pop_front();
     let Some(reply) = next.or_else(|| lock(&state.default).clone()) else {
         let message = format!("fake OpenAI: no reply queued for request #{number}");
@@ -257,7 +275,7 @@ async fn completions(req: &Request, body: Body, state: Data<&Arc<State>>) -> Res
     };
     let model = body["model"].as_str().unwrap_or(FAKE_MODEL).to_owned();
     if body["stream"] == true {
-        streamed(reply, &model).await
+        streamed(reply, &model, state.server).await
     } else {
         whole(reply, &model).await
     }

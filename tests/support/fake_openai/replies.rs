@@ -7,18 +7,24 @@ use futures::{Stream, StreamExt, stream};
 use poem::{Body, Response, http::StatusCode};
 use serde_json::{Value, json};
 
-use super::{FakeCall, Reply};
+use super::{FakeCall, Reply, ServerKind, servers};
 
 /// One piece of a streamed body.
-enum Frame {
+pub(super) enum Frame {
     Data(String),
     Cut,
     Stall,
 }
 
-pub(super) async fn streamed(reply: Reply, model: &str) -> Response {
+pub(super) async fn streamed(reply: Reply, model: &str, server: ServerKind) -> Response {
     let (reply, pacing) = unwrap_slow(reply);
     let frames = match reply {
+        Reply::Text { chunks } if server != ServerKind::OpenAi => {
+            servers::text(server, model, &chunks)
+        }
+        Reply::ToolCalls(calls) if server != ServerKind::OpenAi => {
+            servers::calls(server, model, &calls)
+        }
         Reply::Status { .. } | Reply::StatusWithHeaders { .. } | Reply::Hang => {
             if let Some(pacing) = pacing {
                 tokio::time::sleep(pacing.ttft).await;
@@ -116,11 +122,11 @@ fn unwrap_slow(reply: Reply) -> (Reply, Option<Pacing>) {
     (reply, pacing)
 }
 
-fn sse(chunk: &Value) -> String {
+pub(super) fn sse(chunk: &Value) -> String {
     format!("data: {chunk}\n\n")
 }
 
-fn chunk(model: &str, delta: Value, finish_reason: Option<&str>) -> String {
+pub(super) fn chunk(model: &str, delta: Value, finish_reason: Option<&str>) -> String {
     sse(&json!({
         "id": "chatcmpl-fake",
         "object": "chat.completion.chunk",
@@ -198,7 +204,7 @@ fn call_chunks(model: &str, calls: &[FakeCall], interleave: bool) -> Vec<Frame> 
 }
 
 /// `frames`, the final chunk with `finish_reason`, and `[DONE]`.
-fn finished(mut frames: Vec<Frame>, model: &str, finish_reason: &str) -> Vec<Frame> {
+pub(super) fn finished(mut frames: Vec<Frame>, model: &str, finish_reason: &str) -> Vec<Frame> {
     frames.push(Frame::Data(chunk(model, json!({}), Some(finish_reason))));
     frames.push(Frame::Data("data: [DONE]\n\n".to_owned()));
     frames

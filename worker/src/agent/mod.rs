@@ -1,13 +1,15 @@
-//! The agent: a model seam with two providers, the task tools through the ledger, and the
-//! bounded loop that runs a turn.
+//! The agent: a model seam with two providers, the task tools through the ledger, the
+//! bounded loop that runs a turn, and the rails that keep a model on it.
 
 pub mod builtin;
 pub mod delayed;
 pub mod model;
 pub mod openai;
 pub mod prompt;
+pub mod rails;
 pub mod runner;
 pub mod tools;
+pub mod transcript;
 
 use std::sync::Arc;
 

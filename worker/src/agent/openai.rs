@@ -21,6 +21,7 @@ mod errors;
 mod http;
 mod request;
 mod stream;
+mod whole;
 
 use std::time::Duration;
 
@@ -205,6 +206,27 @@ impl OpenAiModel {
         }
         answer.finish()
     }
+
+    /// One request for a whole (not streamed) answer; its text goes to `sink` in one piece.
+    async fn attempt_whole(
+        &self,
+        body: &Value,
+        sink: &mut dyn DeltaSink,
+    ) -> Result<ModelTurn, ModelError> {
+        let limit = self.settings.request_timeout;
+        let chat = self.client.chat();
+        let asking = chat.create_byot::<_, Chunk>(body);
+        let completion = match timeout(limit, asking).await {
+            Err(_) => return Err(timed_out(format!("no answer within {limit:?}"))),
+            Ok(Err(error)) => return Err(errors::from_openai(error)),
+            Ok(Ok(completion)) => completion,
+        };
+        let mut answer = Accumulator::default();
+        if let Some(text) = answer.push(completion)? {
+            sink.delta(&text).await;
+        }
+        answer.finish()
+    }
 }
 
 #[async_trait]
@@ -218,14 +240,29 @@ impl ChatModel for OpenAiModel {
         if let Some(reason) = self.unusable {
             return Err(ModelError::Permanent(reason.to_owned()));
         }
-        let body = request::body(&self.settings.model, self.settings.temperature, request);
+        let (base_url, model) = (
+            self.settings.base_url.as_str(),
+            self.settings.model.as_str(),
+        );
+        let mut stream = request.tools.is_empty() || whole::streams_with_tools(base_url, model);
         let mut retries = 0;
         loop {
+            let body = request::body(model, self.settings.temperature, request, stream);
             let mut emitted = false;
-            let error = match self.attempt(&body, sink, &mut emitted).await {
+            let attempt = if stream {
+                self.attempt(&body, sink, &mut emitted).await
+            } else {
+                self.attempt_whole(&body, sink).await
+            };
+            let error = match attempt {
                 Ok(turn) => return Ok(turn),
                 Err(error) => error,
             };
+            if stream && !emitted && !request.tools.is_empty() && whole::refuses_streaming(&error) {
+                whole::remember_refusal(base_url, model);
+                stream = false;
+                continue;
+            }
             let Some(delay) = self.retry_delay(&error, retries, emitted) else {
                 return Err(error);
             };

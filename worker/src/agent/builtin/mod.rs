@@ -34,7 +34,7 @@ mod words;
 mod tests;
 
 use async_trait::async_trait;
-use common::dates::DateContext;
+use common::{dates::DateContext, jobs::ToolCallRecord};
 
 use super::model::{
     ChatMessage, ChatModel, DeltaSink, ModelError, ModelRequest, ModelTurn, ToolCall,
@@ -99,6 +99,33 @@ pub fn respond(messages: &[ChatMessage], ctx: &DateContext) -> ModelTurn {
             }
         }
     }
+}
+
+/// What `calls` did, in words, as the builtin would answer after them: the reply a turn
+/// gets when its model said nothing (results are read on the user's clock `ctx`).
+pub fn summarise(calls: &[ToolCallRecord], ctx: &DateContext) -> String {
+    let done: Vec<turn::Done> = calls
+        .iter()
+        .map(|call| turn::Done {
+            id: String::new(),
+            name: call.tool.clone(),
+            args: call.arguments.clone(),
+            result: ctx.localize_result(&call.result),
+        })
+        .collect();
+    done.chunk_by(|a, b| a.name == b.name)
+        .map(|group| match group[0].name.as_str() {
+            "list_tasks" => reply::listing(&intent::ListFilter::default(), &group[0].result, ctx),
+            _ => reply::actions(
+                &Intent::Unknown,
+                &turn::Step {
+                    calls: group.to_vec(),
+                },
+                ctx,
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn text(answer: String) -> ModelTurn {

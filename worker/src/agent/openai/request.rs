@@ -6,9 +6,14 @@ use serde_json::{Map, Value, json};
 
 use crate::agent::model::{ChatMessage, ModelRequest, ToolCall, ToolSpec};
 
-/// The streaming request for one model step. `tools` and `tool_choice` are left out when no
-/// tool is offered: some servers reject an empty `tools` array.
-pub(super) fn body(model: &str, temperature: Option<f32>, request: &ModelRequest) -> Value {
+/// The request for one model step, streamed or not. `tools` and `tool_choice` are left out
+/// when no tool is offered: some servers reject an empty `tools` array.
+pub(super) fn body(
+    model: &str,
+    temperature: Option<f32>,
+    request: &ModelRequest,
+    stream: bool,
+) -> Value {
     let mut body = Map::new();
     body.insert("model".into(), json!(model));
     body.insert(
@@ -20,7 +25,7 @@ pub(super) fn body(model: &str, temperature: Option<f32>, request: &ModelRequest
         body.insert("tool_choice".into(), json!("auto"));
     }
     // With `byot`, async-openai sends the body as given: streaming must be asked for here.
-    body.insert("stream".into(), json!(true));
+    body.insert("stream".into(), json!(stream));
     if let Some(temperature) = temperature {
         body.insert("temperature".into(), json!(short_float(temperature)));
     }
@@ -37,13 +42,10 @@ fn message(message: &ChatMessage) -> Value {
         } => {
             let mut message = Map::new();
             message.insert("role".into(), json!("assistant"));
-            // OpenAI wants `content: null` beside tool calls; a bare assistant message needs text.
-            let content = match content {
-                Some(text) => json!(text),
-                None if tool_calls.is_empty() => json!(""),
-                None => Value::Null,
-            };
-            message.insert("content".into(), content);
+            // OpenAI accepts `content: null` beside tool calls, llama-cpp-python's server does
+            // not ("Input should be a valid string"): an empty string suits both.
+            let content = content.as_deref().unwrap_or_default();
+            message.insert("content".into(), json!(content));
             if !tool_calls.is_empty() {
                 message.insert(
                     "tool_calls".into(),
@@ -112,6 +114,7 @@ mod tests {
             "gpt-test",
             Some(0.2),
             &request(vec![ChatMessage::User("hi".into())], vec![add_task()]),
+            true,
         );
 
         assert_eq!(body["model"], "gpt-test");
@@ -141,6 +144,7 @@ mod tests {
             "m",
             None,
             &request(vec![ChatMessage::User("hi".into())], vec![]),
+            true,
         );
 
         let mut fields: Vec<&str> = body
@@ -179,14 +183,14 @@ mod tests {
             },
         ];
 
-        let body = body("m", None, &request(messages, vec![]));
+        let body = body("m", None, &request(messages, vec![]), false);
 
         assert_eq!(
             body["messages"],
             json!([
                 {"role": "system", "content": "be brief"},
                 {"role": "user", "content": "add milk"},
-                {"role": "assistant", "content": null, "tool_calls": [{
+                {"role": "assistant", "content": "", "tool_calls": [{
                     "id": "call_1",
                     "type": "function",
                     "function": {"name": "add_task", "arguments": "{\"title\":\"milk\"}"},
@@ -196,5 +200,6 @@ mod tests {
                 {"role": "assistant", "content": ""},
             ])
         );
+        assert_eq!(body["stream"], false, "a whole answer is asked for");
     }
 }

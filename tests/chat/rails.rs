@@ -1,0 +1,228 @@
+//! The rails that keep a model on track, driven through the agent loop directly (its event
+//! sink is a list, its model a script) against real Postgres: a call written as text is
+//! recovered and never shown, a guessed id never touches a task, and an empty answer is
+//! written from what the tools did.
+
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Mutex},
+};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use common::{
+    dates::{DateContext, Zone},
+    domain::UserId,
+    jobs::ChatEvent,
+};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use uuid::Uuid;
+use worker::agent::{
+    model::{ChatMessage, ChatModel, DeltaSink, ModelError, ModelRequest, ModelTurn, ToolCall},
+    runner::{Agent, TurnInput, TurnOutput},
+};
+
+/// A model that answers each step with the next scripted turn, streaming its text, and
+/// keeps every request it was sent.
+#[derive(Default)]
+struct Script {
+    turns: Mutex<VecDeque<ModelTurn>>,
+    requests: Mutex<Vec<ModelRequest>>,
+}
+
+impl Script {
+    fn new(turns: Vec<ModelTurn>) -> Arc<Self> {
+        Arc::new(Self {
+            turns: Mutex::new(turns.into()),
+            requests: Mutex::default(),
+        })
+    }
+
+    fn requests(&self) -> Vec<ModelRequest> {
+        self.requests.lock().expect("requests").clone()
+    }
+}
+
+#[async_trait]
+impl ChatModel for Script {
+    async fn step(
+        &self,
+        request: &ModelRequest,
+        sink: &mut dyn DeltaSink,
+    ) -> Result<ModelTurn, ModelError> {
+        self.requests
+            .lock()
+            .expect("requests")
+            .push(request.clone());
+        let turn = self
+            .turns
+            .lock()
+            .expect("turns")
+            .pop_front()
+            .ok_or_else(|| ModelError::Permanent("the script ran out".into()))?;
+        for piece in turn.text.split_inclusive(' ') {
+            sink.delta(piece).await;
+        }
+        Ok(turn)
+    }
+}
+
+fn text(text: &str) -> ModelTurn {
+    ModelTurn {
+        text: text.to_owned(),
+        tool_calls: Vec::new(),
+    }
+}
+
+fn calls(calls: &[(&str, Value)]) -> ModelTurn {
+    ModelTurn {
+        text: String::new(),
+        tool_calls: calls
+            .iter()
+            .enumerate()
+            .map(|(n, (name, args))| ToolCall {
+                id: format!("call_{n}"),
+                name: (*name).to_owned(),
+                arguments: args.to_string(),
+            })
+            .collect(),
+    }
+}
+
+/// Runs one turn of `alice` saying `say` with the scripted `model`; returns what it produced
+/// and the events it published.
+async fn run(pool: &PgPool, model: Arc<Script>, say: &str) -> (TurnOutput, Vec<ChatEvent>) {
+    let alice = UserId::parse("alice").expect("user");
+    let conversation = Uuid::now_v7();
+    common::db::conversations::insert(pool, &alice, conversation, "c")
+        .await
+        .expect("conversation");
+    let job_id = taskwire_tests::store_queued_job(pool, &alice, conversation, say).await;
+    let agent = Agent {
+        model,
+        pool: pool.clone(),
+        max_steps: 6,
+    };
+    let mut events: Vec<ChatEvent> = Vec::new();
+    let input = TurnInput {
+        job_id,
+        user: &alice,
+        history: vec![ChatMessage::User(say.to_owned())],
+        recorded: Vec::new(),
+        dates: DateContext::new(Utc::now(), Zone::UTC),
+    };
+    let output = agent.run(input, &mut events).await.expect("the turn ran");
+    (output, events)
+}
+
+async fn titles(pool: &PgPool) -> Vec<String> {
+    sqlx::query_scalar("select title from tasks order by id")
+        .fetch_all(pool)
+        .await
+        .expect("titles")
+}
+
+fn streamed_text(events: &[ChatEvent]) -> String {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            ChatEvent::Delta { text } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_call_written_as_text_runs_and_is_never_shown(pool: PgPool) {
+    let model = Script::new(vec![
+        text(
+            "Sure!\n<tool_call>\n{\"name\": \"add_task\", \"arguments\": {\"title\": \"Buy milk\"}}\n</tool_call>",
+        ),
+        text("Added “Buy milk”."),
+    ]);
+    let (output, events) = run(&pool, model.clone(), "add buy milk").await;
+    assert_eq!(titles(&pool).await, ["Buy milk"]);
+    assert_eq!(output.tool_calls.len(), 1);
+    let shown = streamed_text(&events);
+    assert!(
+        !shown.contains("tool_call"),
+        "the written call was not streamed: {shown:?}"
+    );
+    assert!(shown.starts_with("Sure!"), "{shown:?}");
+    assert_eq!(output.text, "Sure!Added “Buy milk”.");
+    // The model saw its call as a call, with the result after it.
+    let second = &model.requests()[1].messages;
+    assert!(
+        matches!(&second[second.len() - 2], ChatMessage::Assistant { tool_calls, .. } if tool_calls.len() == 1)
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn text_that_only_looks_like_a_call_is_the_answer(pool: PgPool) {
+    let answer = "Use ```list``` to see them, or {curly} braces.";
+    let model = Script::new(vec![text(answer)]);
+    let (output, events) = run(&pool, model, "how do I see my tasks?").await;
+    assert_eq!(output.text, answer);
+    assert_eq!(streamed_text(&events), answer);
+    assert!(output.tool_calls.is_empty());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_guessed_id_never_touches_a_task(pool: PgPool) {
+    let alice = UserId::parse("alice").expect("user");
+    for title in ["Team meeting notes", "Buy milk"] {
+        let task = common::domain::NewTask {
+            title: common::domain::TaskTitle::parse(title).expect("title"),
+            description: None,
+            priority: common::domain::Priority::Medium,
+            due_date: None,
+        };
+        common::db::tasks::insert(&pool, &alice, &task)
+            .await
+            .expect("seeded");
+    }
+    let ids: Vec<i64> = sqlx::query_scalar("select id from tasks order by id")
+        .fetch_all(&pool)
+        .await
+        .expect("ids");
+    // The model guesses the milk task's id, is refused, lists, and deletes the meant one.
+    let model = Script::new(vec![
+        calls(&[("delete_task", json!({"task_id": ids[1]}))]),
+        calls(&[("list_tasks", json!({"query": "meeting"}))]),
+        calls(&[("delete_task", json!({"task_id": ids[0]}))]),
+        text("Deleted the meeting task."),
+    ]);
+    let (output, _) = run(&pool, model, "delete the meeting task").await;
+    let refused = &output.tool_calls[0].result;
+    assert_eq!(refused["error"], "unknown_task_id", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .expect("message")
+            .contains("list_tasks")
+    );
+    assert_eq!(
+        titles(&pool).await,
+        ["Buy milk"],
+        "only the meant task went"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_empty_answer_is_written_from_what_the_tools_did(pool: PgPool) {
+    let model = Script::new(vec![
+        calls(&[
+            ("add_task", json!({"title": "Buy milk"})),
+            ("complete_task", json!({"task_id": 424_242})),
+        ]),
+        text("   "),
+    ]);
+    let (output, _) = run(&pool, model, "add buy milk and tick off task 424242").await;
+    assert!(output.text.contains("Added “Buy milk”"), "{}", output.text);
+    assert!(
+        output.text.contains("couldn't find task 424242"),
+        "a not-found is said, never 'Done.': {}",
+        output.text
+    );
+}

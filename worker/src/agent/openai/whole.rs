@@ -1,0 +1,90 @@
+//! Servers that will not stream an answer when tools are offered. llama-cpp-python's server
+//! (`--chat_format chatml-function-calling`) answers such a request with `500: Automatic
+//! streaming tool choice is not supported`; others say it in their own words. The provider
+//! then asks again without streaming, reads the whole completion (its `message` has the
+//! shape of a stream chunk's `delta`), and remembers the server per base URL and model, so
+//! the next turn does not pay the failed try.
+
+use std::{
+    collections::HashSet,
+    sync::{LazyLock, Mutex},
+};
+
+use crate::agent::model::ModelError;
+
+/// (base URL, model) of the servers known to refuse streaming with tools.
+static NOT_STREAMING_WITH_TOOLS: LazyLock<Mutex<HashSet<(String, String)>>> =
+    LazyLock::new(|| Mutex::new(HashSet::new()));
+
+fn known() -> std::sync::MutexGuard<'static, HashSet<(String, String)>> {
+    NOT_STREAMING_WITH_TOOLS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// False once this server refused to stream an answer with tools.
+pub(super) fn streams_with_tools(base_url: &str, model: &str) -> bool {
+    !known().contains(&(base_url.to_owned(), model.to_owned()))
+}
+
+/// Remembers that this server refuses to stream an answer with tools.
+pub(super) fn remember_refusal(base_url: &str, model: &str) {
+    if known().insert((base_url.to_owned(), model.to_owned())) {
+        tracing::info!(%base_url, %model, "the server does not stream with tools; asking for whole answers from now on");
+    }
+}
+
+/// True when a failed streamed request with tools says the server cannot stream them.
+pub(super) fn refuses_streaming(error: &ModelError) -> bool {
+    let message = match error {
+        ModelError::Transient { message, .. } | ModelError::Permanent(message) => message,
+    }
+    .to_lowercase();
+    message.contains("stream")
+        && [
+            "not supported",
+            "unsupported",
+            "does not support",
+            "not implemented",
+        ]
+        .iter()
+        .any(|phrase| message.contains(phrase))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_to_stream_is_told_from_other_failures() {
+        let refusals = [
+            "HTTP 500: Automatic streaming tool choice is not supported",
+            "HTTP 400: Streaming tool calls are unsupported by this model",
+            "HTTP 400: this backend does not support stream with tools",
+        ];
+        for message in refusals {
+            assert!(
+                refuses_streaming(&ModelError::Transient {
+                    message: message.into(),
+                    retry_after: None
+                }),
+                "{message}"
+            );
+        }
+        for message in ["HTTP 500: internal error", "HTTP 404: model not supported"] {
+            assert!(
+                !refuses_streaming(&ModelError::Permanent(message.into())),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_refusal_is_remembered_per_server_and_model() {
+        assert!(streams_with_tools("http://a/v1", "m"));
+        remember_refusal("http://a/v1", "m");
+        assert!(!streams_with_tools("http://a/v1", "m"));
+        assert!(streams_with_tools("http://a/v1", "other"));
+        assert!(streams_with_tools("http://b/v1", "m"));
+    }
+}
