@@ -95,6 +95,15 @@ async fn a_turn_works_with_llama_cpp_pythons_server(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_turn_works_with_a_server_that_refuses_streaming_with_tools(pool: PgPool) {
+    let (app, fake, _worker) = stack(pool, ServerKind::RefusesStreamingTools).await;
+    queue_add_turn(&fake);
+    add_turn(&app).await;
+    let streamed: Vec<bool> = fake.requests().iter().map(|r| r["stream"] == true).collect();
+    assert_eq!(streamed, [true, false, false]);
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn a_turn_works_with_ollama(pool: PgPool) {
     let (app, fake, _worker) = stack(pool, ServerKind::Ollama).await;
     queue_add_turn(&fake);

@@ -62,6 +62,9 @@ pub enum Reply {
     Stall { chunks: Vec<String> },
     /// Streams these text deltas, then drops the connection without `finish_reason`/`[DONE]`.
     CutAfter { chunks: Vec<String> },
+    /// Answers `200` with the event-stream headers, then drops the connection before the
+    /// first chunk.
+    Dropped,
     /// An SSE body sent exactly as given (for lenient-parsing tests).
     Raw(String),
     /// `reply` with a wait before its first chunk and then `tokens_per_sec` chunks a second.
@@ -274,6 +277,12 @@ async fn completions(req: &Request, body: Body, state: Data<&Arc<State>>) -> Res
         );
     };
     let model = body["model"].as_str().unwrap_or(FAKE_MODEL).to_owned();
+    let played = servers::as_played(state.server, &body, reply.clone());
+    if matches!(played, Reply::Dropped) && !matches!(reply, Reply::Dropped) {
+        // The server failed before answering: the same answer waits for the next request.
+        lock(&state.queue).push_front(reply);
+    }
+    let reply = played;
     if body["stream"] == true {
         streamed(reply, &model, state.server).await
     } else {

@@ -38,6 +38,7 @@ pub(super) async fn streamed(reply: Reply, model: &str, server: ServerKind) -> R
         }
         Reply::Stall { chunks } => with_last(text_chunks(model, &chunks), Frame::Stall),
         Reply::CutAfter { chunks } => with_last(text_chunks(model, &chunks), Frame::Cut),
+        Reply::Dropped => vec![Frame::Cut],
         Reply::Raw(body) => vec![Frame::Data(body)],
         Reply::Slow { .. } => unreachable!("unwrap_slow removed every Slow layer"),
     };
@@ -247,7 +248,7 @@ pub(super) async fn whole(reply: Reply, model: &str) -> Response {
                 "function": {"name": c.name, "arguments": c.arguments()},
             })).collect::<Vec<_>>(),
         }),
-        Reply::Stall { .. } | Reply::CutAfter { .. } => {
+        Reply::Stall { .. } | Reply::CutAfter { .. } | Reply::Dropped => {
             let end = if matches!(reply, Reply::Stall { .. }) {
                 Frame::Stall
             } else {

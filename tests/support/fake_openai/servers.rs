@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{
-    FakeCall,
+    FakeCall, Reply,
     replies::{Frame, chunk, finished, sse},
 };
 
@@ -15,11 +15,15 @@ pub enum ServerKind {
     /// OpenAI's own API, as the reference.
     #[default]
     OpenAi,
-    /// `python -m llama_cpp.server --chat_format chatml-function-calling`: refuses a streamed
-    /// request that carries tools (500 "Automatic streaming tool choice is not supported"),
-    /// and refuses an assistant message whose `content` is null (422, pydantic's "Input should
-    /// be a valid string"). Answers whole.
+    /// `python -m llama_cpp.server --chat_format chatml-function-calling` (0.3.36): when the
+    /// model chooses a tool in a streamed request, it raises "Automatic streaming tool choice
+    /// is not supported" after sending `200` and the event-stream headers, so the stream ends
+    /// before its first chunk (text streams fine); and it refuses an assistant message whose
+    /// `content` is null (422, pydantic's "Input should be a valid string").
     LlamaCppPython,
+    /// A server that refuses a streamed request with tools with an error status saying so
+    /// (`500: Automatic streaming tool choice is not supported`).
+    RefusesStreamingTools,
     /// Ollama's `/v1`: a tool call streamed whole in one chunk, without `index`, the turn
     /// ended with `finish_reason: "stop"` even after tool calls; every text chunk repeats
     /// the role.
@@ -34,7 +38,7 @@ pub enum ServerKind {
 
 /// The error a server answers `body` with before looking at it any further, if any.
 pub(super) fn refusal(server: ServerKind, body: &Value) -> Option<(u16, Value)> {
-    if server != ServerKind::LlamaCppPython {
+    if !matches!(server, ServerKind::LlamaCppPython | ServerKind::RefusesStreamingTools) {
         return None;
     }
     let messages = body["messages"].as_array().cloned().unwrap_or_default();
@@ -49,7 +53,7 @@ pub(super) fn refusal(server: ServerKind, body: &Value) -> Option<(u16, Value)> 
         ));
     }
     let has_tools = body["tools"].as_array().is_some_and(|t| !t.is_empty());
-    if body["stream"] == true && has_tools {
+    if server == ServerKind::RefusesStreamingTools && body["stream"] == true && has_tools {
         return Some((
             500,
             json!({"error": {"message": "Automatic streaming tool choice is not supported",
@@ -57,6 +61,17 @@ pub(super) fn refusal(server: ServerKind, body: &Value) -> Option<(u16, Value)> 
         ));
     }
     None
+}
+
+/// The reply as `server` plays it: llama-cpp-python drops a streamed answer that is a tool
+/// call before its first chunk.
+pub(super) fn as_played(server: ServerKind, body: &Value, reply: Reply) -> Reply {
+    match reply {
+        Reply::ToolCalls(_) if server == ServerKind::LlamaCppPython && body["stream"] == true => {
+            Reply::Dropped
+        }
+        reply => reply,
+    }
 }
 
 /// Streamed text as `server` writes it.

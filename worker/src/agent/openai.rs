@@ -153,13 +153,13 @@ impl OpenAiModel {
         }
     }
 
-    /// One request: streams the answer's text into `sink` and sets `emitted` once any has
-    /// gone out.
+    /// One request: streams the answer's text into `sink`, noting in `progress` how far the
+    /// stream got.
     async fn attempt(
         &self,
         body: &Value,
         sink: &mut dyn DeltaSink,
-        emitted: &mut bool,
+        progress: &mut Progress,
     ) -> Result<ModelTurn, ModelError> {
         let limit = self.settings.request_timeout;
         let chat = self.client.chat();
@@ -169,6 +169,7 @@ impl OpenAiModel {
             Ok(Err(error)) => return Err(errors::from_openai(error)),
             Ok(Ok(chunks)) => chunks,
         };
+        progress.opened = true;
         let mut answer = Accumulator::default();
         loop {
             // After `finish_reason` only the end of the stream is missing: don't wait long.
@@ -187,9 +188,10 @@ impl OpenAiModel {
             };
             match item {
                 Ok(chunk) => {
+                    progress.chunks += 1;
                     if let Some(text) = answer.push(chunk)? {
                         sink.delta(&text).await;
-                        *emitted = true;
+                        progress.emitted = true;
                     }
                 }
                 // A chunk that is not JSON at all; async-openai has logged it. Later chunks
@@ -245,25 +247,37 @@ impl ChatModel for OpenAiModel {
             self.settings.model.as_str(),
         );
         let mut stream = request.tools.is_empty() || whole::streams_with_tools(base_url, model);
+        // True while a whole answer is asked for because a stream failed as a server that
+        // cannot stream with tools fails: its success is remembered.
+        let mut probing = false;
         let mut retries = 0;
         loop {
             let body = request::body(model, self.settings.temperature, request, stream);
-            let mut emitted = false;
+            let mut progress = Progress::default();
             let attempt = if stream {
-                self.attempt(&body, sink, &mut emitted).await
+                self.attempt(&body, sink, &mut progress).await
             } else {
                 self.attempt_whole(&body, sink).await
             };
             let error = match attempt {
-                Ok(turn) => return Ok(turn),
+                Ok(turn) if stream => return Ok(turn),
+                Ok(turn) => {
+                    if probing {
+                        whole::remember_refusal(base_url, model);
+                    }
+                    return Ok(turn);
+                }
                 Err(error) => error,
             };
-            if stream && !emitted && !request.tools.is_empty() && whole::refuses_streaming(&error) {
-                whole::remember_refusal(base_url, model);
+            // A server that cannot stream with tools says so, or (llama-cpp-python's) opens
+            // the stream and drops it before the first chunk: ask once for a whole answer.
+            if stream && !request.tools.is_empty() && whole::may_refuse_streaming(&error, &progress) {
                 stream = false;
+                probing = true;
                 continue;
             }
-            let Some(delay) = self.retry_delay(&error, retries, emitted) else {
+            probing = false;
+            let Some(delay) = self.retry_delay(&error, retries, progress.emitted) else {
                 return Err(error);
             };
             retries += 1;
@@ -271,6 +285,17 @@ impl ChatModel for OpenAiModel {
             tokio::time::sleep(delay).await;
         }
     }
+}
+
+/// How far one streamed attempt got.
+#[derive(Debug, Default)]
+pub(super) struct Progress {
+    /// The server answered 2xx and the stream opened.
+    pub(super) opened: bool,
+    /// Chunks read.
+    pub(super) chunks: usize,
+    /// Text reached the sink (the attempt cannot be retried unseen).
+    pub(super) emitted: bool,
 }
 
 fn timed_out(message: String) -> ModelError {

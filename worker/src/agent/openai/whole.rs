@@ -1,15 +1,17 @@
 //! Servers that will not stream an answer when tools are offered. llama-cpp-python's server
-//! (`--chat_format chatml-function-calling`) answers such a request with `500: Automatic
-//! streaming tool choice is not supported`; others say it in their own words. The provider
-//! then asks again without streaming, reads the whole completion (its `message` has the
-//! shape of a stream chunk's `delta`), and remembers the server per base URL and model, so
-//! the next turn does not pay the failed try.
+//! (`--chat_format chatml-function-calling`) raises "Automatic streaming tool choice is not
+//! supported" whenever the model chooses a tool: version 0.3 sends `200` and the event-stream
+//! headers first, then drops the connection before the first chunk; others answer an error
+//! status that says so. The provider then asks once without streaming, reads the whole
+//! completion (its `message` has the shape of a stream chunk's `delta`), and when that works
+//! remembers the server per base URL and model, so the next turn does not pay the failed try.
 
 use std::{
     collections::HashSet,
     sync::{LazyLock, Mutex},
 };
 
+use super::Progress;
 use crate::agent::model::ModelError;
 
 /// (base URL, model) of the servers known to refuse streaming with tools.
@@ -34,8 +36,14 @@ pub(super) fn remember_refusal(base_url: &str, model: &str) {
     }
 }
 
-/// True when a failed streamed request with tools says the server cannot stream them.
-pub(super) fn refuses_streaming(error: &ModelError) -> bool {
+/// True when a streamed request with tools failed as a server that cannot stream them fails:
+/// it said so, or it opened the stream and ended it before the first chunk.
+pub(super) fn may_refuse_streaming(error: &ModelError, progress: &Progress) -> bool {
+    !progress.emitted && (refuses_streaming(error) || (progress.opened && progress.chunks == 0))
+}
+
+/// True when an error says the server cannot stream with tools.
+fn refuses_streaming(error: &ModelError) -> bool {
     let message = match error {
         ModelError::Transient { message, .. } | ModelError::Permanent(message) => message,
     }
