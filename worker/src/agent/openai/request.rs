@@ -103,6 +103,7 @@ mod tests {
                 "properties": {"title": {"type": "string"}},
                 "required": ["title"],
             }),
+            ..Default::default()
         }
     }
 
