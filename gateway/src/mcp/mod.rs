@@ -23,7 +23,7 @@ use rmcp::transport::streamable_http_server::{
 };
 use sqlx::PgPool;
 
-use crate::{GatewayConfig, auth::Authenticator, limits::KeyedLimiter};
+use crate::{GatewayConfig, auth::Authenticator, config::McpConfig, limits::KeyedLimiter};
 use guard::McpGuard;
 use metadata::{METADATA_PATH, ResourceMetadata};
 use server::TaskServer;
@@ -93,16 +93,57 @@ fn service_config(
         .with_legacy_session_mode(false)
         .with_json_response(true)
         .with_max_request_body_bytes(config.max_body_bytes);
-    let mut hosts: Vec<String> = config
-        .mcp
-        .allowed_hosts
+    match allowed_hosts(&config.mcp.allowed_hosts, metadata) {
+        Some(hosts) => base.with_allowed_hosts(hosts),
+        None => base.disable_allowed_hosts(),
+    }
+}
+
+/// The `Host` headers `/mcp` answers: the configured ones (loopback when none, since rmcp
+/// reads an empty list as "any") and `PUBLIC_URL`'s; `None` for any (`*`).
+fn allowed_hosts(configured: &[String], metadata: &ResourceMetadata) -> Option<Vec<String>> {
+    let mut hosts: Vec<String> = configured
         .iter()
         .map(|h| h.trim().to_owned())
         .filter(|h| !h.is_empty())
         .collect();
     if hosts.iter().any(|h| h == "*") {
-        return base.disable_allowed_hosts();
+        return None;
+    }
+    if hosts.is_empty() {
+        hosts = McpConfig::default().allowed_hosts;
     }
     hosts.extend(metadata.public_host());
-    base.with_allowed_hosts(hosts)
+    Some(hosts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hosts(configured: &[&str], public_url: Option<&str>) -> Option<Vec<String>> {
+        let mut config = GatewayConfig::for_test("postgres://unused", "nats://unused", "s");
+        config.public_url = public_url.map(str::to_owned);
+        let configured: Vec<String> = configured.iter().map(|h| (*h).to_owned()).collect();
+        allowed_hosts(&configured, &ResourceMetadata::from_config(&config))
+    }
+
+    #[test]
+    fn the_public_host_is_allowed_and_an_empty_list_is_not_any_host() {
+        assert_eq!(
+            hosts(
+                &["gateway.internal", " "],
+                Some("https://tasks.example.com:8443")
+            ),
+            Some(vec![
+                "gateway.internal".into(),
+                "tasks.example.com:8443".into()
+            ])
+        );
+        assert_eq!(
+            hosts(&[""], None),
+            Some(vec!["localhost".into(), "127.0.0.1".into(), "::1".into()])
+        );
+        assert_eq!(hosts(&["localhost", "*"], None), None);
+    }
 }
