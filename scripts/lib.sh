@@ -9,6 +9,8 @@
 #                          (installs and starts a local one when NATS_URL is local)
 #   ensure_nats_binary     nats-server on PATH (integration tests start their own)
 #   require_cargo          cargo on PATH, or how to install Rust
+#   ensure_browser_tools   Chromium, Node.js and playwright-core for tests/browser
+#   ensure_mcp_tools       the MCP Python SDK (tests/mcp/.venv) and the MCP Inspector for tests/mcp
 #
 # Everything is quiet when there is nothing to do, says what it changes, and stops with a clear
 # message when it cannot go on. Installing uses apt-get (with sudo when not root); starting uses

@@ -19,6 +19,13 @@ pub struct GatewayConfig {
     pub auth: AuthConfig,
     #[command(flatten)]
     pub log: LogConfig,
+    #[command(flatten)]
+    pub mcp: McpConfig,
+    /// The gateway's public URL as clients reach it (`https://tasks.example.com`), used where
+    /// the gateway names itself (the MCP resource metadata). Unset: taken from each request's
+    /// `Host` header, over plain HTTP, which suits a laptop but not a proxy that ends TLS.
+    #[arg(long = "public-url", env = "PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
     /// Origins allowed to call the API from a browser, comma-separated; `*` allows any.
     /// Empty (the default) sends no CORS headers: only same-origin pages can call the API.
     #[arg(
@@ -82,6 +89,75 @@ pub struct GatewayConfig {
     /// Apply pending database migrations at start.
     #[arg(long = "migrate", env = "RUN_MIGRATIONS", default_value_t = true, action = clap::ArgAction::Set)]
     pub migrate: bool,
+}
+
+/// `PUBLIC_URL`: an absolute `http(s)://host[:port][/path]` URL, without query or fragment.
+fn parse_public_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim().trim_end_matches('/');
+    let uri: poem::http::Uri = url
+        .parse()
+        .map_err(|e| format!("not a URL ({e}): give it as https://tasks.example.com"))?;
+    match (uri.scheme_str(), uri.authority(), uri.query()) {
+        (Some("http" | "https"), Some(_), None) if !url.contains('#') => Ok(url.to_owned()),
+        _ => Err(
+            "must be an absolute http(s) URL without query, like https://tasks.example.com".into(),
+        ),
+    }
+}
+
+/// The MCP server at `/mcp` (see docs/mcp.md).
+#[derive(Debug, Clone, clap::Args)]
+pub struct McpConfig {
+    /// Host names (optionally with a port) `/mcp` answers for, comma-separated; other `Host`
+    /// headers get 403, against DNS rebinding. `PUBLIC_URL`'s host is always allowed; `*`
+    /// allows any.
+    #[arg(
+        long = "mcp-allowed-hosts",
+        env = "MCP_ALLOWED_HOSTS",
+        value_delimiter = ',',
+        default_value = "localhost,127.0.0.1,::1"
+    )]
+    pub allowed_hosts: Vec<String>,
+    /// OAuth authorization servers that issue tokens for `/mcp`, comma-separated, named in
+    /// the protected resource metadata. Empty: `JWT_ISSUER`, else the gateway itself.
+    #[arg(
+        long = "mcp-authorization-servers",
+        env = "MCP_AUTHORIZATION_SERVERS",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    pub authorization_servers: Vec<String>,
+    /// OAuth scopes a client should ask for, comma-separated, advertised in the metadata and
+    /// in `WWW-Authenticate`. Empty (the default): none advertised.
+    #[arg(
+        long = "mcp-scopes",
+        env = "MCP_SCOPES",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    pub scopes: Vec<String>,
+    /// MCP requests one user may send per minute (sustained); more get 429.
+    #[arg(
+        long = "mcp-rate-per-minute",
+        env = "MCP_RATE_PER_MINUTE",
+        default_value_t = 120
+    )]
+    pub rate_per_minute: u32,
+    /// MCP requests one user may send in a burst above the sustained rate.
+    #[arg(long = "mcp-burst", env = "MCP_BURST", default_value_t = 40)]
+    pub burst: u32,
+}
+
+impl Default for McpConfig {
+    fn default() -> Self {
+        Self {
+            allowed_hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
+            authorization_servers: Vec::new(),
+            scopes: Vec::new(),
+            rate_per_minute: 120,
+            burst: 40,
+        }
+    }
 }
 
 /// The secret used when none is configured: fine on a laptop, refused nowhere, warned about.
@@ -159,6 +235,12 @@ impl GatewayConfig {
             log: LogConfig {
                 format: common::telemetry::LogFormat::Pretty,
             },
+            mcp: McpConfig {
+                rate_per_minute: 600,
+                burst: 100,
+                ..McpConfig::default()
+            },
+            public_url: None,
             cors_origins: Vec::new(),
             max_body_bytes: 64 * 1024,
             shutdown_timeout: Duration::from_secs(5),

@@ -1,5 +1,6 @@
 //! Taskwire gateway: the REST task API, the chat endpoints and their event streams, accounts
-//! and JWT authentication, the outbox that hands jobs to the workers, and the web page.
+//! and JWT authentication, the outbox that hands jobs to the workers, the MCP server for the
+//! task tools, and the web page.
 
 pub mod api;
 pub mod auth;
@@ -8,6 +9,7 @@ pub mod error;
 pub mod feed;
 pub mod limits;
 pub mod listener;
+pub mod mcp;
 pub mod metrics;
 pub mod middleware;
 pub mod nats;

@@ -1,4 +1,4 @@
-//! Keyed rate limits (per user for chat, per email and address for sign-in), answering 429
+//! Keyed rate limits (per user for chat and MCP, per email and address for sign-in), answering 429
 //! with `Retry-After` when exceeded.
 
 use std::num::NonZeroU32;
@@ -19,8 +19,13 @@ pub fn keyed_limiter(per_minute: u32, burst: u32) -> KeyedLimiter {
 
 /// Takes one unit of `key`'s budget, or answers 429 saying `message` and how long to wait.
 pub fn check(limiter: &KeyedLimiter, key: &str, message: &str) -> Result<(), ApiError> {
+    take(limiter, key).map_err(|wait_secs| ApiError::too_many(message, wait_secs))
+}
+
+/// Takes one unit of `key`'s budget, or says how many whole seconds to wait (at least 1).
+pub fn take(limiter: &KeyedLimiter, key: &str) -> Result<(), u64> {
     limiter.check_key(&key.to_owned()).map_err(|not_until| {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
-        ApiError::too_many(message, wait.as_secs_f64().ceil() as u64)
+        (wait.as_secs_f64().ceil() as u64).max(1)
     })
 }

@@ -32,6 +32,7 @@ use crate::{
     error::json_errors,
     limits::{KeyedLimiter, keyed_limiter},
     listener::NoDelayAcceptor,
+    mcp::Mcp,
     middleware::{BodyLimit, RequestSpan},
     nats::Nats,
     outbox::Outbox,
@@ -92,7 +93,7 @@ impl App {
             config.sign_in_per_minute,
             config.sign_in_burst,
         ));
-        let background = vec![
+        let mut background = vec![
             tokio::spawn(forget_idle_users(limiter.clone())),
             tokio::spawn(forget_idle_users(sign_in_limiter.clone())),
             tokio::spawn(keep_streams(nats.clone())),
@@ -103,9 +104,12 @@ impl App {
                     .run_relay(config.outbox_sweep, config.job_deadline),
             ),
         ];
+        let mcp_limiter = Arc::new(keyed_limiter(config.mcp.rate_per_minute, config.mcp.burst));
+        background.push(tokio::spawn(forget_idle_users(mcp_limiter.clone())));
         let limiters = Limiters {
             chat: limiter,
             sign_in: sign_in_limiter,
+            mcp: mcp_limiter,
         };
         let endpoint = routes(&config, pool.clone(), nats, outbox, limiters, authenticator);
         Ok(Self {
@@ -153,6 +157,7 @@ impl App {
 struct Limiters {
     chat: Arc<KeyedLimiter>,
     sign_in: Arc<KeyedLimiter>,
+    mcp: Arc<KeyedLimiter>,
 }
 
 fn routes(
@@ -165,6 +170,7 @@ fn routes(
 ) -> BoxEndpoint<'static> {
     crate::api::accounts::prepare();
     let (metrics_pool, metrics_nats) = (pool.clone(), nats.clone());
+    let mcp = Mcp::new(config, pool.clone(), authenticator.clone(), limiters.mcp);
     let api = OpenApiService::new(
         (
             AccountsApi {
@@ -198,7 +204,7 @@ fn routes(
     .description("Talk to your todo list: the task REST API. Every `/api` call needs a bearer JWT whose `sub` is the user id in the path.");
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
-    let app = Route::new()
+    let site = Route::new()
         .nest("/static", crate::web::assets())
         .at("/openapi.json", spec)
         .at("/metrics", poem::get(crate::metrics::endpoint))
@@ -207,7 +213,11 @@ fn routes(
         .with(crate::web::PageAtRoot)
         .with(BodyLimit {
             max_bytes: config.max_body_bytes,
-        })
+        });
+    // `/mcp` limits its own bodies, answering in JSON-RPC as MCP clients expect.
+    let app = mcp
+        .mount(Route::new())
+        .nest("/", site)
         .data(authenticator)
         .data(metrics_pool)
         .data(metrics_nats)
@@ -231,8 +241,21 @@ fn cors(origins: &[String]) -> Option<Cors> {
     }
     let cors = Cors::new()
         .allow_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
-        .allow_headers(["authorization", "content-type", "last-event-id"])
-        .expose_headers(["x-total-count", "location"]);
+        .allow_headers([
+            "authorization",
+            "content-type",
+            "last-event-id",
+            "mcp-protocol-version",
+            "mcp-session-id",
+            "mcp-method",
+        ])
+        .expose_headers([
+            "x-total-count",
+            "location",
+            "www-authenticate",
+            "mcp-session-id",
+            "retry-after",
+        ]);
     Some(if origins.contains(&"*") {
         cors
     } else {

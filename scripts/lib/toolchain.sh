@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# The Rust toolchain and the browser test's tools (Chromium, Node.js, playwright-core). Sourced by scripts/lib.sh; see its header for the functions.
+# The Rust toolchain, the browser test's tools (Chromium, Node.js, playwright-core) and the MCP test's (a
+# Python venv with the MCP SDK, the MCP Inspector). Sourced by scripts/lib.sh; see its header for the functions.
 
 # require_cargo: cargo on PATH (also looks in ~/.cargo/bin), new enough for the workspace.
 require_cargo() {
@@ -71,5 +72,56 @@ ensure_browser_tools() {
             die "npm ci in tests/browser failed (status $rc)"
         fi
         rm -f "$log"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# MCP test
+
+# _tw_quiet_step DESCRIPTION COMMAND...: run COMMAND with its output kept aside; on failure show
+# the end of it and stop.
+_tw_quiet_step() {
+    local what=$1 log rc=0
+    shift
+    log=$(mktemp)
+    "$@" >"$log" 2>&1 || rc=$?
+    if ((rc != 0)); then
+        tail -n 30 "$log" >&2
+        rm -f "$log"
+        die "$what failed (status $rc)"
+    fi
+    rm -f "$log"
+}
+
+# ensure_mcp_tools: what tests/mcp needs, installed when missing and quiet when present: a Python
+# venv in tests/mcp/.venv with the official MCP SDK pinned in tests/mcp/requirements.txt, and the
+# MCP Inspector pinned in tests/mcp/package-lock.json (npm ci). Both are reinstalled when their
+# pins change.
+ensure_mcp_tools() {
+    local root dir venv
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+    dir="$root/tests/mcp"
+    venv="$dir/.venv"
+    if ! have python3 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+        apt_install python3 python3-venv || die "could not install Python 3 with venv for the MCP test"
+    fi
+    python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||
+        die "the MCP test needs Python 3.10 or newer; python3 is $(python3 --version 2>&1)"
+    if [[ ! -x $venv/bin/python ]] || ! cmp -s "$dir/requirements.txt" "$venv/.installed-requirements.txt"; then
+        info "installing the MCP test's Python SDK (tests/mcp/.venv)"
+        rm -rf "$venv"
+        _tw_quiet_step "creating the venv tests/mcp/.venv" python3 -m venv "$venv"
+        _tw_quiet_step "pip install -r tests/mcp/requirements.txt" \
+            "$venv/bin/python" -m pip install --disable-pip-version-check --no-input -r "$dir/requirements.txt"
+        cp "$dir/requirements.txt" "$venv/.installed-requirements.txt"
+    fi
+    if ! have node || ! have npm; then
+        apt_install nodejs npm || die "could not install Node.js and npm for the MCP test"
+    fi
+    if [[ ! -x $dir/node_modules/.bin/mcp-inspector || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+        info "installing the MCP Inspector (npm ci in tests/mcp)"
+        # Its web UI's postinstall is not needed for the CLI mode the test uses.
+        _tw_quiet_step "npm ci in tests/mcp" \
+            bash -c 'cd "$1" && npm ci --no-audit --no-fund --ignore-scripts' _ "$dir"
     fi
 }

@@ -76,6 +76,7 @@ fn add_task_tool() -> ToolSpec {
             },
             "required": ["title"],
         }),
+        ..Default::default()
     }
 }
 

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-pub use specs::{ToolSpec, specs};
+pub use specs::{ToolHints, ToolSpec, specs, structured_result};
 
 use crate::{
     Result,

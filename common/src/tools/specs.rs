@@ -1,13 +1,81 @@
-//! The tools' names, descriptions and JSON-schema parameters, as offered to the model.
+//! The tools' names, descriptions and JSON-schema parameters, as offered to the model, and
+//! what MCP clients are told besides: a title, what a call may do to the list (hints), and the
+//! shape of the structured result ([`structured_result`]).
 
 use serde_json::{Value, json};
 
-/// A tool offered to the model.
-#[derive(Debug, Clone, PartialEq)]
+/// A tool offered to the model (and, with its title, hints and output schema, over MCP).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ToolSpec {
+    /// A short name for people (MCP `title`).
+    pub title: &'static str,
+    /// What a call may do to the user's list (MCP annotations).
+    pub hints: ToolHints,
+    /// JSON schema of the tool's structured result, as [`structured_result`] shapes it
+    /// (MCP `outputSchema`; always an object).
+    pub output: Value,
+    /// One sentence on what a call returns, appended to the description over MCP.
+    pub returns: &'static str,
     pub name: &'static str,
     pub description: &'static str,
     pub parameters: Value,
+}
+
+/// What a call may do to the user's list: the four MCP tool annotations, all set, since a
+/// client assumes the worst of any left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToolHints {
+    /// Reads only; changes nothing.
+    pub read_only: bool,
+    /// May change or remove what is there (not only add).
+    pub destructive: bool,
+    /// Calling again with the same arguments changes nothing more.
+    pub idempotent: bool,
+    /// Reaches beyond the user's own list (never, for these tools).
+    pub open_world: bool,
+}
+
+impl ToolHints {
+    /// Reads the list.
+    const READS: Self = Self {
+        read_only: true,
+        destructive: false,
+        idempotent: true,
+        open_world: false,
+    };
+    /// Adds to the list, a new task per call.
+    const ADDS: Self = Self {
+        read_only: false,
+        destructive: false,
+        idempotent: false,
+        open_world: false,
+    };
+    /// Sets a state of one task, the same state however often it is called.
+    const SETS: Self = Self {
+        read_only: false,
+        destructive: false,
+        idempotent: true,
+        open_world: false,
+    };
+    /// Overwrites or removes what is there, the same way however often it is called.
+    const OVERWRITES: Self = Self {
+        read_only: false,
+        destructive: true,
+        idempotent: true,
+        open_world: false,
+    };
+}
+
+impl Default for ToolHints {
+    /// The worst case, as MCP assumes for a tool that says nothing.
+    fn default() -> Self {
+        Self {
+            read_only: false,
+            destructive: true,
+            idempotent: false,
+            open_world: true,
+        }
+    }
 }
 
 const DUE_DATE: &str = "When the task is due, in the user's time zone: RFC 3339 with an offset (2026-11-27T17:00:00-05:00), a local date-time (2026-11-27 17:00), a date (2026-11-27, meaning 17:00), or words (\"tomorrow at 5pm\", \"next Friday\").";
@@ -24,6 +92,10 @@ fn task_id() -> Value {
 pub fn specs() -> Vec<ToolSpec> {
     vec![
         ToolSpec {
+            title: "Add a task",
+            hints: ToolHints::ADDS,
+            output: action_output("created"),
+            returns: "Returns the new task, with its task_id.",
             name: "add_task",
             description: "Create a new task on the user's list.",
             parameters: json!({
@@ -38,6 +110,10 @@ pub fn specs() -> Vec<ToolSpec> {
             }),
         },
         ToolSpec {
+            title: "List tasks",
+            hints: ToolHints::READS,
+            output: list_output(),
+            returns: "The structured result is {\"tasks\": [...], \"count\": n}; when count equals the limit, more may follow: call again with offset.",
             name: "list_tasks",
             description: "List the user's tasks, optionally filtered. Returns an array of tasks with their ids.",
             parameters: json!({
@@ -56,6 +132,10 @@ pub fn specs() -> Vec<ToolSpec> {
             }),
         },
         ToolSpec {
+            title: "Complete a task",
+            hints: ToolHints::SETS,
+            output: action_output("completed"),
+            returns: "Returns the task; already_completed is true when it was completed before (nothing changed).",
             name: "complete_task",
             description: "Mark a task as completed.",
             parameters: json!({
@@ -65,6 +145,10 @@ pub fn specs() -> Vec<ToolSpec> {
             }),
         },
         ToolSpec {
+            title: "Delete a task",
+            hints: ToolHints::OVERWRITES,
+            output: action_output("deleted"),
+            returns: "Returns the task as it was before it was deleted.",
             name: "delete_task",
             description: "Delete a task permanently.",
             parameters: json!({
@@ -74,6 +158,10 @@ pub fn specs() -> Vec<ToolSpec> {
             }),
         },
         ToolSpec {
+            title: "Update a task",
+            hints: ToolHints::OVERWRITES,
+            output: action_output("updated"),
+            returns: "Returns the task as it is after the change.",
             name: "update_task",
             description: "Change a task's title, description, priority, due date or completion. Only the given fields change; null clears description or due_date.",
             parameters: json!({
@@ -90,4 +178,149 @@ pub fn specs() -> Vec<ToolSpec> {
             }),
         },
     ]
+}
+
+/// `schema` or null, spelled `anyOf` (more portable across clients than a `type` array).
+fn nullable(schema: Value, description: &str) -> Value {
+    json!({"anyOf": [schema, {"type": "null"}], "description": description})
+}
+
+/// A task's fields as every tool result shows them (`task_tool_json` in the migrations).
+fn task_properties() -> serde_json::Map<String, Value> {
+    let time = |what: &str| json!({"type": "string", "format": "date-time", "description": what});
+    let properties = json!({
+        "title": {"type": "string"},
+        "description": nullable(json!({"type": "string"}), "Details; null when there are none."),
+        "completed": {"type": "boolean"},
+        "priority": {"type": "string", "enum": ["low", "medium", "high"]},
+        "due_date": nullable(json!({"type": "string", "format": "date-time"}), "When it is due, RFC 3339 in UTC; null when it has no due date."),
+        "created_at": time("When it was created, RFC 3339 in UTC."),
+        "updated_at": time("When it last changed, RFC 3339 in UTC."),
+    });
+    match properties {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+const TASK_FIELDS: [&str; 7] = [
+    "title",
+    "description",
+    "completed",
+    "priority",
+    "due_date",
+    "created_at",
+    "updated_at",
+];
+
+/// A task in a `list_tasks` result.
+fn task_output() -> Value {
+    let mut properties = task_properties();
+    properties.insert(
+        "id".into(),
+        json!({"type": "integer", "description": "The task's id: what the other tools take as task_id."}),
+    );
+    let mut required = vec!["id"];
+    required.extend(TASK_FIELDS);
+    json!({"type": "object", "properties": properties, "required": required})
+}
+
+/// The result of a tool that acts on one task: the task, its `task_id`, and `status` saying
+/// what was done.
+fn action_output(status: &str) -> Value {
+    let mut properties = task_properties();
+    properties.insert(
+        "task_id".into(),
+        json!({"type": "integer", "description": "The task's id."}),
+    );
+    properties.insert(
+        "status".into(),
+        json!({"type": "string", "const": status, "description": "What was done."}),
+    );
+    if status == "completed" {
+        properties.insert(
+            "already_completed".into(),
+            json!({"type": "boolean", "description": "Present (true) when the task was completed before this call."}),
+        );
+    }
+    let mut required = vec!["task_id", "status"];
+    required.extend(TASK_FIELDS);
+    json!({"type": "object", "properties": properties, "required": required})
+}
+
+/// The `list_tasks` result: a page of tasks (see [`structured_result`]).
+fn list_output() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "tasks": {"type": "array", "items": task_output(), "description": "The tasks, in the order asked for."},
+            "count": {"type": "integer", "minimum": 0, "description": "How many tasks this page holds."},
+        },
+        "required": ["tasks", "count"],
+    })
+}
+
+/// A successful result of tool `name` as its `output` schema describes it: `list_tasks`'
+/// array of tasks becomes `{"tasks": [...], "count": n}` (structured results are objects);
+/// the other results are objects already.
+pub fn structured_result(name: &str, result: Value) -> Value {
+    match result {
+        Value::Array(tasks) if name == "list_tasks" => {
+            json!({"count": tasks.len(), "tasks": tasks})
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tool_has_a_title_hints_that_say_something_and_an_object_output() {
+        for spec in specs() {
+            assert!(!spec.title.is_empty(), "{}: title", spec.name);
+            assert!(!spec.returns.is_empty(), "{}: returns", spec.name);
+            assert_ne!(spec.hints, ToolHints::default(), "{}: hints", spec.name);
+            assert!(
+                !spec.hints.open_world,
+                "{}: the list is a closed world",
+                spec.name
+            );
+            assert_eq!(spec.output["type"], "object", "{}: output", spec.name);
+            assert!(
+                spec.output["required"].is_array(),
+                "{}: required",
+                spec.name
+            );
+        }
+    }
+
+    #[test]
+    fn only_list_tasks_reads_only_and_delete_is_destructive() {
+        let hints = |name: &str| {
+            specs()
+                .into_iter()
+                .find(|s| s.name == name)
+                .map(|s| s.hints)
+                .expect("known tool")
+        };
+        assert!(hints("list_tasks").read_only);
+        for name in ["add_task", "complete_task", "delete_task", "update_task"] {
+            assert!(!hints(name).read_only, "{name}");
+        }
+        assert!(hints("delete_task").destructive);
+        assert!(!hints("add_task").destructive && !hints("add_task").idempotent);
+    }
+
+    #[test]
+    fn a_list_result_becomes_an_object_with_its_count() {
+        let wrapped = structured_result("list_tasks", json!([{"id": 1}, {"id": 2}]));
+        assert_eq!(
+            wrapped,
+            json!({"tasks": [{"id": 1}, {"id": 2}], "count": 2})
+        );
+        let action = json!({"task_id": 1, "status": "created"});
+        assert_eq!(structured_result("add_task", action.clone()), action);
+    }
 }

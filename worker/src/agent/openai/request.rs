@@ -105,6 +105,7 @@ mod tests {
                 "properties": {"title": {"type": "string"}},
                 "required": ["title"],
             }),
+            ..Default::default()
         }
     }
 
