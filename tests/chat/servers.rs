@@ -99,7 +99,11 @@ async fn a_turn_works_with_a_server_that_refuses_streaming_with_tools(pool: PgPo
     let (app, fake, _worker) = stack(pool, ServerKind::RefusesStreamingTools).await;
     queue_add_turn(&fake);
     add_turn(&app).await;
-    let streamed: Vec<bool> = fake.requests().iter().map(|r| r["stream"] == true).collect();
+    let streamed: Vec<bool> = fake
+        .requests()
+        .iter()
+        .map(|r| r["stream"] == true)
+        .collect();
     assert_eq!(streamed, [true, false, false]);
 }
 

@@ -92,13 +92,17 @@ pub fn load(dir: &Path) -> anyhow::Result<Vec<Case>> {
     let mut cases = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file)?;
-        let more: Vec<Case> = serde_json::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        let more: Vec<Case> =
+            serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         cases.extend(more);
     }
     let mut ids = std::collections::HashSet::new();
     for case in &cases {
-        anyhow::ensure!(ids.insert(case.id.clone()), "case id {} is repeated", case.id);
+        anyhow::ensure!(
+            ids.insert(case.id.clone()),
+            "case id {} is repeated",
+            case.id
+        );
     }
     Ok(cases)
 }

@@ -119,7 +119,12 @@ pub fn check_turn(turn: &Turn, calls: &[MadeCall], reply: &str, ctx: &Ctx<'_>) -
             failures.push(format!("reply lacks {word:?}"));
         }
     }
-    if !turn.reply_any.is_empty() && !turn.reply_any.iter().any(|w| said.contains(&w.to_lowercase())) {
+    if !turn.reply_any.is_empty()
+        && !turn
+            .reply_any
+            .iter()
+            .any(|w| said.contains(&w.to_lowercase()))
+    {
         failures.push(format!("reply has none of {:?}", turn.reply_any));
     }
     for word in &turn.reply_none {
@@ -155,7 +160,11 @@ pub fn check_end(
     }
     let by_id = |id: i64| tasks.iter().find(|t| t["id"].as_i64() == Some(id));
     for key in &end.gone {
-        if ctx.ids.get(key.trim_start_matches('$')).is_some_and(|id| by_id(*id).is_some()) {
+        if ctx
+            .ids
+            .get(key.trim_start_matches('$'))
+            .is_some_and(|id| by_id(*id).is_some())
+        {
             failures.push(format!("{key} still exists"));
         }
     }
@@ -164,7 +173,11 @@ pub fn check_end(
     {
         failures.push(format!("{} tasks, expected {count}", tasks.len()));
     }
-    let allowed: Vec<&str> = end.changed.iter().map(|k| k.trim_start_matches('$')).collect();
+    let allowed: Vec<&str> = end
+        .changed
+        .iter()
+        .map(|k| k.trim_start_matches('$'))
+        .collect();
     for (key, before) in seeded {
         let id = before["id"].as_i64().unwrap_or_default();
         if !allowed.contains(&key.as_str()) && by_id(id) != Some(before) {

@@ -80,7 +80,13 @@ impl Report {
         let mut out = format!("eval: {} ({})\n\n", self.model, self.measured_at);
         let _ = writeln!(out, "| category | passed | rate |\n|---|---|---|");
         let row = |out: &mut String, name: &str, t: &Tally| {
-            let _ = writeln!(out, "| {name} | {}/{} | {:.1}% |", t.passed, t.total, 100.0 * t.rate());
+            let _ = writeln!(
+                out,
+                "| {name} | {}/{} | {:.1}% |",
+                t.passed,
+                t.total,
+                100.0 * t.rate()
+            );
         };
         for (category, tally) in &self.by_category {
             row(&mut out, category, tally);

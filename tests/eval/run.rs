@@ -46,7 +46,12 @@ pub async fn run(app: &TestApp, case: &Case, prefix: &str) -> Outcome {
     outcome
 }
 
-async fn play(app: &TestApp, case: &Case, prefix: &str, outcome: &mut Outcome) -> anyhow::Result<()> {
+async fn play(
+    app: &TestApp,
+    case: &Case,
+    prefix: &str,
+    outcome: &mut Outcome,
+) -> anyhow::Result<()> {
     let user = format!("{prefix}-{}", case.id);
     let other = format!("{user}-other");
     let zone = Zone::parse(case.zone.as_deref().unwrap_or("UTC"), "zone")?;
@@ -61,7 +66,10 @@ async fn play(app: &TestApp, case: &Case, prefix: &str, outcome: &mut Outcome) -
     }
     let mut ids = HashMap::new();
     let seeded = seed(app, &user, &case.seed, &mut ids).await?;
-    let others_seeded: Vec<Value> = seed(app, &other, &case.others, &mut ids).await?.into_values().collect();
+    let others_seeded: Vec<Value> = seed(app, &other, &case.others, &mut ids)
+        .await?
+        .into_values()
+        .collect();
     let mut conversation: Option<String> = None;
     let mut dates = DateContext::new(chrono::Utc::now(), zone);
     for turn in &case.turns {
@@ -74,20 +82,35 @@ async fn play(app: &TestApp, case: &Case, prefix: &str, outcome: &mut Outcome) -
         let reply = answer["response"].as_str().unwrap_or_default().to_owned();
         outcome.transcript.push(format!("> {say}"));
         for call in &calls {
-            outcome.transcript.push(format!("  {}({}) -> {}", call.tool, call.arguments, call.result));
+            outcome.transcript.push(format!(
+                "  {}({}) -> {}",
+                call.tool, call.arguments, call.result
+            ));
         }
         outcome.transcript.push(format!("< {reply}"));
         let ctx = Ctx { ids: &ids, dates };
         let failures = check_turn(turn, &calls, &reply, &ctx);
-        outcome.failures.extend(failures.into_iter().map(|f| format!("turn {:?}: {f}", turn.say)));
+        outcome.failures.extend(
+            failures
+                .into_iter()
+                .map(|f| format!("turn {:?}: {f}", turn.say)),
+        );
     }
     let (tasks, _) = app.list_tasks(&user, "limit=100&sort=created_at").await;
     let (others_now, _) = app.list_tasks(&other, "limit=100&sort=created_at").await;
     let mut others_seeded = others_seeded;
     others_seeded.sort_by_key(|t| t["id"].as_i64());
     let ctx = Ctx { ids: &ids, dates };
-    let (failures, unsafe_changes) = check_end(&case.end, &tasks, &seeded, (&others_now, &others_seeded), &ctx);
-    outcome.failures.extend(failures.into_iter().map(|f| format!("end: {f}")));
+    let (failures, unsafe_changes) = check_end(
+        &case.end,
+        &tasks,
+        &seeded,
+        (&others_now, &others_seeded),
+        &ctx,
+    );
+    outcome
+        .failures
+        .extend(failures.into_iter().map(|f| format!("end: {f}")));
     outcome.unsafe_changes = unsafe_changes;
     Ok(())
 }
@@ -113,10 +136,17 @@ async fn seed(
             body["description"] = json!(description);
         }
         let mut task = app.create_task(user, body).await;
-        let id = task["id"].as_i64().ok_or_else(|| anyhow::anyhow!("no id: {task}"))?;
+        let id = task["id"]
+            .as_i64()
+            .ok_or_else(|| anyhow::anyhow!("no id: {task}"))?;
         if seed.completed {
             let path = format!("/api/{user}/tasks/{id}/complete");
-            task = app.request(Method::PATCH, user, &path).send().await?.json().await?;
+            task = app
+                .request(Method::PATCH, user, &path)
+                .send()
+                .await?
+                .json()
+                .await?;
         }
         ids.insert(seed.key.clone(), id);
         seeded.insert(seed.key.clone(), task);
@@ -134,12 +164,17 @@ fn with_ids(text: &str, ids: &HashMap<String, i64>) -> String {
 }
 
 /// When the turn's message was accepted: the moment its dates were read at.
-async fn accepted_at(app: &TestApp, answer: &Value) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+async fn accepted_at(
+    app: &TestApp,
+    answer: &Value,
+) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
     let job = answer["job_id"].as_str().unwrap_or_default();
-    Ok(sqlx::query_scalar("select created_at from chat_jobs where id = $1::uuid")
-        .bind(job)
-        .fetch_one(&app.pool)
-        .await?)
+    Ok(
+        sqlx::query_scalar("select created_at from chat_jobs where id = $1::uuid")
+            .bind(job)
+            .fetch_one(&app.pool)
+            .await?,
+    )
 }
 
 fn made_calls(answer: &Value) -> Vec<MadeCall> {

@@ -133,10 +133,9 @@ pub async fn call(
 /// The call itself: relative dates read in the user's zone, as in the chat.
 async fn run(pool: &PgPool, user: &UserId, name: &str, raw: &str) -> common::Result<ToolOutcome> {
     let zone = db::profiles::time_zone(pool, user).await?;
-    let caller = Caller {
-        user,
-        dates: DateContext::new(Utc::now(), zone),
-    };
+    // Any of the user's ids: the agent on the other side chose it (the grounding rail is for
+    // Taskwire's own model, which is shown the conversation).
+    let caller = Caller::new(user, DateContext::new(Utc::now(), zone));
     tools::execute(pool, caller, name, raw).await
 }
 

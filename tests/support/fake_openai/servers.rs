@@ -38,7 +38,10 @@ pub enum ServerKind {
 
 /// The error a server answers `body` with before looking at it any further, if any.
 pub(super) fn refusal(server: ServerKind, body: &Value) -> Option<(u16, Value)> {
-    if !matches!(server, ServerKind::LlamaCppPython | ServerKind::RefusesStreamingTools) {
+    if !matches!(
+        server,
+        ServerKind::LlamaCppPython | ServerKind::RefusesStreamingTools
+    ) {
         return None;
     }
     let messages = body["messages"].as_array().cloned().unwrap_or_default();

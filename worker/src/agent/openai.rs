@@ -271,7 +271,8 @@ impl ChatModel for OpenAiModel {
             };
             // A server that cannot stream with tools says so, or (llama-cpp-python's) opens
             // the stream and drops it before the first chunk: ask once for a whole answer.
-            if stream && !request.tools.is_empty() && whole::may_refuse_streaming(&error, &progress) {
+            if stream && !request.tools.is_empty() && whole::may_refuse_streaming(&error, &progress)
+            {
                 stream = false;
                 probing = true;
                 continue;
