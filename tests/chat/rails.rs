@@ -159,6 +159,40 @@ async fn a_call_written_as_text_runs_and_is_never_shown(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_call_begun_without_arguments_is_asked_for_again_with_the_tool_required(pool: PgPool) {
+    let model = Script::new(vec![
+        text("On it. functions.add_task:"),
+        calls(&[("add_task", json!({"title": "Call the plumber"}))]),
+        text("Added “Call the plumber”."),
+    ]);
+    let (output, events) = run(&pool, model.clone(), "remind me to call the plumber").await;
+    assert_eq!(titles(&pool).await, ["Call the plumber"]);
+    let forced: Vec<Option<&str>> = model.requests().iter().map(|r| r.force_tool).collect();
+    assert_eq!(forced, [None, Some("add_task"), None]);
+    let shown = streamed_text(&events);
+    assert!(!shown.contains("functions"), "{shown:?}");
+    assert_eq!(output.text, "On it. Added “Call the plumber”.");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_call_broken_twice_is_not_shown_as_the_answer(pool: PgPool) {
+    let model = Script::new(vec![
+        text("functions.add_task:"),
+        text("functions.add_task: {\"title\": 7}"),
+    ]);
+    let (output, events) = run(&pool, model.clone(), "new task: taxes").await;
+    assert_eq!(model.requests().len(), 2, "asked again once, not more");
+    assert!(titles(&pool).await.is_empty());
+    assert_eq!(streamed_text(&events), "");
+    assert!(output.tool_calls.is_empty());
+    assert!(
+        !output.text.contains("functions") && !output.text.is_empty(),
+        "{:?}",
+        output.text
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn text_that_only_looks_like_a_call_is_the_answer(pool: PgPool) {
     let answer = "Use ```list``` to see them, or {curly} braces.";
     let model = Script::new(vec![text(answer)]);

@@ -61,6 +61,7 @@ fn user(text: &str) -> ModelRequest {
         messages: vec![ChatMessage::User(text.into())],
         tools: Vec::new().into(),
         dates: common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
+        force_tool: None,
     }
 }
 

@@ -100,6 +100,7 @@ async fn the_request_offers_every_tool_with_its_schema() {
         ],
         tools: vec![add_task_tool()].into(),
         dates: common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
+        force_tool: None,
     };
 
     step(&model(&fake), &request).await.0.expect("an answer");
@@ -137,6 +138,7 @@ async fn tool_results_go_back_as_tool_messages_after_the_assistants_calls() {
         messages: vec![ChatMessage::User("add milk".into())],
         tools: vec![add_task_tool()].into(),
         dates: common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
+        force_tool: None,
     };
 
     let first = step(&model, &request).await.0.expect("tool calls");

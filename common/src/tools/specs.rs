@@ -78,10 +78,10 @@ impl Default for ToolHints {
     }
 }
 
-const DUE_DATE: &str = "When the task is due, in the user's time zone: RFC 3339 with an offset (2026-11-27T17:00:00-05:00), a local date-time (2026-11-27 17:00), a date (2026-11-27, meaning 17:00), or words (\"tomorrow at 5pm\", \"next Friday\").";
+const DUE_DATE: &str = "When it is due, as the user said it: \"tomorrow\", \"friday at 10am\", \"in 3 days\", \"December 20\" (read on the user's calendar; a day without a time means 17:00). An ISO 8601 date-time with an offset also works. Leave it out when the user gave no date.";
 
 fn priority() -> Value {
-    json!({"type": "string", "enum": ["low", "medium", "high"], "description": "How urgent the task is."})
+    json!({"type": "string", "enum": ["low", "medium", "high"], "description": "high for urgent, important or asap; low for no rush or whenever; leave it out otherwise (medium)."})
 }
 
 fn task_id() -> Value {
@@ -97,7 +97,7 @@ pub fn specs() -> Vec<ToolSpec> {
             output: action_output("created"),
             returns: "Returns the new task, with its task_id.",
             name: "add_task",
-            description: "Create a new task on the user's list.",
+            description: "Add a new task to the user's list. Example: \"remind me to call mom friday at 10am, it's urgent\" -> {\"title\": \"Call mom\", \"due_date\": \"friday at 10am\", \"priority\": \"high\"}.",
             parameters: json!({
                 "type": "object",
                 "properties": {
@@ -115,7 +115,7 @@ pub fn specs() -> Vec<ToolSpec> {
             output: list_output(),
             returns: "The structured result is {\"tasks\": [...], \"count\": n}; when count equals the limit, more may follow: call again with offset.",
             name: "list_tasks",
-            description: "List the user's tasks, optionally filtered. Returns an array of tasks with their ids.",
+            description: "Show the user's tasks with their ids, optionally filtered; also how to find a task's id from its words. Example: \"what's due this week?\" -> {\"due\": \"this_week\"}; \"the dentist one\" -> {\"query\": \"dentist\"}.",
             parameters: json!({
                 "type": "object",
                 "properties": {
@@ -137,7 +137,7 @@ pub fn specs() -> Vec<ToolSpec> {
             output: action_output("completed"),
             returns: "Returns the task; already_completed is true when it was completed before (nothing changed).",
             name: "complete_task",
-            description: "Mark a task as completed.",
+            description: "Mark a task as done. Example: \"I finished task 4\" -> {\"task_id\": 4}. Use an id from the conversation; otherwise call list_tasks with a query first.",
             parameters: json!({
                 "type": "object",
                 "properties": {"task_id": task_id()},
@@ -150,7 +150,7 @@ pub fn specs() -> Vec<ToolSpec> {
             output: action_output("deleted"),
             returns: "Returns the task as it was before it was deleted.",
             name: "delete_task",
-            description: "Delete a task permanently.",
+            description: "Delete a task for good. Example: \"delete task 7\" -> {\"task_id\": 7}. Use an id from the conversation; otherwise call list_tasks with a query first.",
             parameters: json!({
                 "type": "object",
                 "properties": {"task_id": task_id()},
@@ -163,7 +163,7 @@ pub fn specs() -> Vec<ToolSpec> {
             output: action_output("updated"),
             returns: "Returns the task as it is after the change.",
             name: "update_task",
-            description: "Change a task's title, description, priority, due date or completion. Only the given fields change; null clears description or due_date.",
+            description: "Change a task's title, description, priority, due date or completion; only the fields given change, and null clears description or due_date. Example: \"move task 3 to monday\" -> {\"task_id\": 3, \"due_date\": \"monday\"}.",
             parameters: json!({
                 "type": "object",
                 "properties": {

@@ -42,6 +42,9 @@ pub struct ModelRequest {
     /// When and where the user is (the system prompt says it in words; the builtin model
     /// reads dates with it).
     pub dates: common::dates::DateContext,
+    /// The tool the model must call this step: set when it began a call in text without
+    /// valid arguments and is asked again. Providers that cannot require a tool ignore it.
+    pub force_tool: Option<&'static str>,
 }
 
 /// What the model answered in one step: text, tool calls, or both.

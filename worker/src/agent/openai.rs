@@ -390,6 +390,7 @@ mod tests {
             messages: vec![],
             tools: Vec::new().into(),
             dates: common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
+            force_tool: None,
         };
 
         let result = model.step(&request, &mut Ignore).await;

@@ -25,7 +25,10 @@ use super::{
     builtin,
     model::{ChatMessage, ChatModel, ModelError, ModelRequest, ToolCall, ToolSpec},
     prompt::system_prompt,
-    rails::{recover::recover, sink::HoldingSink},
+    rails::{
+        recover::{named_tool, recover},
+        sink::HoldingSink,
+    },
     tools::{self, CallSlot},
     transcript::Transcript,
 };
@@ -121,7 +124,9 @@ impl Agent {
     }
 
     /// One model step: its text (streamed, but for what may be a call written as text) and
-    /// the calls it asked for, recovered from the text when it wrote them there.
+    /// the calls it asked for, recovered from the text when it wrote them there. A step that
+    /// began a call in text without valid arguments is asked once more, with that tool
+    /// required.
     async fn step(
         &self,
         transcript: &Transcript,
@@ -129,14 +134,56 @@ impl Agent {
         dates: DateContext,
         events: &mut dyn TurnEvents,
     ) -> Result<(String, Vec<ToolCall>), TurnError> {
-        let request = ModelRequest {
+        let mut request = ModelRequest {
             messages: transcript.messages.clone(),
             tools: specs.clone(),
             dates,
+            force_tool: None,
         };
-        let mut sink = HoldingSink::new(events);
+        // Prose a first try streamed before the call it broke off.
+        let mut shown = String::new();
+        loop {
+            let mut sink = HoldingSink::new(events);
+            let (text, calls) = self.ask(&request, &mut sink).await?;
+            if !calls.is_empty() {
+                sink.release().await;
+                return Ok((shown + &text, calls));
+            }
+            if let Some((prose, written)) = recover(&text, &dates) {
+                tracing::info!(
+                    calls = written.len(),
+                    "recovered tool calls written as text"
+                );
+                return Ok((
+                    shown + &prose,
+                    written.into_iter().map(ToolCall::from).collect(),
+                ));
+            }
+            let Some(tool) = named_tool(&text) else {
+                sink.release().await;
+                return Ok((shown + &text, Vec::new()));
+            };
+            // The held call text is never shown: only what streamed before it.
+            shown.push_str(sink.shown());
+            if request.force_tool.is_some() {
+                return Ok((shown, Vec::new()));
+            }
+            tracing::info!(
+                tool,
+                "a call begun in text without valid arguments; asking again"
+            );
+            request.force_tool = Some(tool);
+        }
+    }
+
+    /// Asks the model for one step, streaming into `sink`: its text and tool calls.
+    async fn ask(
+        &self,
+        request: &ModelRequest,
+        sink: &mut HoldingSink<'_>,
+    ) -> Result<(String, Vec<ToolCall>), TurnError> {
         let stepping = std::time::Instant::now();
-        let turn = self.model.step(&request, &mut sink).await?;
+        let turn = self.model.step(request, sink).await?;
         record_stage(TurnStage::Model, stepping);
         // Providers stream what they return; fall back to the returned text if one did not.
         let text = if sink.text().is_empty() {
@@ -144,31 +191,7 @@ impl Agent {
         } else {
             sink.text().to_owned()
         };
-        if !turn.tool_calls.is_empty() {
-            sink.release().await;
-            return Ok((text, turn.tool_calls));
-        }
-        match recover(&text, &dates) {
-            Some((prose, written)) => {
-                tracing::info!(
-                    calls = written.len(),
-                    "recovered tool calls written as text"
-                );
-                let calls = written
-                    .into_iter()
-                    .map(|call| ToolCall {
-                        id: String::new(),
-                        name: call.name,
-                        arguments: call.arguments,
-                    })
-                    .collect();
-                Ok((prose, calls))
-            }
-            None => {
-                sink.release().await;
-                Ok((text, Vec::new()))
-            }
-        }
+        Ok((text, turn.tool_calls))
     }
 
     /// Runs one call through the ledger, announcing it and its result.

@@ -22,7 +22,11 @@ pub(super) fn body(
     );
     if !request.tools.is_empty() {
         body.insert("tools".into(), request.tools.iter().map(tool).collect());
-        body.insert("tool_choice".into(), json!("auto"));
+        let choice = match request.force_tool {
+            Some(name) => json!({"type": "function", "function": {"name": name}}),
+            None => json!("auto"),
+        };
+        body.insert("tool_choice".into(), choice);
     }
     // With `byot`, async-openai sends the body as given: streaming must be asked for here.
     body.insert("stream".into(), json!(stream));
@@ -93,6 +97,7 @@ mod tests {
             messages,
             tools: tools.into(),
             dates: common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
+            force_tool: None,
         }
     }
 
@@ -136,6 +141,17 @@ mod tests {
                     },
                 },
             }])
+        );
+    }
+
+    #[test]
+    fn a_required_tool_is_asked_for_by_name() {
+        let mut request = request(vec![ChatMessage::User("hi".into())], vec![add_task()]);
+        request.force_tool = Some("add_task");
+        let body = body("m", None, &request, false);
+        assert_eq!(
+            body["tool_choice"],
+            json!({"type": "function", "function": {"name": "add_task"}})
         );
     }
 

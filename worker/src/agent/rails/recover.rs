@@ -16,6 +16,17 @@ pub struct WrittenCall {
     pub arguments: String,
 }
 
+impl From<WrittenCall> for crate::agent::model::ToolCall {
+    /// A recovered call has no id of its own: the transcript gives it one.
+    fn from(call: WrittenCall) -> Self {
+        Self {
+            id: String::new(),
+            name: call.name,
+            arguments: call.arguments,
+        }
+    }
+}
+
 /// The calls written in `text`, and the prose before the first of them; `None` when the
 /// text holds no valid call (then it is the answer, as written).
 pub fn recover(text: &str, dates: &DateContext) -> Option<(String, Vec<WrittenCall>)> {
@@ -39,6 +50,23 @@ pub fn recover(text: &str, dates: &DateContext) -> Option<(String, Vec<WrittenCa
         return None;
     }
     Some((text[..start].trim().to_owned(), calls))
+}
+
+/// The task tool a text that holds no valid call still names as a call's start
+/// (`functions.add_task:` with nothing after it, a `<tool_call>` with broken arguments): the
+/// model meant to call it, and is asked again with that tool required.
+pub fn named_tool(text: &str) -> Option<&'static str> {
+    let start = OPENERS.iter().filter_map(|o| text.find(o)).min();
+    let candidates = match start {
+        Some(start) => blocks(&text[start..]),
+        None if text.trim_start().starts_with('{') => vec![text.trim().to_owned()],
+        None => return None,
+    };
+    let named = candidates.iter().find_map(|block| call_in(block))?;
+    tools::specs()
+        .into_iter()
+        .map(|spec| spec.name)
+        .find(|name| *name == named.name)
 }
 
 /// The pieces of `text` that may each hold one call, in the first form the text uses (a
@@ -188,6 +216,29 @@ mod tests {
             .map(|(_, args)| args["title"].as_str().expect("title"))
             .collect();
         assert_eq!(titles, ["Milk", "Bread"]);
+    }
+
+    #[test]
+    fn a_call_named_without_valid_arguments_names_its_tool() {
+        assert_eq!(named_tool("functions.add_task:"), Some("add_task"));
+        assert_eq!(
+            named_tool(
+                "Sure! <tool_call>{\"name\": \"delete_task\", \"arguments\": {\"task_id\": \"x\"}}"
+            ),
+            Some("delete_task")
+        );
+        assert_eq!(
+            named_tool("{\"name\": \"list_tasks\", \"arguments\": 7}"),
+            Some("list_tasks")
+        );
+        for text in [
+            "You have 3 open tasks.",
+            "functions.drop_database: {}",
+            "<tool_call>{\"name\": \"rm -rf\"}</tool_call>",
+            "```rust\nfn main() {}\n```",
+        ] {
+            assert_eq!(named_tool(text), None, "{text}");
+        }
     }
 
     #[test]

@@ -37,6 +37,11 @@ impl<'a> HoldingSink<'a> {
         &self.text
     }
 
+    /// What went out (the text before anything held).
+    pub fn shown(&self) -> &str {
+        &self.text[..self.sent]
+    }
+
     /// The step's text is its answer after all: sends what was held.
     pub async fn release(&mut self) {
         self.held_from = None;

@@ -24,6 +24,7 @@ fn request(text: &str) -> ModelRequest {
         ],
         tools: Vec::new().into(),
         dates: now(),
+        force_tool: None,
     }
 }
 
