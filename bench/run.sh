@@ -83,7 +83,9 @@ NATS_URL=nats://127.0.0.1:$NATS_PORT
 
 GW_PORT=$(free_port)
 GATEWAY=http://127.0.0.1:$GW_PORT
-export DATABASE_URL=$DB_URL NATS_URL JWT_SECRET=$SECRET LOG_FORMAT=json RUST_LOG=${RUST_LOG:-warn}
+# The gateway's /metrics asks for this token; loadgen reads it from the environment too.
+METRICS_TOKEN=${METRICS_TOKEN:-taskwire-bench-metrics-$RANDOM$RANDOM}
+export DATABASE_URL=$DB_URL NATS_URL JWT_SECRET=$SECRET METRICS_TOKEN LOG_FORMAT=json RUST_LOG=${RUST_LOG:-warn}
 GATEWAY_ADDR=127.0.0.1:$GW_PORT CHAT_RATE_PER_MINUTE=10000000 CHAT_BURST=10000000 \
     MAX_OPEN_JOBS_PER_USER=100000 "$BIN/gateway" >"$LOGS/gateway.log" 2>&1 &
 GATEWAY_PID=$!

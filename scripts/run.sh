@@ -92,6 +92,8 @@ reap() {
 }
 
 mkdir -p "$LOG_DIR"
+# On a laptop: without JWT_SECRET the gateway signs with its public development secret.
+export TASKWIRE_DEV=${TASKWIRE_DEV:-true}
 start gateway "$ROOT/target/release/gateway"
 GATEWAY_PID=${PIDS[0]}
 
@@ -121,7 +123,7 @@ ${_tw_bold}Taskwire is running${_tw_off}: gateway + $WORKERS worker(s); logs in 
   API docs   $BASE_URL/docs
   Ready?     $BASE_URL/readyz
   A token for user alice (in another terminal, from $ROOT):
-    TOKEN=\$(target/release/gateway token --user alice)
+    TOKEN=\$(TASKWIRE_DEV=true target/release/gateway token --user alice)
     curl -H "Authorization: Bearer \$TOKEN" $BASE_URL/api/alice/tasks
 Press Ctrl-C to stop.
 

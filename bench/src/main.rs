@@ -10,7 +10,7 @@ use loadgen::{
     fake_llm::{self, FakeLlmConfig},
     report,
     scenarios::{Timing, chat, history, llm, parse_list, streams, tasks},
-    write_json,
+    scrape, write_json,
 };
 
 #[derive(Parser)]
@@ -82,6 +82,9 @@ enum Command {
         /// services' stage timings.
         #[arg(long, value_delimiter = ',')]
         worker_metrics: Vec<String>,
+        /// The gateway's `METRICS_TOKEN`, to read its `/metrics`.
+        #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
     },
     /// Scenario 2: one point of LLM-bound scaling, appended to --out (a JSON array).
     Llm {
@@ -162,10 +165,14 @@ async fn main() -> anyhow::Result<()> {
             window,
             users,
             worker_metrics,
+            metrics_token,
         } => {
             let (client, pool) = connect(&stack).await?;
-            let mut metrics = vec![format!("{}/metrics", stack.gateway.trim_end_matches('/'))];
-            metrics.extend(worker_metrics);
+            let mut metrics = vec![scrape::MetricsPage {
+                url: format!("{}/metrics", stack.gateway.trim_end_matches('/')),
+                token: metrics_token,
+            }];
+            metrics.extend(worker_metrics.into_iter().map(scrape::MetricsPage::from));
             let result = chat::run(&client, &pool, &users, window.timing(), &metrics).await?;
             write_json(&stack.out, &result)?;
         }

@@ -8,12 +8,30 @@ use std::collections::BTreeMap;
 /// Per stage, the seconds and the count summed over all the pages read.
 pub type StageTotals = BTreeMap<String, (f64, f64)>;
 
-/// Reads every page in `urls` and sums the stage histograms' `_sum` and `_count` by stage. A
-/// page that cannot be read counts as empty (the report then lacks its stages).
-pub async fn stage_totals(http: &reqwest::Client, urls: &[String]) -> StageTotals {
+/// A `/metrics` page to read, and the bearer token it asks for (the gateway's
+/// `METRICS_TOKEN`; a worker's page asks for none).
+#[derive(Debug, Clone)]
+pub struct MetricsPage {
+    pub url: String,
+    pub token: Option<String>,
+}
+
+impl From<String> for MetricsPage {
+    fn from(url: String) -> Self {
+        Self { url, token: None }
+    }
+}
+
+/// Reads every page and sums the stage histograms' `_sum` and `_count` by stage. A page that
+/// cannot be read counts as empty (the report then lacks its stages).
+pub async fn stage_totals(http: &reqwest::Client, pages: &[MetricsPage]) -> StageTotals {
     let mut totals = StageTotals::new();
-    for url in urls {
-        let page = match http.get(url).send().await {
+    for MetricsPage { url, token } in pages {
+        let mut request = http.get(url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let page = match request.send().await {
             Ok(resp) => resp.text().await.unwrap_or_default(),
             Err(e) => {
                 tracing::warn!(%url, error = %e, "cannot read metrics");

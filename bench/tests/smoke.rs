@@ -33,7 +33,10 @@ async fn every_scenario_runs_and_writes_a_well_formed_result(pool: PgPool) {
     let builtin = app.spawn_worker();
 
     // In-process workers share the gateway's metrics recorder: its page has every stage.
-    let metrics = [format!("{}/metrics", app.base)];
+    let metrics = [loadgen::scrape::MetricsPage {
+        url: format!("{}/metrics", app.base),
+        token: Some(gateway::config::TEST_METRICS_TOKEN.to_owned()),
+    }];
     let result = chat::run(&client, &pool, &[2], short(), &metrics)
         .await
         .expect("scenario 1 runs");

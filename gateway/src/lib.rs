@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod nats;
 pub mod outbox;
+mod routes;
 pub mod startup;
 pub mod web;
 

@@ -53,7 +53,12 @@ async fn main() -> anyhow::Result<()> {
 
 fn print_token(auth: &AuthConfig, user: &str, ttl: Duration) -> anyhow::Result<()> {
     common::domain::UserId::parse(user)?;
-    if auth.secret().1 {
+    anyhow::ensure!(
+        ttl <= auth.max_lifetime,
+        "--ttl is longer than JWT_MAX_LIFETIME ({}): the gateway would refuse the token",
+        humantime::format_duration(auth.max_lifetime)
+    );
+    if auth.dev && auth.jwt_secret.is_none() && auth.better_auth_secret.is_none() {
         eprintln!("note: signing with the development secret (JWT_SECRET is not set)");
     }
     println!("{}", mint_token_for(auth, user, ttl)?);

@@ -5,18 +5,58 @@ use std::{
     time::{Duration, Instant},
 };
 
-use poem::{Endpoint, IntoResponse, Request, Response, handler, http::StatusCode, web::Data};
+use poem::{
+    Endpoint, IntoResponse, Request, Response, handler,
+    http::{Method, StatusCode, header},
+    web::Data,
+};
+use secrecy::{ExposeSecret, SecretString};
 use sqlx::PgPool;
+use subtle::ConstantTimeEq;
 
-use crate::nats::Nats;
+use crate::{error::ApiError, nats::Nats};
 
 /// How long a scrape waits for each queue reading before leaving it out.
 const READING_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// `GET /metrics`: the process's counters and histograms, then the queue's depth read at
-/// this scrape.
+/// Who may read `/metrics` on the main address: the holder of `METRICS_TOKEN`, or nobody.
+/// (`METRICS_ADDR` serves [`endpoint`] on its own address, where no token is asked.)
+#[derive(Clone)]
+pub struct MetricsAccess(pub Option<SecretString>);
+
+/// `GET /metrics` on the main address: [`endpoint`] for the bearer of the metrics token; 401
+/// to anyone else, 404 when no token is configured (metrics are then not served here).
+#[handler]
+pub async fn guarded(
+    req: &Request,
+    Data(access): Data<&MetricsAccess>,
+    Data(pool): Data<&PgPool>,
+    Data(nats): Data<&Nats>,
+) -> Response {
+    let Some(token) = &access.0 else {
+        return ApiError::not_found("not found").into_response();
+    };
+    let offered = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !bool::from(offered.as_bytes().ct_eq(token.expose_secret().as_bytes())) {
+        return ApiError::unauthorized("the metrics token is required").into_response();
+    }
+    page(pool, nats).await
+}
+
+/// `GET /metrics` on `METRICS_ADDR`: the page, no token asked.
 #[handler]
 pub async fn endpoint(Data(pool): Data<&PgPool>, Data(nats): Data<&Nats>) -> Response {
+    page(pool, nats).await
+}
+
+/// The metrics page: the process's counters and histograms, then the queue's depth read at
+/// this scrape.
+async fn page(pool: &PgPool, nats: &Nats) -> Response {
     let mut text = common::metrics::render();
     text.push_str(&queue_gauges(pool, nats).await);
     Response::builder()
@@ -78,18 +118,31 @@ async fn queue_gauges(pool: &PgPool, nats: &Nats) -> String {
     out
 }
 
-/// Counts every request by method and status, and times it.
+/// Counts every request by method and status, and times it. The method label is one of a
+/// fixed set: any token is a legal HTTP method, and a label per made-up method would let
+/// anyone grow the gateway's memory and every scrape without bound.
 pub async fn count_requests<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let started = Instant::now();
     let response = match next.call(req).await {
         Ok(output) => output.into_response(),
         Err(err) => err.into_response(),
     };
     let status = response.status().as_u16().to_string();
-    metrics::counter!("taskwire_http_requests_total", "method" => method.clone(), "status" => status)
+    metrics::counter!("taskwire_http_requests_total", "method" => method, "status" => status)
         .increment(1);
     metrics::histogram!("taskwire_http_request_duration_seconds", "method" => method)
         .record(started.elapsed().as_secs_f64());
     Ok(response)
+}
+
+/// The method as a metrics label: the standard methods by name, anything else `other`.
+fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|known| *known == method.as_str())
+        .unwrap_or("other")
 }

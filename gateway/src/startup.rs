@@ -12,28 +12,14 @@ use poem::{
     EndpointExt, Route, Server,
     endpoint::BoxEndpoint,
     listener::{Acceptor, Listener, TcpListener},
-    middleware::Cors,
 };
-use poem_openapi::OpenApiService;
 use sqlx::PgPool;
 
 use crate::{
     GatewayConfig,
-    api::{
-        accounts::AccountsApi,
-        chat::{ChatApi, ChatSettings},
-        conversations::ConversationsApi,
-        health::HealthApi,
-        jobs::JobsApi,
-        profile::ProfileApi,
-        tasks::TasksApi,
-    },
     auth::Authenticator,
-    error::json_errors,
     limits::{KeyedLimiter, keyed_limiter},
     listener::NoDelayAcceptor,
-    mcp::Mcp,
-    middleware::{BodyLimit, RequestSpan},
     nats::Nats,
     outbox::Outbox,
 };
@@ -43,6 +29,8 @@ pub struct App {
     acceptor: NoDelayAcceptor,
     endpoint: BoxEndpoint<'static>,
     addr: SocketAddr,
+    /// Where `/metrics` is served without a token (`METRICS_ADDR`), once bound.
+    metrics_addr: Option<SocketAddr>,
     shutdown_timeout: Duration,
     pool: PgPool,
     background: Vec<tokio::task::JoinHandle<()>>,
@@ -57,16 +45,17 @@ impl App {
 
     /// Like [`App::build`], with a pool the caller made (tests hand in a fresh database's).
     pub async fn build_with_pool(config: GatewayConfig, pool: PgPool) -> anyhow::Result<Self> {
+        config.check().map_err(|why| anyhow::anyhow!("{why}"))?;
+        if config.auth.dev {
+            tracing::warn!(
+                "development mode (TASKWIRE_DEV): the token secret may be public; never expose this gateway"
+            );
+        }
         common::metrics::handle();
         if config.migrate {
             migrate_with_retry(&pool).await?;
         }
         let nats = Nats::connect(&config.nats.url, "taskwire-gateway").await?;
-        if config.auth.secret().1 {
-            tracing::warn!(
-                "JWT_SECRET is not set: using the development secret; set it before exposing the gateway"
-            );
-        }
         let http = reqwest::Client::builder()
             .user_agent(concat!("taskwire-gateway/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -111,11 +100,17 @@ impl App {
             sign_in: sign_in_limiter,
             mcp: mcp_limiter,
         };
-        let endpoint = routes(&config, pool.clone(), nats, outbox, limiters, authenticator);
+        let metrics_addr = match config.metrics_addr {
+            Some(addr) => Some(serve_metrics(addr, &pool, &nats, &mut background).await?),
+            None => None,
+        };
+        let endpoint =
+            crate::routes::routes(&config, pool.clone(), nats, outbox, limiters, authenticator);
         Ok(Self {
             acceptor: NoDelayAcceptor(acceptor),
             endpoint,
             addr,
+            metrics_addr,
             shutdown_timeout: config.shutdown_timeout,
             pool,
             background,
@@ -125,6 +120,11 @@ impl App {
     /// The bound port.
     pub fn port(&self) -> u16 {
         self.addr.port()
+    }
+
+    /// Where `METRICS_ADDR` was bound, if it is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// The bound address.
@@ -154,113 +154,39 @@ impl App {
 }
 
 /// The rate limiters the routes share with the background task that trims them.
-struct Limiters {
-    chat: Arc<KeyedLimiter>,
-    sign_in: Arc<KeyedLimiter>,
-    mcp: Arc<KeyedLimiter>,
+pub(crate) struct Limiters {
+    pub chat: Arc<KeyedLimiter>,
+    pub sign_in: Arc<KeyedLimiter>,
+    pub mcp: Arc<KeyedLimiter>,
 }
 
-fn routes(
-    config: &GatewayConfig,
-    pool: PgPool,
-    nats: Nats,
-    outbox: Outbox,
-    limiters: Limiters,
-    authenticator: Arc<Authenticator>,
-) -> BoxEndpoint<'static> {
-    crate::api::accounts::prepare();
-    let (metrics_pool, metrics_nats) = (pool.clone(), nats.clone());
-    let mcp = Mcp::new(config, pool.clone(), authenticator.clone(), limiters.mcp);
-    let api = OpenApiService::new(
-        (
-            AccountsApi {
-                pool: pool.clone(),
-                auth: config.auth.clone(),
-                session_ttl: config.session_ttl,
-                limiter: limiters.sign_in,
-            },
-            ProfileApi { pool: pool.clone() },
-            TasksApi { pool: pool.clone() },
-            ChatApi {
-                pool: pool.clone(),
-                nats: nats.clone(),
-                outbox,
-                settings: ChatSettings {
-                    wait: config.chat_wait,
-                    max_open_jobs_per_user: config.max_open_jobs_per_user,
-                },
-                limiter: limiters.chat,
-            },
-            ConversationsApi { pool: pool.clone() },
-            JobsApi {
-                pool: pool.clone(),
-                nats: nats.clone(),
-            },
-            HealthApi { pool, nats },
-        ),
-        "Taskwire",
-        env!("CARGO_PKG_VERSION"),
-    )
-    .description("Talk to your todo list: the task REST API. Every `/api` call needs a bearer JWT whose `sub` is the user id in the path.");
-    let spec = api.spec_endpoint();
-    let docs = api.swagger_ui();
-    let site = Route::new()
-        .nest("/static", crate::web::assets())
-        .at("/openapi.json", spec)
+/// Binds `addr` and serves `/metrics` there, without a token, for as long as the gateway runs;
+/// returns the bound address.
+async fn serve_metrics(
+    addr: SocketAddr,
+    pool: &PgPool,
+    nats: &Nats,
+    background: &mut Vec<tokio::task::JoinHandle<()>>,
+) -> anyhow::Result<SocketAddr> {
+    let acceptor = TcpListener::bind(addr)
+        .into_acceptor()
+        .await
+        .with_context(|| format!("cannot listen on METRICS_ADDR {addr}"))?;
+    let bound = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .context("the metrics listener has no socket address")?;
+    let app = Route::new()
         .at("/metrics", poem::get(crate::metrics::endpoint))
-        .nest("/docs", docs)
-        .nest("/", api)
-        .with(crate::web::PageAtRoot)
-        .with(BodyLimit {
-            max_bytes: config.max_body_bytes,
-        });
-    // `/mcp` limits its own bodies, answering in JSON-RPC as MCP clients expect.
-    let app = mcp
-        .mount(Route::new())
-        .nest("/", site)
-        .data(authenticator)
-        .data(metrics_pool)
-        .data(metrics_nats)
-        .catch_all_error(json_errors)
-        .around(crate::metrics::count_requests)
-        .with(RequestSpan);
-    match cors(&config.cors_origins) {
-        Some(cors) => app.with(cors).boxed(),
-        None => app.boxed(),
-    }
-}
-
-fn cors(origins: &[String]) -> Option<Cors> {
-    let origins: Vec<&str> = origins
-        .iter()
-        .map(|o| o.trim())
-        .filter(|o| !o.is_empty())
-        .collect();
-    if origins.is_empty() {
-        return None;
-    }
-    let cors = Cors::new()
-        .allow_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
-        .allow_headers([
-            "authorization",
-            "content-type",
-            "last-event-id",
-            "mcp-protocol-version",
-            "mcp-session-id",
-            "mcp-method",
-        ])
-        .expose_headers([
-            "x-total-count",
-            "location",
-            "www-authenticate",
-            "mcp-session-id",
-            "retry-after",
-        ]);
-    Some(if origins.contains(&"*") {
-        cors
-    } else {
-        cors.allow_origins(origins)
-    })
+        .data(pool.clone())
+        .data(nats.clone());
+    background.push(tokio::spawn(async move {
+        if let Err(e) = Server::new_with_acceptor(acceptor).run(app).await {
+            tracing::error!(error = %e, "the metrics listener stopped");
+        }
+    }));
+    Ok(bound)
 }
 
 /// Drops the rate-limit state of users idle long enough to be back at a full burst, so the

@@ -17,14 +17,7 @@ async fn gateway_and_worker_expose_prometheus_metrics(pool: PgPool) {
     );
     app.say("alice", None, "add buy milk").await;
 
-    let gateway = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(gateway.status(), 200);
-    let text = gateway.text().await.expect("text");
+    let text = app.metrics().await;
     for name in [
         "taskwire_http_requests_total",
         "taskwire_http_request_duration_seconds_bucket",
@@ -80,16 +73,7 @@ async fn metrics_show_the_queue_depth(pool: PgPool) {
         c.chat_wait = std::time::Duration::from_millis(50)
     })
     .await;
-    let scrape = || async {
-        app.http
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .expect("sent")
-            .text()
-            .await
-            .expect("text")
-    };
+    let scrape = || async { app.metrics().await };
     // No worker yet: three jobs wait, and no consumer exists to report on.
     let mut jobs = Vec::new();
     for i in 0..3 {

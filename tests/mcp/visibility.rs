@@ -79,16 +79,7 @@ fn calls_counted(metrics: &str, tool: &str, outcome: &str) -> u64 {
 #[sqlx::test(migrations = "../migrations")]
 async fn metrics_count_mcp_calls_by_tool_and_outcome_with_fixed_labels(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let scrape = || async {
-        app.http
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .expect("sent")
-            .text()
-            .await
-            .expect("text")
-    };
+    let scrape = || async { app.metrics().await };
     // Other tests in this process count too: compare before and after.
     let before = scrape().await;
     rpc(

@@ -129,6 +129,19 @@ impl TestApp {
         (resp.json().await.expect("task list JSON"), total)
     }
 
+    /// `GET /metrics` with the test metrics token; returns the page, asserting 200.
+    pub async fn metrics(&self) -> String {
+        let resp = self
+            .http
+            .get(self.url("/metrics"))
+            .bearer_auth(gateway::config::TEST_METRICS_TOKEN)
+            .send()
+            .await
+            .expect("metrics sent");
+        assert_eq!(resp.status(), 200, "GET /metrics");
+        resp.text().await.expect("metrics text")
+    }
+
     /// Waits (bounded) until `/readyz` answers 200: the NATS connection is made in the
     /// background, as in production.
     pub async fn wait_ready(&self) {

@@ -52,7 +52,7 @@ pub async fn run(
     pool: &PgPool,
     users: &[usize],
     timing: Timing,
-    metrics: &[String],
+    metrics: &[scrape::MetricsPage],
 ) -> anyhow::Result<ChatResult> {
     let mut points = Vec::new();
     for &n in users {
@@ -71,7 +71,7 @@ async fn level(
     pool: &PgPool,
     users: usize,
     timing: Timing,
-    metrics: &[String],
+    metrics: &[scrape::MetricsPage],
 ) -> anyhow::Result<ChatPoint> {
     let run = run_id();
     let start = Instant::now();

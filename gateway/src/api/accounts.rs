@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use crate::{
-    config::AuthConfig,
+    config::{AccountsMode, AuthConfig},
     error::ApiError,
     limits::{self, KeyedLimiter},
 };
@@ -87,13 +87,16 @@ impl AccountsApi {
     /// Create an account
     ///
     /// 409 when the email is taken, 422 when the email or password breaks a rule (the message
-    /// says which).
+    /// says which), 403 when sign-up is turned off (`ACCOUNTS`). Addresses are not verified.
     #[oai(path = "/sign-up", method = "post", operation_id = "sign_up")]
     async fn sign_up(
         &self,
         req: &Request,
         body: Json<Credentials>,
     ) -> Result<SignUpResponse, ApiError> {
+        if self.auth.accounts() != AccountsMode::On {
+            return Err(ApiError::forbidden("sign-up is turned off on this server"));
+        }
         let email = Email::parse(&body.email)?;
         let password = Password::parse(&body.password, &email)?;
         let zone = time_zone(body.time_zone.as_deref())?.unwrap_or(Zone::UTC);
@@ -120,6 +123,11 @@ impl AccountsApi {
         req: &Request,
         body: Json<Credentials>,
     ) -> Result<SignInResponse, ApiError> {
+        if self.auth.accounts() == AccountsMode::Off {
+            return Err(ApiError::forbidden(
+                "built-in accounts are turned off on this server",
+            ));
+        }
         let email = body.email.trim().to_lowercase();
         let browser_zone = time_zone(body.time_zone.as_deref())?;
         self.throttle(format!("in:{email}|{}", client_address(req)))?;

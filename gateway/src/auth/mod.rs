@@ -26,19 +26,29 @@ pub struct Claims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
+    pub aud: Option<Audience>,
 }
 
-/// Why a token was refused. Every variant answers 401; the text goes to the client.
+/// The `aud` claim: one audience, or a list of them (RFC 7519 allows both, and several
+/// identity providers send a list).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Why a token was refused. Every variant answers 401 with its fixed text; the detail of an
+/// invalid token goes to the log, not to the client.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AuthError {
     #[error("missing bearer token")]
     Missing,
     #[error("token expired")]
     Expired,
-    #[error("invalid token: {0}")]
+    #[error("invalid token")]
     Invalid(String),
-    #[error("token signing key unknown")]
+    #[error("invalid token")]
     UnknownKey,
     #[error("cannot fetch signing keys right now")]
     KeysUnavailable,
@@ -48,6 +58,10 @@ impl From<AuthError> for ApiError {
     fn from(err: AuthError) -> Self {
         match err {
             AuthError::KeysUnavailable => Self::unavailable(err.to_string()),
+            AuthError::Invalid(ref detail) => {
+                tracing::debug!(%detail, "token refused");
+                Self::unauthorized(err.to_string())
+            }
             _ => Self::unauthorized(err.to_string()),
         }
     }
@@ -55,19 +69,22 @@ impl From<AuthError> for ApiError {
 
 /// Verifies tokens. Shared by every request through poem's data.
 pub struct Authenticator {
-    hs256: DecodingKey,
+    /// `None` without an HS256 secret: HS256 tokens are refused.
+    hs256: Option<DecodingKey>,
     jwks: Option<jwks::JwksCache>,
     issuer: Option<String>,
     audience: Option<String>,
     leeway: u64,
+    max_lifetime: u64,
 }
 
 impl Authenticator {
     /// Builds the verifier from the configuration.
     pub fn new(config: &AuthConfig, http: reqwest::Client) -> Self {
-        let (secret, _) = config.secret();
         Self {
-            hs256: DecodingKey::from_secret(secret.expose_secret().as_bytes()),
+            hs256: config
+                .secret()
+                .map(|secret| DecodingKey::from_secret(secret.expose_secret().as_bytes())),
             jwks: config
                 .jwks_url
                 .as_ref()
@@ -75,6 +92,7 @@ impl Authenticator {
             issuer: config.issuer.clone(),
             audience: config.audience.clone(),
             leeway: config.leeway_secs,
+            max_lifetime: config.max_lifetime.as_secs(),
         }
     }
 
@@ -102,9 +120,18 @@ impl Authenticator {
     /// Checks a token's signature and claims and returns its user.
     pub async fn verify(&self, token: &str) -> Result<UserId, AuthError> {
         let header = decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
+        // Taskwire understands no header extension, so it may accept no critical one.
+        if header.crit.is_some() {
+            return Err(AuthError::Invalid("crit header parameters present".into()));
+        }
         let claims = match header.alg {
             Algorithm::HS256 => {
-                decode::<Claims>(token, &self.hs256, &self.validation(Algorithm::HS256))
+                let Some(key) = &self.hs256 else {
+                    return Err(AuthError::Invalid(
+                        "HS256 tokens are not accepted (no JWT_SECRET)".into(),
+                    ));
+                };
+                decode::<Claims>(token, key, &self.validation(Algorithm::HS256))
             }
             Algorithm::EdDSA | Algorithm::ES256 | Algorithm::RS256 => {
                 let Some(jwks) = &self.jwks else {
@@ -131,8 +158,22 @@ impl Authenticator {
             _ => AuthError::Invalid(e.to_string()),
         })?
         .claims;
+        self.check_lifetime(&claims)?;
         UserId::parse(claims.sub)
             .map_err(|_| AuthError::Invalid("sub is not a valid user id".into()))
+    }
+
+    /// Refuses a token valid for longer than `JWT_MAX_LIFETIME`, counted from `iat` (or now).
+    fn check_lifetime(&self, claims: &Claims) -> Result<(), AuthError> {
+        let now = jsonwebtoken::get_current_timestamp();
+        let from = claims.iat.unwrap_or(now).min(now);
+        if claims.exp.saturating_sub(from) > self.max_lifetime + self.leeway {
+            return Err(AuthError::Invalid(format!(
+                "valid for longer than the {} s allowed",
+                self.max_lifetime
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -144,13 +185,15 @@ pub fn mint_token(secret: &SecretString, user: &str, ttl: Duration) -> anyhow::R
 /// Signs an HS256 token the way `config` verifies it: with its secret, and with its issuer
 /// and audience when those are required.
 pub fn mint_token_for(config: &AuthConfig, user: &str, ttl: Duration) -> anyhow::Result<String> {
-    let (secret, _) = config.secret();
+    let secret = config
+        .secret()
+        .ok_or_else(|| anyhow::anyhow!("no JWT_SECRET to sign tokens with"))?;
     sign(
         &secret,
         user,
         ttl,
         config.issuer.clone(),
-        config.audience.clone(),
+        config.audience.clone().map(Audience::One),
     )
 }
 
@@ -159,7 +202,7 @@ fn sign(
     user: &str,
     ttl: Duration,
     iss: Option<String>,
-    aud: Option<String>,
+    aud: Option<Audience>,
 ) -> anyhow::Result<String> {
     let now = jsonwebtoken::get_current_timestamp();
     let claims = Claims {
@@ -230,7 +273,7 @@ mod tests {
             auth.verify(&token).await.is_ok(),
             "gateway token works with JWT_ISSUER/JWT_AUDIENCE set"
         );
-        let (secret, _) = config.secret();
+        let secret = config.secret().expect("a secret");
         let bare = mint_token(&secret, "alice", Duration::from_secs(60)).expect("signs");
         assert!(
             auth.verify(&bare).await.is_err(),

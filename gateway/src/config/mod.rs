@@ -1,9 +1,16 @@
-//! The gateway's configuration: one typed struct, read once at start.
+//! The gateway's configuration: one typed struct, read once at start, and checked before the
+//! gateway serves anything ([`GatewayConfig::check`]).
+
+mod auth;
+mod mcp;
 
 use std::{net::SocketAddr, time::Duration};
 
 use common::config::{DatabaseConfig, LogConfig, NatsConfig};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
+
+pub use auth::{AccountsMode, AuthConfig, DEV_JWT_SECRET, MIN_SECRET_BYTES};
+pub use mcp::McpConfig;
 
 /// Everything the gateway needs to run.
 #[derive(Debug, Clone, clap::Args)]
@@ -86,6 +93,19 @@ pub struct GatewayConfig {
     /// started (and so marked) it by then; keep it well under the relay's one second.
     #[arg(long = "publish-mark-delay", env = "PUBLISH_MARK_DELAY", default_value = "250ms", value_parser = humantime::parse_duration)]
     pub publish_mark_delay: Duration,
+    /// Where to serve `/metrics` to Prometheus without a token, e.g. `127.0.0.1:9464`: an
+    /// address only the scraper reaches. Unset: `/metrics` is on the main address, and only
+    /// with `METRICS_TOKEN`.
+    #[arg(long = "metrics-addr", env = "METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// A bearer token that reads `/metrics` on the main address (at least 16 bytes). Unset,
+    /// and without `METRICS_ADDR`: there are no metrics to read.
+    #[arg(long = "metrics-token", env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<SecretString>,
+    /// Serve the API reference (`/docs`, Swagger UI) beside the page. `/openapi.json` is
+    /// served either way.
+    #[arg(long = "docs", env = "DOCS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub docs: bool,
     /// Apply pending database migrations at start.
     #[arg(long = "migrate", env = "RUN_MIGRATIONS", default_value_t = true, action = clap::ArgAction::Set)]
     pub migrate: bool,
@@ -105,123 +125,21 @@ fn parse_public_url(raw: &str) -> Result<String, String> {
     }
 }
 
-/// The MCP server at `/mcp` (see docs/mcp.md).
-#[derive(Debug, Clone, clap::Args)]
-pub struct McpConfig {
-    /// Host names (optionally with a port) `/mcp` answers for, comma-separated; other `Host`
-    /// headers get 403, against DNS rebinding. `PUBLIC_URL`'s host is always allowed; `*`
-    /// allows any.
-    #[arg(
-        long = "mcp-allowed-hosts",
-        env = "MCP_ALLOWED_HOSTS",
-        value_delimiter = ',',
-        default_value = "localhost,127.0.0.1,::1"
-    )]
-    pub allowed_hosts: Vec<String>,
-    /// OAuth authorization servers that issue tokens for `/mcp`, comma-separated, named in
-    /// the protected resource metadata. Empty: `JWT_ISSUER`, else the gateway itself.
-    #[arg(
-        long = "mcp-authorization-servers",
-        env = "MCP_AUTHORIZATION_SERVERS",
-        value_delimiter = ',',
-        default_value = ""
-    )]
-    pub authorization_servers: Vec<String>,
-    /// OAuth scopes a client should ask for, comma-separated, advertised in the metadata and
-    /// in `WWW-Authenticate`. Empty (the default): none advertised.
-    #[arg(
-        long = "mcp-scopes",
-        env = "MCP_SCOPES",
-        value_delimiter = ',',
-        default_value = ""
-    )]
-    pub scopes: Vec<String>,
-    /// MCP requests one user may send per minute (sustained); more get 429.
-    #[arg(
-        long = "mcp-rate-per-minute",
-        env = "MCP_RATE_PER_MINUTE",
-        default_value_t = 120
-    )]
-    pub rate_per_minute: u32,
-    /// MCP requests one user may send in a burst above the sustained rate.
-    #[arg(long = "mcp-burst", env = "MCP_BURST", default_value_t = 40)]
-    pub burst: u32,
-}
-
-impl Default for McpConfig {
-    fn default() -> Self {
-        Self {
-            allowed_hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
-            authorization_servers: Vec::new(),
-            scopes: Vec::new(),
-            rate_per_minute: 120,
-            burst: 40,
-        }
-    }
-}
-
-/// The secret used when none is configured: fine on a laptop, refused nowhere, warned about.
-pub const DEV_JWT_SECRET: &str = "taskwire-development-secret-change-me";
-
-/// How bearer tokens are verified.
-#[derive(Debug, Clone, clap::Args)]
-pub struct AuthConfig {
-    /// HS256 secret shared with whoever issues tokens (`BETTER_AUTH_SECRET` is read too).
-    #[arg(long = "jwt-secret", env = "JWT_SECRET", hide_env_values = true)]
-    pub jwt_secret: Option<SecretString>,
-    /// Alias of `JWT_SECRET`, as Better Auth names it.
-    #[arg(
-        long = "better-auth-secret",
-        env = "BETTER_AUTH_SECRET",
-        hide_env_values = true,
-        hide = true
-    )]
-    pub better_auth_secret: Option<SecretString>,
-    /// JSON Web Key Set URL; when set, EdDSA / ES256 / RS256 tokens signed by its keys are accepted.
-    #[arg(long = "jwks-url", env = "JWKS_URL")]
-    pub jwks_url: Option<String>,
-    /// Required `iss` claim, if set.
-    #[arg(long = "jwt-issuer", env = "JWT_ISSUER")]
-    pub issuer: Option<String>,
-    /// Required `aud` claim, if set.
-    #[arg(long = "jwt-audience", env = "JWT_AUDIENCE")]
-    pub audience: Option<String>,
-    /// Clock skew tolerated on `exp` and `nbf`, in seconds.
-    #[arg(
-        long = "jwt-leeway-secs",
-        env = "JWT_LEEWAY_SECS",
-        default_value_t = 30
-    )]
-    pub leeway_secs: u64,
-}
-
-impl AuthConfig {
-    /// An HS256-only configuration with `secret` (tests, token minting).
-    pub fn with_secret(secret: &str) -> Self {
-        Self {
-            jwt_secret: Some(SecretString::from(secret.to_owned())),
-            better_auth_secret: None,
-            jwks_url: None,
-            issuer: None,
-            audience: None,
-            leeway_secs: 30,
-        }
-    }
-
-    /// The HS256 secret: `JWT_SECRET`, else `BETTER_AUTH_SECRET`, else the development one.
-    pub fn secret(&self) -> (SecretString, bool) {
-        match self
-            .jwt_secret
-            .as_ref()
-            .or(self.better_auth_secret.as_ref())
-        {
-            Some(secret) => (secret.clone(), false),
-            None => (SecretString::from(DEV_JWT_SECRET.to_owned()), true),
-        }
-    }
-}
+/// The `/metrics` token of [`GatewayConfig::for_test`].
+pub const TEST_METRICS_TOKEN: &str = "taskwire-test-metrics-token";
 
 impl GatewayConfig {
+    /// Refuses a configuration that is unsafe to serve with (see [`AuthConfig::check`]).
+    pub fn check(&self) -> Result<(), String> {
+        self.auth.check()?;
+        if let Some(token) = &self.metrics_token
+            && token.expose_secret().len() < 16
+        {
+            return Err("METRICS_TOKEN must be at least 16 bytes".into());
+        }
+        Ok(())
+    }
+
     /// A configuration for tests and embedding: listen on `addr`, talk to `database_url` and
     /// `nats_url`, sign with `secret`; everything else at its default.
     pub fn for_test(database_url: &str, nats_url: &str, secret: &str) -> Self {
@@ -254,6 +172,9 @@ impl GatewayConfig {
             session_ttl: Duration::from_secs(3600),
             outbox_sweep: Duration::from_millis(500),
             publish_mark_delay: Duration::from_millis(250),
+            metrics_addr: None,
+            metrics_token: Some(SecretString::from(TEST_METRICS_TOKEN.to_owned())),
+            docs: true,
             migrate: false,
         }
     }

@@ -1,0 +1,6 @@
+//! The findings of the outside security review (issue 17), one regression test or more per
+//! finding, each against the real gateway on a real socket and a real database. The test
+//! names say what must hold; the comment above each names the finding.
+
+mod exposure;
+mod tokens;
