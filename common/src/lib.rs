@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod telemetry;
 pub mod text;
 pub mod tools;
+pub mod unicode;
 
 pub use error::{Error, Result};
 

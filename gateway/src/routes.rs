@@ -15,7 +15,7 @@ use sqlx::PgPool;
 use crate::{
     GatewayConfig,
     api::{
-        accounts::AccountsApi,
+        accounts::{AccountsApi, Hasher},
         chat::{ChatApi, ChatSettings},
         conversations::ConversationsApi,
         health::HealthApi,
@@ -64,7 +64,10 @@ pub(crate) fn routes(
                 pool: pool.clone(),
                 auth: config.auth.clone(),
                 session_ttl: config.session_ttl,
-                limiter: limiters.sign_in,
+                per_email: limiters.sign_in,
+                per_address: limiters.sign_in_address,
+                hasher: Hasher::new(config.password_hashing_concurrency),
+                proxies: limiters.proxies.clone(),
             },
             ProfileApi { pool: pool.clone() },
             TasksApi { pool: pool.clone() },

@@ -18,6 +18,7 @@ use sqlx::PgPool;
 use crate::{
     GatewayConfig,
     auth::Authenticator,
+    client::TrustedProxies,
     limits::{KeyedLimiter, keyed_limiter},
     listener::NoDelayAcceptor,
     nats::Nats,
@@ -45,7 +46,7 @@ impl App {
 
     /// Like [`App::build`], with a pool the caller made (tests hand in a fresh database's).
     pub async fn build_with_pool(config: GatewayConfig, pool: PgPool) -> anyhow::Result<Self> {
-        config.check().map_err(|why| anyhow::anyhow!("{why}"))?;
+        config.check().map_err(anyhow::Error::msg)?;
         if config.auth.dev {
             tracing::warn!(
                 "development mode (TASKWIRE_DEV): the token secret may be public; never expose this gateway"
@@ -60,7 +61,7 @@ impl App {
             .user_agent(concat!("taskwire-gateway/", env!("CARGO_PKG_VERSION")))
             .build()
             .context("building the HTTP client")?;
-        let authenticator = Arc::new(Authenticator::new(&config.auth, http));
+        let authenticator = Arc::new(Authenticator::new(&config.auth, http, pool.clone()));
 
         let acceptor = TcpListener::bind(config.addr)
             .into_acceptor()
@@ -95,10 +96,18 @@ impl App {
         ];
         let mcp_limiter = Arc::new(keyed_limiter(config.mcp.rate_per_minute, config.mcp.burst));
         background.push(tokio::spawn(forget_idle_users(mcp_limiter.clone())));
+        let sign_in_address = Arc::new(keyed_limiter(
+            config.sign_in_per_address_per_minute,
+            config.sign_in_per_address_per_minute,
+        ));
+        background.push(tokio::spawn(forget_idle_users(sign_in_address.clone())));
+        let proxies = TrustedProxies::parse(&config.trusted_proxies).map_err(anyhow::Error::msg)?;
         let limiters = Limiters {
             chat: limiter,
             sign_in: sign_in_limiter,
+            sign_in_address,
             mcp: mcp_limiter,
+            proxies: Arc::new(proxies),
         };
         let metrics_addr = match config.metrics_addr {
             Some(addr) => Some(serve_metrics(addr, &pool, &nats, &mut background).await?),
@@ -156,8 +165,13 @@ impl App {
 /// The rate limiters the routes share with the background task that trims them.
 pub(crate) struct Limiters {
     pub chat: Arc<KeyedLimiter>,
+    /// Sign-in attempts per email.
     pub sign_in: Arc<KeyedLimiter>,
+    /// Sign-in and sign-up attempts per client address.
+    pub sign_in_address: Arc<KeyedLimiter>,
     pub mcp: Arc<KeyedLimiter>,
+    /// Who the client is behind a proxy, for the per-address limits.
+    pub proxies: Arc<TrustedProxies>,
 }
 
 /// Binds `addr` and serves `/metrics` there, without a token, for as long as the gateway runs;

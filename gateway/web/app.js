@@ -1,7 +1,7 @@
 // Taskwire's web page: sign-in/sign-up, the conversation list, and wiring the chat column and
 // task panel together. Plain ES modules, no build step; the gateway embeds these files.
 
-import { browserZone, clearSession, json, knownZones, loadSession, saveSession, userPath } from "./api.js";
+import { browserZone, clearSession, json, knownZones, loadSession, request, saveSession, userPath } from "./api.js";
 import { Chat } from "./chat.js";
 import { TaskPanel } from "./tasks.js";
 
@@ -143,6 +143,14 @@ async function submitAuth(event) {
   }
 }
 
+/** The sign-out button: ends the session on the server too (its token is refused from then
+ * on, on every gateway), then forgets it here. A failed call still signs out locally. */
+function signOutEverywhere() {
+  const ending = session;
+  signOut();
+  if (ending) request(ending, "POST", "/api/auth/sign-out").catch(() => {});
+}
+
 function signOut() {
   closeZoneForm();
   clearSession();
@@ -265,7 +273,7 @@ function closeDrawers() {
 function wire() {
   $("auth-form").addEventListener("submit", submitAuth);
   $("auth-switch").addEventListener("click", () => setMode(!signingUp));
-  $("sign-out").addEventListener("click", signOut);
+  $("sign-out").addEventListener("click", signOutEverywhere);
   $("new-conversation").addEventListener("click", () => {
     chat.reset();
     closeDrawers();

@@ -5,7 +5,7 @@
 // A person in New York signs up, asks for a task, watches the reply stream in and the task
 // appear in the panel with its due date in their zone, ticks it there, renames it, sees an
 // overdue task marked and the panel grouped by due date, changes their time zone, reloads
-// (still signed in) and finds the conversation again, then signs out. Screenshots go to $SCREENSHOT_DIR (default target/browser-screenshots).
+// (still signed in) and finds the conversation again, then signs out (and the old token is refused). Screenshots go to $SCREENSHOT_DIR (default target/browser-screenshots).
 // Exits non-zero with a message on the first failed check. Run by tests/browser/main.rs.
 
 import { mkdirSync } from "node:fs";
@@ -222,9 +222,15 @@ try {
   await page.emulateMedia({ colorScheme: "light" });
 
   step = "sign out";
+  const ended = await page.evaluate(() => JSON.parse(localStorage.getItem("taskwire.session")));
+  const signedOut = page.waitForResponse((r) => r.url().endsWith("/api/auth/sign-out"));
   await page.click("#sign-out");
   await page.locator("#auth").waitFor({ state: "visible" });
   check((await page.evaluate(() => localStorage.getItem("taskwire.session"))) === null, "sign-out clears the token");
+  check((await signedOut).status() === 204, "sign-out ends the session on the server");
+  const reused = await page.evaluate(async (s) => (await fetch(`/api/${s.user_id}/tasks`,
+    { headers: { Authorization: `Bearer ${s.token}` } })).status, ended);
+  check(reused === 401, `the signed-out token is refused (got ${reused})`);
   await page.reload();
   await page.locator("#auth").waitFor({ state: "visible" });
   await shot("12-signed-out");

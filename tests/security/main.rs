@@ -2,5 +2,6 @@
 //! finding, each against the real gateway on a real socket and a real database. The test
 //! names say what must hold; the comment above each names the finding.
 
+mod accounts;
 mod exposure;
 mod tokens;

@@ -41,6 +41,7 @@ pub mod conversations;
 pub mod jobs;
 pub mod messages;
 pub mod profiles;
+pub mod sessions;
 pub mod tasks;
 pub mod tool_executions;
 pub mod users;

@@ -60,9 +60,13 @@ pub const PASSWORD_MIN_CHARS: usize = 10;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 
 /// A plausible email address, trimmed, as typed: `local@domain.tld`, no spaces, at most 254
-/// characters. Addresses are not verified; case does not matter when comparing them.
+/// characters, no invisible formatting characters. Addresses are not verified. Two addresses
+/// are the same account when their [`Email::key`]s are equal.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Email(String);
+pub struct Email {
+    typed: String,
+    key: String,
+}
 
 impl Email {
     /// Trims and checks an address; the error names the rule broken.
@@ -78,6 +82,9 @@ impl Email {
         if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad("must not contain spaces"));
         }
+        if email.chars().any(crate::unicode::is_format) {
+            return Err(bad("must not contain invisible formatting characters"));
+        }
         let Some((local, domain)) = email.rsplit_once('@') else {
             return Err(bad("must look like name@example.com"));
         };
@@ -88,12 +95,29 @@ impl Email {
         if local.is_empty() || local.chars().count() > 64 || local.contains('@') || !labels_ok {
             return Err(bad("must look like name@example.com"));
         }
-        Ok(Self(email.to_owned()))
+        Ok(Self {
+            typed: email.to_owned(),
+            key: Self::key_of(email),
+        })
     }
 
     /// The address as typed (trimmed).
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.typed
+    }
+
+    /// What identifies the account: the address in Unicode normal form NFKC, lower-cased (by
+    /// Rust alone: Postgres' `lower` follows the database's locale, and differed), NFKC again
+    /// (lower-casing can leave text unnormalised). Fullwidth and other compatibility forms
+    /// fold to the plain letters they show.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn key_of(email: &str) -> String {
+        use unicode_normalization::UnicodeNormalization;
+        let lower: String = email.nfkc().collect::<String>().to_lowercase();
+        lower.nfkc().collect()
     }
 }
 
@@ -179,8 +203,16 @@ mod tests {
             assert!(Email::parse(ok).is_ok(), "{ok}");
         }
         assert_eq!(
-            Email::parse(" Ann@Example.com ").ok().map(|e| e.0),
-            Some("Ann@Example.com".to_owned())
+            Email::parse(" Ann@Example.com ")
+                .ok()
+                .map(|e| (e.as_str().to_owned(), e.key().to_owned())),
+            Some(("Ann@Example.com".to_owned(), "ann@example.com".to_owned()))
+        );
+        let fullwidth = Email::parse("ＡＮＮ@Example.com").expect("valid");
+        assert_eq!(
+            fullwidth.key(),
+            "ann@example.com",
+            "compatibility forms fold"
         );
     }
 

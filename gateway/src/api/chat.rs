@@ -254,7 +254,7 @@ impl ChatApi {
         auth: BearerAuth,
         body: Json<ChatIn>,
     ) -> Result<ChatResponse, ApiError> {
-        self.chat_and_wait(&auth.0, body.0).await
+        self.chat_and_wait(auth.user(), body.0).await
     }
 
     /// Chat, streamed

@@ -14,6 +14,10 @@ use poem_openapi::{SecurityScheme, auth::Bearer};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use common::db;
+use sqlx::PgPool;
+use uuid::Uuid;
+
 use crate::{config::AuthConfig, error::ApiError};
 
 /// The claims Taskwire reads. `sub` is the user id.
@@ -27,6 +31,17 @@ pub struct Claims {
     pub iss: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aud: Option<Audience>,
+    /// The built-in account session the token belongs to: it is accepted only while that
+    /// session is open (sign-out closes it). Tokens from elsewhere have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
+}
+
+/// A verified caller: the user, and the session its token belongs to, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub user: UserId,
+    pub session: Option<Uuid>,
 }
 
 /// The `aud` claim: one audience, or a list of them (RFC 7519 allows both, and several
@@ -52,12 +67,18 @@ pub enum AuthError {
     UnknownKey,
     #[error("cannot fetch signing keys right now")]
     KeysUnavailable,
+    #[error("this session has ended; sign in again")]
+    SessionEnded,
+    #[error("cannot check the session right now")]
+    SessionsUnavailable,
 }
 
 impl From<AuthError> for ApiError {
     fn from(err: AuthError) -> Self {
         match err {
-            AuthError::KeysUnavailable => Self::unavailable(err.to_string()),
+            AuthError::KeysUnavailable | AuthError::SessionsUnavailable => {
+                Self::unavailable(err.to_string())
+            }
             AuthError::Invalid(ref detail) => {
                 tracing::debug!(%detail, "token refused");
                 Self::unauthorized(err.to_string())
@@ -76,11 +97,13 @@ pub struct Authenticator {
     audience: Option<String>,
     leeway: u64,
     max_lifetime: u64,
+    /// Where sessions are looked up.
+    pool: PgPool,
 }
 
 impl Authenticator {
     /// Builds the verifier from the configuration.
-    pub fn new(config: &AuthConfig, http: reqwest::Client) -> Self {
+    pub fn new(config: &AuthConfig, http: reqwest::Client, pool: PgPool) -> Self {
         Self {
             hs256: config
                 .secret()
@@ -93,6 +116,7 @@ impl Authenticator {
             audience: config.audience.clone(),
             leeway: config.leeway_secs,
             max_lifetime: config.max_lifetime.as_secs(),
+            pool,
         }
     }
 
@@ -117,8 +141,35 @@ impl Authenticator {
         validation
     }
 
-    /// Checks a token's signature and claims and returns its user.
+    /// Checks a token's signature, claims and session, and returns its user.
     pub async fn verify(&self, token: &str) -> Result<UserId, AuthError> {
+        Ok(self.verify_token(token).await?.user)
+    }
+
+    /// Checks a token's signature, claims and session, and returns its user and session.
+    pub async fn verify_token(&self, token: &str) -> Result<Verified, AuthError> {
+        let claims = self.verified_claims(token).await?;
+        let user = UserId::parse(claims.sub)
+            .map_err(|_| AuthError::Invalid("sub is not a valid user id".into()))?;
+        if let Some(session) = claims.sid {
+            let open = db::sessions::is_active(&self.pool, session, &user)
+                .await
+                .map_err(|e| {
+                    tracing::warn!(error = %e, "cannot check a session");
+                    AuthError::SessionsUnavailable
+                })?;
+            if !open {
+                return Err(AuthError::SessionEnded);
+            }
+        }
+        Ok(Verified {
+            user,
+            session: claims.sid,
+        })
+    }
+
+    /// The claims of a token whose signature, header and claims check out.
+    async fn verified_claims(&self, token: &str) -> Result<Claims, AuthError> {
         let header = decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
         // Taskwire understands no header extension, so it may accept no critical one.
         if header.crit.is_some() {
@@ -159,8 +210,7 @@ impl Authenticator {
         })?
         .claims;
         self.check_lifetime(&claims)?;
-        UserId::parse(claims.sub)
-            .map_err(|_| AuthError::Invalid("sub is not a valid user id".into()))
+        Ok(claims)
     }
 
     /// Refuses a token valid for longer than `JWT_MAX_LIFETIME`, counted from `iat` (or now).
@@ -179,30 +229,38 @@ impl Authenticator {
 
 /// Signs an HS256 token for `user`, valid for `ttl` (the `gateway token` command and tests).
 pub fn mint_token(secret: &SecretString, user: &str, ttl: Duration) -> anyhow::Result<String> {
-    sign(secret, user, ttl, None, None)
+    sign(secret, user, ttl, (None, None), None)
 }
 
 /// Signs an HS256 token the way `config` verifies it: with its secret, and with its issuer
 /// and audience when those are required.
 pub fn mint_token_for(config: &AuthConfig, user: &str, ttl: Duration) -> anyhow::Result<String> {
+    mint_session_token(config, user, ttl, None)
+}
+
+/// Like [`mint_token_for`], naming built-in account session `sid`.
+pub fn mint_session_token(
+    config: &AuthConfig,
+    user: &str,
+    ttl: Duration,
+    sid: Option<Uuid>,
+) -> anyhow::Result<String> {
     let secret = config
         .secret()
         .ok_or_else(|| anyhow::anyhow!("no JWT_SECRET to sign tokens with"))?;
-    sign(
-        &secret,
-        user,
-        ttl,
+    let required = (
         config.issuer.clone(),
         config.audience.clone().map(Audience::One),
-    )
+    );
+    sign(&secret, user, ttl, required, sid)
 }
 
 fn sign(
     secret: &SecretString,
     user: &str,
     ttl: Duration,
-    iss: Option<String>,
-    aud: Option<Audience>,
+    (iss, aud): (Option<String>, Option<Audience>),
+    sid: Option<Uuid>,
 ) -> anyhow::Result<String> {
     let now = jsonwebtoken::get_current_timestamp();
     let claims = Claims {
@@ -211,6 +269,7 @@ fn sign(
         iat: Some(now),
         iss,
         aud,
+        sid,
     };
     Ok(jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
@@ -222,22 +281,30 @@ fn sign(
 /// The authenticated caller of an `/api` endpoint.
 #[derive(SecurityScheme)]
 #[oai(ty = "bearer", bearer_format = "JWT", checker = "check_bearer")]
-pub struct BearerAuth(pub UserId);
+pub struct BearerAuth(pub Verified);
 
-async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<UserId> {
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Verified> {
     let auth = req
         .data::<Arc<Authenticator>>()
         .ok_or_else(|| ApiError::internal("authenticator missing"))?;
-    let user = auth.verify(&bearer.token).await.map_err(ApiError::from)?;
-    crate::middleware::record_user(&user);
-    Ok(user)
+    let verified = auth
+        .verify_token(&bearer.token)
+        .await
+        .map_err(ApiError::from)?;
+    crate::middleware::record_user(&verified.user);
+    Ok(verified)
 }
 
 impl BearerAuth {
+    /// The caller.
+    pub fn user(&self) -> &UserId {
+        &self.0.user
+    }
+
     /// The caller, provided the path names the caller: another user's path is 403.
     pub fn require(&self, path_user: &str) -> Result<&UserId, ApiError> {
-        if self.0.as_str() == path_user {
-            Ok(&self.0)
+        if self.0.user.as_str() == path_user {
+            Ok(&self.0.user)
         } else {
             Err(ApiError::forbidden(
                 "the token does not belong to this user",
@@ -250,6 +317,13 @@ impl BearerAuth {
 mod tests {
     use super::*;
 
+    /// A pool that never connects: these tokens carry no session to look up.
+    fn lazy_pool() -> PgPool {
+        sqlx::postgres::PgPoolOptions::new()
+            .connect_lazy("postgres://unused@127.0.0.1:1/none")
+            .expect("a lazy pool")
+    }
+
     fn config() -> AuthConfig {
         AuthConfig::with_secret("unit-test-secret-0123456789abcdef")
     }
@@ -257,7 +331,7 @@ mod tests {
     #[tokio::test]
     async fn a_minted_token_verifies_as_its_user() {
         let config = config();
-        let auth = Authenticator::new(&config, reqwest::Client::new());
+        let auth = Authenticator::new(&config, reqwest::Client::new(), lazy_pool());
         let token = mint_token_for(&config, "alice", Duration::from_secs(60)).expect("signs");
         assert_eq!(auth.verify(&token).await.expect("valid").as_str(), "alice");
     }
@@ -267,7 +341,7 @@ mod tests {
         let mut config = config();
         config.issuer = Some("https://app.example.com".into());
         config.audience = Some("taskwire".into());
-        let auth = Authenticator::new(&config, reqwest::Client::new());
+        let auth = Authenticator::new(&config, reqwest::Client::new(), lazy_pool());
         let token = mint_token_for(&config, "alice", Duration::from_secs(60)).expect("signs");
         assert!(
             auth.verify(&token).await.is_ok(),
@@ -288,7 +362,7 @@ mod tests {
         config.better_auth_secret = Some(SecretString::from(
             "better-auth-secret-0123456789abcdef".to_owned(),
         ));
-        let auth = Authenticator::new(&config, reqwest::Client::new());
+        let auth = Authenticator::new(&config, reqwest::Client::new(), lazy_pool());
         let token = mint_token(
             &SecretString::from("better-auth-secret-0123456789abcdef".to_owned()),
             "bob",

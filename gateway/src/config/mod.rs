@@ -68,8 +68,8 @@ pub struct GatewayConfig {
     /// Chat messages one user may send in a burst above the sustained rate.
     #[arg(long = "chat-burst", env = "CHAT_BURST", default_value_t = 10)]
     pub chat_burst: u32,
-    /// Sign-in attempts allowed per email and client address per minute (sustained); more
-    /// get 429. Sign-ups are limited per client address the same way.
+    /// Sign-in attempts allowed per email per minute (sustained), whatever the client
+    /// addresses; more get 429.
     #[arg(
         long = "sign-in-per-minute",
         env = "SIGN_IN_PER_MINUTE",
@@ -79,6 +79,30 @@ pub struct GatewayConfig {
     /// Sign-in attempts allowed in a burst above the sustained rate.
     #[arg(long = "sign-in-burst", env = "SIGN_IN_BURST", default_value_t = 10)]
     pub sign_in_burst: u32,
+    /// Sign-in attempts allowed per client address per minute, whatever the emails (against
+    /// password spraying); sign-ups count here too.
+    #[arg(
+        long = "sign-in-per-address-per-minute",
+        env = "SIGN_IN_PER_ADDRESS_PER_MINUTE",
+        default_value_t = 20
+    )]
+    pub sign_in_per_address_per_minute: u32,
+    /// Passwords hashed or checked at once (argon2id takes ~19 MiB and a core for a moment
+    /// each); a sign-in that waits over 2 s for its turn gets 503. Default: the cores.
+    #[arg(
+        long = "password-hashing-concurrency",
+        env = "PASSWORD_HASHING_CONCURRENCY"
+    )]
+    pub password_hashing_concurrency: Option<usize>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client, comma-separated addresses
+    /// or networks (`10.0.0.0/8`). Empty: the peer is the client.
+    #[arg(
+        long = "trusted-proxies",
+        env = "TRUSTED_PROXIES",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    pub trusted_proxies: Vec<String>,
     /// How long a token issued at sign-up or sign-in stays valid.
     #[arg(long = "session-ttl", env = "SESSION_TTL", default_value = "7d", value_parser = humantime::parse_duration)]
     pub session_ttl: Duration,
@@ -132,6 +156,12 @@ impl GatewayConfig {
     /// Refuses a configuration that is unsafe to serve with (see [`AuthConfig::check`]).
     pub fn check(&self) -> Result<(), String> {
         self.auth.check()?;
+        crate::client::TrustedProxies::parse(&self.trusted_proxies)?;
+        if self.session_ttl > self.auth.max_lifetime {
+            return Err(
+                "SESSION_TTL is longer than JWT_MAX_LIFETIME: its tokens would be refused".into(),
+            );
+        }
         if let Some(token) = &self.metrics_token
             && token.expose_secret().len() < 16
         {
@@ -169,6 +199,9 @@ impl GatewayConfig {
             chat_burst: 100,
             sign_in_per_minute: 5,
             sign_in_burst: 10,
+            sign_in_per_address_per_minute: 20,
+            password_hashing_concurrency: None,
+            trusted_proxies: Vec::new(),
             session_ttl: Duration::from_secs(3600),
             outbox_sweep: Duration::from_millis(500),
             publish_mark_delay: Duration::from_millis(250),

@@ -19,7 +19,8 @@ pub const TITLE_MAX_CHARS: usize = 200;
 /// Longest description, in characters.
 pub const DESCRIPTION_MAX_CHARS: usize = 2000;
 
-/// A task title: 1–200 characters after trimming, no control characters.
+/// A task title: 1–200 characters after trimming, no control characters and no invisible
+/// formatting characters ([`crate::unicode::is_hidden_format`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskTitle(String);
 
@@ -40,6 +41,12 @@ impl TaskTitle {
             return Err(Error::validation(
                 "title",
                 "must not contain control characters",
+            ));
+        }
+        if title.chars().any(crate::unicode::is_hidden_format) {
+            return Err(Error::validation(
+                "title",
+                "must not contain invisible formatting characters (such as U+200B or U+202E)",
             ));
         }
         Ok(Self(title.to_owned()))
