@@ -19,6 +19,11 @@ pub enum Error {
     /// A dependency (Postgres, NATS) cannot be reached right now; worth retrying.
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// Postgres refused the data itself (SQLSTATE class 22: a NUL character, one the
+    /// encoding cannot hold, a value out of range): the same data fails the same way again,
+    /// so it is not worth retrying.
+    #[error("a value cannot be stored: {0}")]
+    Unstorable(String),
     /// Anything else: a bug or an unexpected database answer. Logged, never shown to users.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -41,6 +46,10 @@ impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
         if is_connection_error(&err) {
             Self::Unavailable(format!("database: {err}"))
+        } else if let sqlx::Error::Database(db) = &err
+            && db.code().is_some_and(|c| c.starts_with("22"))
+        {
+            Self::Unstorable(db.message().to_owned())
         } else {
             Self::Internal(anyhow::Error::new(err).context("database query failed"))
         }

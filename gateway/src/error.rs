@@ -126,6 +126,7 @@ impl From<common::Error> for ApiError {
                 tracing::warn!(%cause, "dependency unavailable");
                 Self::unavailable("the service is temporarily unavailable, try again shortly")
             }
+            common::Error::Unstorable(_) => Self::validation(err.to_string()),
             common::Error::Internal(cause) => Self::internal(format!("{cause:#}")),
         }
     }

@@ -128,7 +128,9 @@ impl Nats {
         let stream = self.js.get_stream_no_info(EVENTS_STREAM).await?;
         let deliver_policy = match after {
             Some(seq) => DeliverPolicy::ByStartSequence {
-                start_sequence: seq + 1,
+                start_sequence: seq
+                    .checked_add(1)
+                    .ok_or_else(|| anyhow::anyhow!("no event follows sequence {seq}"))?,
             },
             None => DeliverPolicy::All,
         };

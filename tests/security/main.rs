@@ -4,4 +4,5 @@
 
 mod accounts;
 mod exposure;
+mod model;
 mod tokens;

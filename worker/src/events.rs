@@ -118,7 +118,7 @@ impl EventPublisher {
 
     async fn send(&mut self, event: &ChatEvent) {
         self.next += 1;
-        let payload = match serde_json::to_vec(event) {
+        let payload = match serde_json::to_vec(event.for_publishing().as_ref()) {
             Ok(p) => p,
             Err(e) => {
                 tracing::error!(error = %e, "cannot serialise event");

@@ -3,7 +3,10 @@
 //! the publishing live in [`streams`], the ending rebuilt from Postgres in
 //! [`crate::ending`].
 
+mod bounded;
 pub mod streams;
+
+pub use bounded::{EVENT_STRING_CHARS, MAX_EVENT_BYTES};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

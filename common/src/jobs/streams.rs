@@ -164,7 +164,7 @@ pub async fn publish_event(
     msg_id: &str,
     event: &ChatEvent,
 ) -> anyhow::Result<()> {
-    let payload = serde_json::to_vec(event)?;
+    let payload = serde_json::to_vec(event.for_publishing().as_ref())?;
     let mut headers = async_nats::HeaderMap::new();
     headers.insert(NATS_MSG_ID, msg_id);
     tokio::time::timeout(EVENT_PUBLISH_TIMEOUT, async {

@@ -95,6 +95,11 @@ impl JobsApi {
         #[oai(name = "Last-Event-ID")] last_event_id: Header<Option<u64>>,
     ) -> Result<SseResponse, ApiError> {
         let user = auth.require(&user_id)?;
+        if last_event_id.0 == Some(u64::MAX) {
+            return Err(ApiError::bad_request(
+                "Last-Event-ID is past any event: resume from an id the stream sent",
+            ));
+        }
         let job = db::jobs::get_for_user(&self.pool, user, job_id.0).await?;
         crate::middleware::record_turn(job.conversation_id, job.id);
         let accepted = match last_event_id.0 {

@@ -15,7 +15,7 @@ use common::{
     domain::{ToolExecution, UserId},
     jobs::{ChatEvent, ToolCallRecord},
     metrics::{TurnStage, record_stage},
-    tools::{Caller, arguments_json},
+    tools::{Caller, ToolOutcome, arguments_json},
 };
 use sqlx::PgPool;
 use tracing::Instrument as _;
@@ -28,11 +28,17 @@ use super::{
     rails::{
         recover::{named_tool, recover},
         sink::HoldingSink,
+        strip_nul, strip_nul_arguments,
     },
     tools::{self, CallSlot},
     transcript::Transcript,
 };
 use crate::events::TurnEvents;
+
+/// Most tool calls one model step may make; the rest are answered `too_many_calls`.
+pub const MAX_CALLS_PER_STEP: usize = 20;
+/// Most tool calls one turn may run (bulk work goes through bulk tools, not hundreds of calls).
+pub const MAX_CALLS_PER_TURN: usize = 50;
 
 /// Why a turn could not be completed.
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +96,8 @@ impl Agent {
         let prompt = system_prompt(&input.dates);
         let mut transcript = Transcript::new(prompt, input.history, input.dates);
         let first_step = transcript.replay(&input.recorded, events).await;
+        // Calls run this turn, by earlier deliveries too.
+        let mut ran = input.recorded.len();
         let specs = tools::tool_specs();
         let mut text = String::new();
         for step in first_step..=self.max_steps as i32 {
@@ -104,6 +112,11 @@ impl Agent {
             }
             let calls = transcript.push_step(step_text, calls, step);
             for (position, call) in calls.iter().enumerate() {
+                if position >= MAX_CALLS_PER_STEP || ran >= MAX_CALLS_PER_TURN {
+                    refuse(call, &mut transcript, events).await;
+                    continue;
+                }
+                ran += 1;
                 // The ids seen up to this call: a result earlier in the step counts.
                 let seen = transcript.seen.ids().clone();
                 let slot = CallSlot {
@@ -183,14 +196,20 @@ impl Agent {
         sink: &mut HoldingSink<'_>,
     ) -> Result<(String, Vec<ToolCall>), TurnError> {
         let stepping = std::time::Instant::now();
-        let turn = self.model.step(request, sink).await?;
+        let mut turn = self.model.step(request, sink).await?;
         record_stage(TurnStage::Model, stepping);
         // Providers stream what they return; fall back to the returned text if one did not.
-        let text = if sink.text().is_empty() {
+        let mut text = if sink.text().is_empty() {
             turn.text
         } else {
             sink.text().to_owned()
         };
+        strip_nul(&mut text);
+        for call in &mut turn.tool_calls {
+            strip_nul(&mut call.id);
+            strip_nul(&mut call.name);
+            strip_nul_arguments(&mut call.arguments);
+        }
         Ok((text, turn.tool_calls))
     }
 
@@ -221,6 +240,28 @@ impl Agent {
             .await;
         Ok(())
     }
+}
+
+/// Answers a call over the limits without running it (nothing is recorded in the ledger, so a
+/// redelivery does not see it either).
+async fn refuse(call: &ToolCall, transcript: &mut Transcript, events: &mut dyn TurnEvents) {
+    let outcome = ToolOutcome::error(
+        "too_many_calls",
+        format!(
+            "Not run: at most {MAX_CALLS_PER_STEP} tool calls per step and              {MAX_CALLS_PER_TURN} per message. Tell the user what was done so far."
+        ),
+    );
+    let arguments = arguments_json(&call.arguments);
+    events
+        .publish(&ChatEvent::ToolCall {
+            id: call.id.clone(),
+            tool: call.name.clone(),
+            arguments: arguments.clone(),
+        })
+        .await;
+    transcript
+        .record(events, (&call.id, &call.name), arguments, outcome)
+        .await;
 }
 
 fn output(text: String, transcript: Transcript, end: TurnEnd) -> TurnOutput {

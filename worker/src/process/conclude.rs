@@ -72,7 +72,8 @@ pub(super) async fn conclude(
             return Outcome::Retry(delay);
         }
         Ok(Err(TurnError::Database(e)))
-            if !last_delivery || matches!(e, common::Error::Unavailable(_)) =>
+            if (!last_delivery && !matches!(e, common::Error::Unstorable(_)))
+                || matches!(e, common::Error::Unavailable(_)) =>
         {
             release(ctx, job).await;
             return ctx.retry(delivered, &e);
@@ -104,9 +105,28 @@ pub(super) async fn conclude(
             )
         }
     };
-    finish(ctx, job, conclusion, events)
-        .await
-        .unwrap_or_else(|e| ctx.retry(delivered, &e))
+    match finish(ctx, job, conclusion, events).await {
+        Ok(outcome) => outcome,
+        // The reply itself cannot be stored: no delivery will store it. End the job with the
+        // failure reply instead (its words are Taskwire's, not the model's).
+        Err(common::Error::Unstorable(why)) => {
+            tracing::error!(job_id = %job.id, %why, "the reply cannot be stored; failing the turn");
+            let failure = Failure::Internal;
+            let fallback = failed(failure, why, recorded_calls(ctx, job.id).await);
+            match finish(ctx, job, fallback, events).await {
+                Ok(outcome) => outcome,
+                Err(e) => give_back(ctx, job, delivered, &e).await,
+            }
+        }
+        Err(e) => give_back(ctx, job, delivered, &e).await,
+    }
+}
+
+/// The ending could not be stored: the job goes back for a later delivery, its turn lease
+/// released now (so the conversation's next turn is not held up meanwhile).
+async fn give_back(ctx: &Context, job: &Job, delivered: i64, e: &common::Error) -> Outcome {
+    release(ctx, job).await;
+    ctx.retry(delivered, e)
 }
 
 /// The calls the ledger holds for `job_id` (none if it cannot be read).

@@ -10,3 +10,53 @@
 pub mod grounding;
 pub mod recover;
 pub mod sink;
+
+/// Removes NUL characters (U+0000) from what a model wrote. Postgres cannot store them in
+/// text, so a reply or tool argument holding one would fail on every delivery; nothing a
+/// person reads needs one.
+pub fn strip_nul(text: &mut String) {
+    if text.contains('\0') {
+        text.retain(|c| c != '\0');
+    }
+}
+
+/// [`strip_nul`] for a call's JSON arguments, where a NUL may also be written as the escape
+/// `\u0000`: the strings inside lose theirs too.
+pub fn strip_nul_arguments(arguments: &mut String) {
+    strip_nul(arguments);
+    if !arguments.to_ascii_lowercase().contains("\\u0000") {
+        return;
+    }
+    if let Ok(mut value) = serde_json::from_str::<serde_json::Value>(arguments) {
+        strip_nul_in(&mut value);
+        *arguments = value.to_string();
+    }
+}
+
+fn strip_nul_in(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) => strip_nul(text),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_nul_in),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(strip_nul_in),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_characters_are_removed_raw_and_escaped() {
+        let mut text = "Added\0 milk".to_owned();
+        strip_nul(&mut text);
+        assert_eq!(text, "Added milk");
+        let mut arguments = r#"{"title": "milk\u0000", "tags": ["a\u0000b"]}"#.to_owned();
+        strip_nul_arguments(&mut arguments);
+        let value: serde_json::Value = serde_json::from_str(&arguments).expect("JSON");
+        assert_eq!(value, serde_json::json!({"title": "milk", "tags": ["ab"]}));
+        let mut untouched = r#"{"title": "tea"}"#.to_owned();
+        strip_nul_arguments(&mut untouched);
+        assert_eq!(untouched, r#"{"title": "tea"}"#);
+    }
+}

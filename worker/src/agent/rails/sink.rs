@@ -84,7 +84,9 @@ impl DeltaSink for HoldingSink<'_> {
         if text.is_empty() {
             return;
         }
-        self.text.push_str(text);
+        let mut text = text.to_owned();
+        super::strip_nul(&mut text);
+        self.text.push_str(&text);
         if self.held_from.is_none() {
             self.held_from = self.opener_start();
         }
