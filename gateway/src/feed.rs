@@ -165,6 +165,42 @@ impl Nats {
         })))
     }
 
+    /// The stored events of a finished job after sequence `after`, read one by one with
+    /// direct message gets: no consumer is made, so replaying an ended job costs JetStream
+    /// nothing that lingers.
+    pub fn stored_events(&self, job_id: Uuid, after: Option<u64>) -> EventFeed {
+        let js = self.js.clone();
+        let subject = events_subject(job_id);
+        let start = after.map_or(Some(1), |seq| seq.checked_add(1));
+        Box::pin(futures::stream::unfold(start, move |next| {
+            let (js, subject) = (js.clone(), subject.clone());
+            async move {
+                let from = next?;
+                let stream = match js.get_stream_no_info(EVENTS_STREAM).await {
+                    Ok(stream) => stream,
+                    Err(e) => return Some((Err(anyhow::Error::new(e)), None)),
+                };
+                match stream
+                    .get_first_raw_message_by_subject(&subject, from)
+                    .await
+                {
+                    Ok(message) => {
+                        let following = message.sequence.checked_add(1);
+                        let item = decode_payload(message.sequence, &message.payload)
+                            .unwrap_or_else(|| Err(anyhow::anyhow!("unreadable stored event")));
+                        Some((item, following))
+                    }
+                    Err(e)
+                        if e.kind() == jetstream::stream::RawMessageErrorKind::NoMessageFound =>
+                    {
+                        None
+                    }
+                    Err(e) => Some((Err(anyhow::Error::new(e)), None)),
+                }
+            }
+        }))
+    }
+
     /// Subscribes to the live events of `job_id`. Call it before the job is published: the
     /// subscription and the publish go out on the same connection, in that order, so the
     /// server has the subscription before any worker can get the job.

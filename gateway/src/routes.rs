@@ -58,6 +58,7 @@ pub(crate) fn routes(
     crate::api::accounts::prepare();
     let (metrics_pool, metrics_nats) = (pool.clone(), nats.clone());
     let mcp = Mcp::new(config, pool.clone(), authenticator.clone(), limiters.mcp);
+    let streams = limiters.streams;
     let api = OpenApiService::new(
         (
             AccountsApi {
@@ -80,11 +81,13 @@ pub(crate) fn routes(
                     max_open_jobs_per_user: config.max_open_jobs_per_user,
                 },
                 limiter: limiters.chat,
+                streams: streams.clone(),
             },
             ConversationsApi { pool: pool.clone() },
             JobsApi {
                 pool: pool.clone(),
                 nats: nats.clone(),
+                streams,
             },
             HealthApi { pool, nats },
         ),

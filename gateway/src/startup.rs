@@ -19,7 +19,7 @@ use crate::{
     GatewayConfig,
     auth::Authenticator,
     client::TrustedProxies,
-    limits::{KeyedLimiter, keyed_limiter},
+    limits::{KeyedLimiter, StreamSlots, keyed_limiter},
     listener::NoDelayAcceptor,
     nats::Nats,
     outbox::Outbox,
@@ -102,7 +102,20 @@ impl App {
         ));
         background.push(tokio::spawn(forget_idle_users(sign_in_address.clone())));
         let proxies = TrustedProxies::parse(&config.trusted_proxies).map_err(anyhow::Error::msg)?;
+        let streams = Arc::new(StreamSlots::new(
+            config.max_event_streams_per_user,
+            config.event_stream_opens_per_minute,
+        ));
+        let trimmed = streams.clone();
+        background.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                trimmed.trim();
+            }
+        }));
         let limiters = Limiters {
+            streams,
             chat: limiter,
             sign_in: sign_in_limiter,
             sign_in_address,
@@ -172,6 +185,8 @@ pub(crate) struct Limiters {
     pub mcp: Arc<KeyedLimiter>,
     /// Who the client is behind a proxy, for the per-address limits.
     pub proxies: Arc<TrustedProxies>,
+    /// Open event streams per user.
+    pub streams: Arc<StreamSlots>,
 }
 
 /// Binds `addr` and serves `/metrics` there, without a token, for as long as the gateway runs;

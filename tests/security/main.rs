@@ -5,4 +5,5 @@
 mod accounts;
 mod exposure;
 mod model;
+mod streams;
 mod tokens;

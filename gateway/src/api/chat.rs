@@ -21,7 +21,7 @@ use crate::{
     auth::BearerAuth,
     error::ApiError,
     feed::{LiveEvents, Waited, wait_for_ending},
-    limits::{self, KeyedLimiter},
+    limits::{self, KeyedLimiter, StreamSlots},
     nats::Nats,
     outbox::Outbox,
 };
@@ -42,6 +42,8 @@ pub struct ChatApi {
     pub outbox: Outbox,
     pub settings: ChatSettings,
     pub limiter: std::sync::Arc<KeyedLimiter>,
+    /// The user's open event streams (`/chat/stream`).
+    pub streams: std::sync::Arc<StreamSlots>,
 }
 
 /// A message to the assistant.
@@ -274,6 +276,7 @@ impl ChatApi {
         body: Json<ChatIn>,
     ) -> Result<SseResponse, ApiError> {
         let user = auth.require(&user_id)?;
+        let slot = self.streams.take(user.as_str())?;
         let Accepted {
             job,
             message_id,
@@ -289,6 +292,7 @@ impl ChatApi {
             Some(live) => sse::Follow::Live(live),
             None => sse::Follow::Stream { after: None },
         };
-        Ok(sse::job_stream(&self.pool, &self.nats, &job, Some(accepted), follow).await)
+        let services = (&self.pool, &self.nats);
+        Ok(sse::job_stream(services, &job, Some(accepted), follow, slot).await)
     }
 }

@@ -13,12 +13,14 @@ use super::{
     ApiTags,
     sse::{self, SseResponse},
 };
-use crate::{auth::BearerAuth, error::ApiError, nats::Nats};
+use crate::{auth::BearerAuth, error::ApiError, limits::StreamSlots, nats::Nats};
 
 /// The job endpoints.
 pub struct JobsApi {
     pub pool: PgPool,
     pub nats: Nats,
+    /// The user's open event streams.
+    pub streams: std::sync::Arc<StreamSlots>,
 }
 
 /// Why a job failed.
@@ -102,6 +104,7 @@ impl JobsApi {
         }
         let job = db::jobs::get_for_user(&self.pool, user, job_id.0).await?;
         crate::middleware::record_turn(job.conversation_id, job.id);
+        let slot = self.streams.take(user.as_str())?;
         let accepted = match last_event_id.0 {
             Some(_) => None,
             None => Some(common::jobs::ChatEvent::Accepted {
@@ -110,15 +113,10 @@ impl JobsApi {
                 message_id: job.user_message_id,
             }),
         };
-        Ok(sse::job_stream(
-            &self.pool,
-            &self.nats,
-            &job,
-            accepted,
-            sse::Follow::Stream {
-                after: last_event_id.0,
-            },
-        )
-        .await)
+        let follow = sse::Follow::Stream {
+            after: last_event_id.0,
+        };
+        let services = (&self.pool, &self.nats);
+        Ok(sse::job_stream(services, &job, accepted, follow, slot).await)
     }
 }

@@ -20,6 +20,7 @@ use sqlx::PgPool;
 
 use crate::{
     feed::{EventFeed, LiveEvents, SequencedEvent},
+    limits::StreamSlot,
     nats::Nats,
 };
 
@@ -173,11 +174,11 @@ pub enum Follow {
 /// The SSE stream of `job`: `first` (the `accepted` event, id 0) if given, then the job's
 /// events until `done` or `error`.
 pub async fn job_stream(
-    pool: &PgPool,
-    nats: &Nats,
+    (pool, nats): (&PgPool, &Nats),
     job: &Job,
     first: Option<ChatEvent>,
     follow: Follow,
+    slot: StreamSlot,
 ) -> SseResponse {
     let head = stream::iter(first.map(|e| item(0, &e)));
     let body = match follow {
@@ -187,6 +188,11 @@ pub async fn job_stream(
     EventStream::new(
         head.chain(body)
             .take_until(tokio::time::sleep(MAX_STREAM))
+            // The user's stream slot is held for as long as the response body lives.
+            .map(move |item| {
+                let _held = &slot;
+                item
+            })
             .boxed(),
     )
     .keep_alive(KEEP_ALIVE)
@@ -221,6 +227,9 @@ async fn body(
                 };
             }
         }
+    }
+    if job.status.is_final() {
+        return until_terminal(nats.stored_events(job.id, after), last, ending);
     }
     match nats.events(job.id, after).await {
         Ok(feed) => until_terminal(feed, last, ending),

@@ -68,6 +68,21 @@ pub struct GatewayConfig {
     /// Chat messages one user may send in a burst above the sustained rate.
     #[arg(long = "chat-burst", env = "CHAT_BURST", default_value_t = 10)]
     pub chat_burst: u32,
+    /// Event streams (SSE: `/chat/stream`, `/jobs/{id}/events`) one user may hold open at
+    /// once on one gateway; more get 429.
+    #[arg(
+        long = "max-event-streams-per-user",
+        env = "MAX_EVENT_STREAMS_PER_USER",
+        default_value_t = 10
+    )]
+    pub max_event_streams_per_user: usize,
+    /// Event streams one user may open per minute (sustained and burst); more get 429.
+    #[arg(
+        long = "event-stream-opens-per-minute",
+        env = "EVENT_STREAM_OPENS_PER_MINUTE",
+        default_value_t = 60
+    )]
+    pub event_stream_opens_per_minute: u32,
     /// Sign-in attempts allowed per email per minute (sustained), whatever the client
     /// addresses; more get 429.
     #[arg(
@@ -200,6 +215,8 @@ impl GatewayConfig {
             sign_in_per_minute: 5,
             sign_in_burst: 10,
             sign_in_per_address_per_minute: 20,
+            max_event_streams_per_user: 10,
+            event_stream_opens_per_minute: 600,
             password_hashing_concurrency: None,
             trusted_proxies: Vec::new(),
             session_ttl: Duration::from_secs(3600),
