@@ -193,6 +193,36 @@ async fn a_call_broken_twice_is_not_shown_as_the_answer(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_repeated_call_is_not_run_again_and_ends_the_loop(pool: PgPool) {
+    let add = || calls(&[("add_task", json!({"title": "Book flights"}))]);
+    let model = Script::new(vec![add(), add(), add(), text("never asked")]);
+    let (output, _) = run(&pool, model.clone(), "add book flights").await;
+    assert_eq!(titles(&pool).await, ["Book flights"], "added once");
+    assert_eq!(model.requests().len(), 2, "the repeat ended the turn");
+    assert_eq!(output.end, worker::agent::runner::TurnEnd::Answered);
+    assert_eq!(output.tool_calls.len(), 1, "the repeat is not a call made");
+    assert!(output.text.contains("Book flights"), "{}", output.text);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_call_begun_in_text_after_a_tool_ran_is_not_asked_for_again(pool: PgPool) {
+    let model = Script::new(vec![
+        calls(&[("add_task", json!({"title": "Water the plants"}))]),
+        text("functions.add_task:"),
+        calls(&[(
+            "add_task",
+            json!({"title": "Water the plants", "priority": "low"}),
+        )]),
+    ]);
+    let (output, events) = run(&pool, model.clone(), "water the plants, no rush").await;
+    assert_eq!(titles(&pool).await, ["Water the plants"]);
+    let forced: Vec<Option<&str>> = model.requests().iter().map(|r| r.force_tool).collect();
+    assert_eq!(forced, [None, None], "no second, forced, add");
+    assert!(!streamed_text(&events).contains("functions"));
+    assert!(output.text.contains("Water the plants"), "{}", output.text);
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn text_that_only_looks_like_a_call_is_the_answer(pool: PgPool) {
     let answer = "Use ```list``` to see them, or {curly} braces.";
     let model = Script::new(vec![text(answer)]);

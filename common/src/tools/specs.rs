@@ -78,7 +78,7 @@ impl Default for ToolHints {
     }
 }
 
-const DUE_DATE: &str = "When it is due, as the user said it: \"tomorrow\", \"friday at 10am\", \"in 3 days\", \"December 20\" (read on the user's calendar; a day without a time means 17:00). An ISO 8601 date-time with an offset also works. Leave it out when the user gave no date.";
+const DUE_DATE: &str = "Only when the user gave a date or time: their words, such as \"friday\", \"tomorrow 3pm\" or \"in 3 days\" (read on the user's calendar; a day without a time means 17:00), or an ISO 8601 date-time. Leave it out when the user gave none.";
 
 fn priority() -> Value {
     json!({"type": "string", "enum": ["low", "medium", "high"], "description": "high for urgent, important or asap; low for no rush or whenever; leave it out otherwise (medium)."})
@@ -97,7 +97,7 @@ pub fn specs() -> Vec<ToolSpec> {
             output: action_output("created"),
             returns: "Returns the new task, with its task_id.",
             name: "add_task",
-            description: "Add a new task to the user's list. Example: \"remind me to call mom friday at 10am, it's urgent\" -> {\"title\": \"Call mom\", \"due_date\": \"friday at 10am\", \"priority\": \"high\"}.",
+            description: "Add a new task to the user's list. Examples: \"add buy milk\" -> {\"title\": \"Buy milk\"}; \"remind me to call mom on friday, it's urgent\" -> {\"title\": \"Call mom\", \"due_date\": \"friday\", \"priority\": \"high\"}; \"water the plants, no rush\" -> {\"title\": \"Water the plants\", \"priority\": \"low\"}.",
             parameters: json!({
                 "type": "object",
                 "properties": {

@@ -78,6 +78,25 @@ pub struct TurnInput<'a> {
     pub dates: DateContext,
 }
 
+/// What every call of a turn runs for: the job, its user, and their time and zone.
+#[derive(Clone, Copy)]
+struct Turn<'a> {
+    job_id: Uuid,
+    user: &'a UserId,
+    dates: DateContext,
+    specs: &'a [ToolSpec],
+}
+
+impl Turn<'_> {
+    /// True for a tool that changes the list (a repeat of it must not run again; a repeated
+    /// read runs, since something may have changed in between).
+    fn changes(&self, tool: &str) -> bool {
+        self.specs
+            .iter()
+            .any(|spec| spec.name == tool && !spec.hints.read_only)
+    }
+}
+
 /// The agent: a model, the task tools, and a step limit.
 #[derive(Clone)]
 pub struct Agent {
@@ -94,15 +113,24 @@ impl Agent {
         events: &mut dyn TurnEvents,
     ) -> Result<TurnOutput, TurnError> {
         let prompt = system_prompt(&input.dates);
+        let specs = tools::tool_specs();
+        let turn = Turn {
+            job_id: input.job_id,
+            user: input.user,
+            dates: input.dates,
+            specs: &specs,
+        };
         let mut transcript = Transcript::new(prompt, input.history, input.dates);
         let first_step = transcript.replay(&input.recorded, events).await;
         // Calls run this turn, by earlier deliveries too.
         let mut ran = input.recorded.len();
-        let specs = tools::tool_specs();
         let mut text = String::new();
         for step in first_step..=self.max_steps as i32 {
+            // A call begun in text is asked for again only before any tool ran: after one,
+            // such text is a small model echoing its call, and asking again would repeat it.
+            let may_force = transcript.records.is_empty();
             let (step_text, calls) = self
-                .step(&transcript, &specs, input.dates, events)
+                .step(&transcript, &specs, (input.dates, may_force), events)
                 .instrument(tracing::info_span!("model_step", step))
                 .await?;
             text.push_str(&step_text);
@@ -111,29 +139,62 @@ impl Agent {
                 return Ok(output(text, transcript, TurnEnd::Answered));
             }
             let calls = transcript.push_step(step_text, calls, step);
-            for (position, call) in calls.iter().enumerate() {
-                if position >= MAX_CALLS_PER_STEP || ran >= MAX_CALLS_PER_TURN {
-                    refuse(call, &mut transcript, events).await;
-                    continue;
-                }
-                ran += 1;
-                // The ids seen up to this call: a result earlier in the step counts.
-                let seen = transcript.seen.ids().clone();
-                let slot = CallSlot {
-                    job_id: input.job_id,
-                    caller: Caller {
-                        user: input.user,
-                        dates: input.dates,
-                        grounded: Some(&seen),
-                    },
-                    step,
-                    position: position as i32,
-                };
-                self.call(slot, call, &mut transcript, events).await?;
+            let ran_now = self
+                .run_calls(turn, step, &calls, &mut transcript, events, &mut ran)
+                .await?;
+            if !ran_now {
+                // Only repeats of calls already made: the model is going round in circles.
+                let text = final_text(&text, &transcript.records, &input.dates);
+                return Ok(output(text, transcript, TurnEnd::Answered));
             }
         }
         let text = final_text(&text, &transcript.records, &input.dates);
         Ok(output(text, transcript, TurnEnd::StepLimit))
+    }
+
+    /// Runs the calls of one step, within the limits, through the ledger; a call that repeats
+    /// a change already made this turn is answered with its earlier result instead. False
+    /// when every call was such a repeat.
+    async fn run_calls(
+        &self,
+        turn: Turn<'_>,
+        step: i32,
+        calls: &[ToolCall],
+        transcript: &mut Transcript,
+        events: &mut dyn TurnEvents,
+        ran: &mut usize,
+    ) -> Result<bool, TurnError> {
+        let mut repeats = 0;
+        for (position, call) in calls.iter().enumerate() {
+            let repeat = turn
+                .changes(&call.name)
+                .then(|| transcript.earlier_result(&call.name, &arguments_json(&call.arguments)));
+            if let Some(Some(earlier)) = repeat {
+                tracing::info!(tool = %call.name, "a repeated call was not run again");
+                transcript.answer_repeat(&call.id, earlier);
+                repeats += 1;
+                continue;
+            }
+            if position >= MAX_CALLS_PER_STEP || *ran >= MAX_CALLS_PER_TURN {
+                refuse(call, transcript, events).await;
+                continue;
+            }
+            *ran += 1;
+            // The ids seen up to this call: a result earlier in the step counts.
+            let seen = transcript.seen.ids().clone();
+            let slot = CallSlot {
+                job_id: turn.job_id,
+                caller: Caller {
+                    user: turn.user,
+                    dates: turn.dates,
+                    grounded: Some(&seen),
+                },
+                step,
+                position: position as i32,
+            };
+            self.call(slot, call, transcript, events).await?;
+        }
+        Ok(repeats < calls.len())
     }
 
     /// One model step: its text (streamed, but for what may be a call written as text) and
@@ -144,7 +205,7 @@ impl Agent {
         &self,
         transcript: &Transcript,
         specs: &Arc<[ToolSpec]>,
-        dates: DateContext,
+        (dates, may_force): (DateContext, bool),
         events: &mut dyn TurnEvents,
     ) -> Result<(String, Vec<ToolCall>), TurnError> {
         let mut request = ModelRequest {
@@ -178,7 +239,7 @@ impl Agent {
             };
             // The held call text is never shown: only what streamed before it.
             shown.push_str(sink.shown());
-            if request.force_tool.is_some() {
+            if request.force_tool.is_some() || !may_force {
                 return Ok((shown, Vec::new()));
             }
             tracing::info!(

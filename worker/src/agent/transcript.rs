@@ -89,6 +89,33 @@ impl Transcript {
         });
     }
 
+    /// The result of an earlier successful call of `tool` with exactly `arguments` in this
+    /// turn, if there was one.
+    pub fn earlier_result(&self, tool: &str, arguments: &Value) -> Option<Value> {
+        self.records
+            .iter()
+            .find(|r| {
+                r.tool == tool && &r.arguments == arguments && r.result.get("error").is_none()
+            })
+            .map(|r| r.result.clone())
+    }
+
+    /// Answers a call that repeats an earlier one of this turn without running it: the model
+    /// is shown the earlier result again and told not to repeat it. Nothing is recorded (it
+    /// did nothing), and the client is not told of it.
+    pub fn answer_repeat(&mut self, call_id: &str, earlier: Value) {
+        let answer = serde_json::json!({
+            "repeated": true,
+            "note": "This exact call already ran in this turn; it was not run again. \
+                     Do not repeat it: tell the user what was done.",
+            "result": self.dates.localize_result(&earlier),
+        });
+        self.messages.push(ChatMessage::Tool {
+            call_id: call_id.to_owned(),
+            content: answer.to_string(),
+        });
+    }
+
     /// Rebuilds the steps an earlier delivery recorded, re-announcing them to the client.
     /// Returns the next step number.
     pub async fn replay(&mut self, recorded: &[ToolExecution], events: &mut dyn TurnEvents) -> i32 {
