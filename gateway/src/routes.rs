@@ -71,7 +71,10 @@ pub(crate) fn routes(
                 proxies: limiters.proxies.clone(),
             },
             ProfileApi { pool: pool.clone() },
-            TasksApi { pool: pool.clone() },
+            TasksApi {
+                pool: pool.clone(),
+                writes: limiters.task_writes,
+            },
             ChatApi {
                 pool: pool.clone(),
                 nats: nats.clone(),

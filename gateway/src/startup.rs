@@ -114,8 +114,14 @@ impl App {
                 trimmed.trim();
             }
         }));
+        let task_writes = Arc::new(keyed_limiter(
+            config.task_writes_per_minute,
+            config.task_writes_per_minute,
+        ));
+        background.push(tokio::spawn(forget_idle_users(task_writes.clone())));
         let limiters = Limiters {
             streams,
+            task_writes,
             chat: limiter,
             sign_in: sign_in_limiter,
             sign_in_address,
@@ -187,6 +193,8 @@ pub(crate) struct Limiters {
     pub proxies: Arc<TrustedProxies>,
     /// Open event streams per user.
     pub streams: Arc<StreamSlots>,
+    /// Task changes per user over REST.
+    pub task_writes: Arc<KeyedLimiter>,
 }
 
 /// Binds `addr` and serves `/metrics` there, without a token, for as long as the gateway runs;

@@ -5,5 +5,6 @@
 mod accounts;
 mod exposure;
 mod model;
+mod quotas;
 mod streams;
 mod tokens;

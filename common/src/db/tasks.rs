@@ -5,7 +5,7 @@ use sqlx::{PgExecutor, Postgres, QueryBuilder};
 
 use crate::{
     Error, Result,
-    domain::{NewTask, Task, TaskFilter, TaskPatch, TaskSort, UserId},
+    domain::{NewTask, Task, TaskFilter, TaskPatch, TaskSort, UserId, task::MAX_TASKS_PER_USER},
 };
 
 /// The columns of a [`Task`], as its queries return them.
@@ -15,10 +15,12 @@ macro_rules! task_columns {
     };
 }
 
-/// `insert into tasks …` of `task` for `user`, to which the caller adds its `returning`.
+/// `insert into tasks …` of `task` for `user`, to which the caller adds its `returning`. It
+/// inserts nothing when the user already has [`MAX_TASKS_PER_USER`] tasks (a quota against
+/// filling the database; concurrent inserts may pass it by a few).
 pub(crate) fn push_insert(query: &mut QueryBuilder<Postgres>, user: &UserId, task: &NewTask) {
     query
-        .push("insert into tasks (user_id, title, description, priority, due_date) values (")
+        .push("insert into tasks (user_id, title, description, priority, due_date) select ")
         .push_bind(user.as_str())
         .push(", ")
         .push_bind(task.title.as_str())
@@ -28,15 +30,32 @@ pub(crate) fn push_insert(query: &mut QueryBuilder<Postgres>, user: &UserId, tas
         .push_bind(task.priority.as_str())
         .push(", ")
         .push_bind(task.due_date)
-        .push(")");
+        .push(" where (select count(*) from (select from tasks where user_id = ")
+        .push_bind(user.as_str())
+        .push(" limit ")
+        .push_bind(MAX_TASKS_PER_USER)
+        .push(") mine) < ")
+        .push_bind(MAX_TASKS_PER_USER);
 }
 
-/// Inserts a task for `user`.
+/// What a user over their quota is told.
+pub fn over_quota() -> Error {
+    Error::validation(
+        "tasks",
+        format!("a list holds at most {MAX_TASKS_PER_USER} tasks: delete some first"),
+    )
+}
+
+/// Inserts a task for `user`; a validation error naming `tasks` when they are at the quota.
 pub async fn insert(db: impl PgExecutor<'_>, user: &UserId, task: &NewTask) -> Result<Task> {
     let mut query = QueryBuilder::new("");
     push_insert(&mut query, user, task);
     query.push(" returning ").push(task_columns!());
-    Ok(query.build_query_as().fetch_one(db).await?)
+    query
+        .build_query_as()
+        .fetch_optional(db)
+        .await?
+        .ok_or_else(over_quota)
 }
 
 /// The task `id` of `user`; [`Error::NotFound`] if it is not theirs.

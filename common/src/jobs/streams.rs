@@ -66,6 +66,9 @@ pub fn jobs_stream_config() -> stream::Config {
     }
 }
 
+/// The most bytes `CHAT_EVENTS` keeps (1 GiB).
+pub const EVENTS_MAX_BYTES: i64 = 1 << 30;
+
 /// Settings of the event stream. Stored events are republished on `chat.live.<job_id>`:
 /// following a job there is a core subscription, where a JetStream consumer costs the
 /// server a consumer created, fed and deleted per stream (about 1 ms of its CPU each here).
@@ -77,6 +80,9 @@ pub fn events_stream_config() -> stream::Config {
         retention: stream::RetentionPolicy::Limits,
         storage: stream::StorageType::File,
         max_age: EVENTS_MAX_AGE,
+        // A bound on the store, so no burst of events can fill the disk NATS shares with the
+        // job queue: past it the oldest events (of ended jobs, mostly) go first.
+        max_bytes: EVENTS_MAX_BYTES,
         duplicate_window: Duration::from_secs(60),
         discard: stream::DiscardPolicy::Old,
         republish: Some(stream::Republish {

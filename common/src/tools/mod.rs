@@ -231,7 +231,12 @@ impl Effect {
             Effect::Complete(id) | Effect::Delete(id) | Effect::Update(id, _) => {
                 Some(not_found(*id))
             }
-            Effect::Add(_) | Effect::List(_) => None,
+            // An add inserts nothing only at the quota.
+            Effect::Add(_) => Some(ToolOutcome::error(
+                "task_limit",
+                db::tasks::over_quota().to_string(),
+            )),
+            Effect::List(_) => None,
         }
     }
 }

@@ -68,6 +68,14 @@ pub struct GatewayConfig {
     /// Chat messages one user may send in a burst above the sustained rate.
     #[arg(long = "chat-burst", env = "CHAT_BURST", default_value_t = 10)]
     pub chat_burst: u32,
+    /// Task changes (create, update, delete, toggle) one user may make over REST per minute
+    /// (sustained and burst); more get 429. Chat and MCP have limits of their own.
+    #[arg(
+        long = "task-writes-per-minute",
+        env = "TASK_WRITES_PER_MINUTE",
+        default_value_t = 120
+    )]
+    pub task_writes_per_minute: u32,
     /// Event streams (SSE: `/chat/stream`, `/jobs/{id}/events`) one user may hold open at
     /// once on one gateway; more get 429.
     #[arg(
@@ -215,6 +223,7 @@ impl GatewayConfig {
             sign_in_per_minute: 5,
             sign_in_burst: 10,
             sign_in_per_address_per_minute: 20,
+            task_writes_per_minute: 6000,
             max_event_streams_per_user: 10,
             event_stream_opens_per_minute: 600,
             password_hashing_concurrency: None,

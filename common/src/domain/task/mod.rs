@@ -18,6 +18,8 @@ use crate::Error;
 pub const TITLE_MAX_CHARS: usize = 200;
 /// Longest description, in characters.
 pub const DESCRIPTION_MAX_CHARS: usize = 2000;
+/// The most tasks one user may have (a quota: one user must not fill the database).
+pub const MAX_TASKS_PER_USER: i64 = 10_000;
 
 /// A task title: 1–200 characters after trimming, no control characters and no invisible
 /// formatting characters ([`crate::unicode::is_hidden_format`]).

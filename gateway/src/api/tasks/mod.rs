@@ -18,14 +18,29 @@ use poem_openapi::{
 use sqlx::PgPool;
 
 use super::{ApiTags, payload::JsonBody};
-use crate::{auth::BearerAuth, error::ApiError};
+use crate::{
+    auth::BearerAuth,
+    error::ApiError,
+    limits::{self, KeyedLimiter},
+};
 
 /// The task endpoints.
 pub struct TasksApi {
     pub pool: PgPool,
+    /// Task changes per user (`TASK_WRITES_PER_MINUTE`).
+    pub writes: std::sync::Arc<KeyedLimiter>,
 }
 
 impl TasksApi {
+    /// Takes one change from `user`'s budget, or answers 429.
+    fn write(&self, user: &UserId) -> Result<(), ApiError> {
+        limits::check(
+            &self.writes,
+            user.as_str(),
+            "too many changes to tasks; wait a moment",
+        )
+    }
+
     /// Now on `user`'s clock when a date is to be read (their zone is looked up), else in
     /// UTC (no lookup: nothing depends on the zone).
     async fn dates(&self, user: &UserId, reads_dates: bool) -> Result<DateContext, ApiError> {
@@ -139,6 +154,7 @@ impl TasksApi {
         body: Json<TaskCreate>,
     ) -> Result<CreatedResponse, ApiError> {
         let user = auth.require(&user_id)?;
+        self.write(user)?;
         let dates = self.dates(user, body.due_date.is_some()).await?;
         let new = body.0.into_new_task(&dates)?;
         let task = db::tasks::insert(&self.pool, user, &new).await?;
@@ -179,6 +195,7 @@ impl TasksApi {
         body: Json<TaskUpdate>,
     ) -> Result<JsonBody<TaskOut>, ApiError> {
         let user = auth.require(&user_id)?;
+        self.write(user)?;
         let dates = self.dates(user, body.due_text().is_some()).await?;
         let patch = body.0.into_patch(&dates)?;
         let task = db::tasks::update(&self.pool, user, task_id.0, &patch).await?;
@@ -198,6 +215,7 @@ impl TasksApi {
         task_id: Path<i64>,
     ) -> Result<DeletedResponse, ApiError> {
         let user = auth.require(&user_id)?;
+        self.write(user)?;
         db::tasks::delete(&self.pool, user, task_id.0).await?;
         Ok(DeletedResponse::Deleted)
     }
@@ -217,6 +235,7 @@ impl TasksApi {
         task_id: Path<i64>,
     ) -> Result<JsonBody<TaskOut>, ApiError> {
         let user = auth.require(&user_id)?;
+        self.write(user)?;
         let task = db::tasks::toggle_completed(&self.pool, user, task_id.0).await?;
         Ok(JsonBody(task.into()))
     }
