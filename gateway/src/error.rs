@@ -90,6 +90,10 @@ impl ApiError {
         Self::NotFound(ErrorBody::new("not_found", message))
     }
 
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict(ErrorBody::new("conflict", message))
+    }
+
     pub fn validation(message: impl Into<String>) -> Self {
         Self::Unprocessable(ErrorBody::new("validation_failed", message))
     }

@@ -81,8 +81,10 @@ export class Chat {
     this.messages.scrollTop = this.messages.scrollHeight;
   }
 
-  /** Sends `text` and streams the reply into a new assistant bubble. */
-  async send(text) {
+  /** Sends `text` and streams the reply into a new assistant bubble. `messageId` names the
+   * message: "Try again" sends the same one, so a message that did reach the server is not
+   * sent twice (the server answers with its turn). */
+  async send(text, messageId = newMessageId()) {
     if (this.busy) return;
     this.busy = true;
     this.bubble("user", text);
@@ -90,7 +92,7 @@ export class Chat {
     reply.classList.add("streaming");
     this.scroll();
     const session = this.hooks.getSession();
-    const body = { message: text };
+    const body = { message: text, message_id: messageId };
     if (this.conversationId) body.conversation_id = this.conversationId;
     try {
       const resp = await request(session, "POST", userPath(session, "/chat/stream"), {
@@ -98,7 +100,7 @@ export class Chat {
       });
       await this.follow(resp, reply, text);
     } catch (err) {
-      this.failed(reply, err, () => this.retrySend(reply, text));
+      this.failed(reply, err, () => this.retrySend(reply, text, messageId));
     } finally {
       this.busy = false;
       reply.classList.remove("streaming");
@@ -106,11 +108,11 @@ export class Chat {
     }
   }
 
-  async retrySend(reply, text) {
+  async retrySend(reply, text, messageId) {
     reply.remove();
     const last = this.messages.lastElementChild;
     if (last && last.classList.contains("user")) last.remove();
-    await this.send(text);
+    await this.send(text, messageId);
   }
 
   /** Renders the events of one turn into `reply`; resumes once if the stream drops. */
@@ -206,4 +208,15 @@ function welcome() {
   div.id = "welcome";
   div.className = "welcome";
   return div;
+}
+
+/** A random (version 4) UUID. `crypto.randomUUID` exists only on secure origins; a gateway
+ * reached over plain HTTP on a LAN address is not one, and getRandomValues works everywhere. */
+function newMessageId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -221,6 +221,26 @@ try {
   await phone.close();
   await page.emulateMedia({ colorScheme: "light" });
 
+  step = "a message that reached the server before its stream dropped is not sent twice";
+  offline = true;
+  await page.route("**/chat/stream", async (route) => {
+    await route.fetch(); // the server gets the message and answers it in full...
+    await route.abort("failed"); // ...but the browser never sees the answer
+  }, { times: 1 });
+  await page.fill("#message", "add call the vet");
+  await page.press("#message", "Enter");
+  const dropped = page.locator(".message.assistant.failed .error-box");
+  await dropped.waitFor();
+  offline = false;
+  await dropped.locator("button.retry").click();
+  await page.locator(".message.assistant .chip", { hasText: /added: call the vet/i }).waitFor();
+  const vets = await page.evaluate(async () => {
+    const s = JSON.parse(localStorage.getItem("taskwire.session"));
+    const r = await fetch(`/api/${s.user_id}/tasks?q=vet`, { headers: { Authorization: `Bearer ${s.token}` } });
+    return (await r.json()).length;
+  });
+  check(vets === 1, `"Try again" did not add the task twice (found ${vets})`);
+
   step = "sign out";
   const ended = await page.evaluate(() => JSON.parse(localStorage.getItem("taskwire.session")));
   const signedOut = page.waitForResponse((r) => r.url().endsWith("/api/auth/sign-out"));

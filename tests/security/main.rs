@@ -4,6 +4,7 @@
 
 mod accounts;
 mod exposure;
+mod idempotency;
 mod model;
 mod quotas;
 mod streams;

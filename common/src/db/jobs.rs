@@ -48,6 +48,9 @@ pub enum Acceptance {
     Full { open: i64 },
     /// Nothing stored: the conversation is not the user's.
     NoConversation,
+    /// Nothing stored: a message with this id exists already (a client's retry; see
+    /// [`for_message`]).
+    Repeated,
 }
 
 /// Accepts a message in one statement (atomic on its own, so no transaction around it):
@@ -99,13 +102,41 @@ pub async fn accept(
     .bind(max_open)
     .bind(turn.time_zone.map(Zone::name))
     .fetch_one(db)
-    .await?;
+    .await;
+    let row = match row {
+        Err(sqlx::Error::Database(e))
+            if matches!(
+                e.constraint(),
+                Some("messages_pkey" | "chat_jobs_user_message_unique")
+            ) =>
+        {
+            return Ok(Acceptance::Repeated);
+        }
+        other => other?,
+    };
     let open: i64 = row.try_get("open")?;
     Ok(match row.try_get::<Option<Uuid>, _>("id")? {
         Some(_) => Acceptance::Queued(Job::from_row(&row)?),
         None if open >= max_open => Acceptance::Full { open },
         None => Acceptance::NoConversation,
     })
+}
+
+/// `user`'s job that answers their message `message_id`, if there is one.
+pub async fn for_message(
+    db: impl PgExecutor<'_>,
+    user: &UserId,
+    message_id: Uuid,
+) -> Result<Option<Job>> {
+    Ok(sqlx::query_as::<_, Job>(concat!(
+        "select ",
+        job_columns!(),
+        " from chat_jobs where user_message_id = $1 and user_id = $2"
+    ))
+    .bind(message_id)
+    .bind(user.as_str())
+    .fetch_optional(db)
+    .await?)
 }
 
 /// `user`'s job `id`; [`Error::NotFound`] if it is not theirs.

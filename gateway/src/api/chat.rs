@@ -57,6 +57,10 @@ pub struct ChatIn {
     /// The IANA time zone this message's dates are read in (`Europe/Berlin`), for clients
     /// without a profile; default: the user's profile zone (UTC if never set).
     pub time_zone: Option<String>,
+    /// A UUID the client makes for this message, so that sending it again (a retry after a
+    /// dropped connection) does not send it twice: a message id already sent answers with
+    /// that message's job. 409 if the id is another user's. Default: a new id.
+    pub message_id: Option<Uuid>,
 }
 
 /// One tool call the assistant made.
@@ -125,7 +129,7 @@ impl ChatApi {
             metrics::counter!("taskwire_chat_refused_total", "reason" => "rate").increment(1);
         })?;
         let job_id = Uuid::now_v7();
-        let message_id = Uuid::now_v7();
+        let message_id = body.message_id.unwrap_or_else(Uuid::now_v7);
         // Before the job exists, so no event of it can come first (see `subscribe_live`).
         let live = self
             .nats
@@ -161,6 +165,7 @@ impl ChatApi {
             Acceptance::NoConversation => {
                 return Err(common::Error::NotFound("conversation").into());
             }
+            Acceptance::Repeated => return self.repeated(user, message_id).await,
         };
         metrics::counter!("taskwire_chat_messages_accepted_total").increment(1);
         crate::middleware::record_turn(job.conversation_id, job.id);
@@ -170,6 +175,23 @@ impl ChatApi {
             message_id,
             published,
             live,
+        })
+    }
+
+    /// A message sent again with the id of one already accepted: its job, as it is now.
+    async fn repeated(&self, user: &UserId, message_id: Uuid) -> Result<Accepted, ApiError> {
+        let job = db::jobs::for_message(&self.pool, user, message_id)
+            .await?
+            .ok_or_else(|| {
+                ApiError::conflict("this message_id is already taken: make a new one")
+            })?;
+        tracing::info!(job_id = %job.id, "a message sent again: answering with its job");
+        crate::middleware::record_turn(job.conversation_id, job.id);
+        Ok(Accepted {
+            job,
+            message_id,
+            published: true,
+            live: None,
         })
     }
 
@@ -193,6 +215,7 @@ impl ChatApi {
         }
         let feed = match live {
             Some(live) => Ok(self.nats.follow_live(live)),
+            None if job.status.is_final() => Ok(self.nats.stored_events(job.id, None)),
             None => self.nats.events(job.id, None).await,
         };
         let feed = match feed {
