@@ -68,8 +68,12 @@ impl Failure {
             Self::Internal => format!(
                 "Sorry — something went wrong on my side and I couldn't finish that.{done} Please try again."
             ),
+            Self::Abandoned if done.is_empty() => {
+                "Sorry — I couldn't get to that message in time, so I didn't do it. Please send it again."
+                    .to_owned()
+            }
             Self::Abandoned => format!(
-                "Sorry — I couldn't get to that message in time, so I didn't do it.{done} Please send it again."
+                "Sorry — I couldn't finish that message in time.{done} Check your list before sending the rest again."
             ),
         }
     }

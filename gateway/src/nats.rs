@@ -16,7 +16,7 @@ use anyhow::Context as _;
 use async_nats::jetstream;
 use common::{
     domain::Job,
-    jobs::{JOBS_STREAM, WORKERS_CONSUMER, streams},
+    jobs::{ChatJob, JOBS_STREAM, WORKERS_CONSUMER, job_subject, streams},
 };
 use tokio::sync::watch;
 
@@ -143,5 +143,31 @@ impl Nats {
     /// harmless: `Nats-Msg-Id = job_id` makes JetStream drop the duplicate.
     pub async fn publish_job(&self, job: &Job) -> anyhow::Result<()> {
         streams::publish_job(&self.js, job, &job.id.to_string()).await
+    }
+
+    /// True when the work queue still holds a message of `job` (read with direct gets over
+    /// its conversation's subject: a few messages at most, one per unanswered turn).
+    pub async fn queue_holds(&self, job: &Job) -> anyhow::Result<bool> {
+        let stream = self.js.get_stream_no_info(JOBS_STREAM).await?;
+        let subject = job_subject(job.conversation_id);
+        let mut next = 1;
+        loop {
+            match stream
+                .get_first_raw_message_by_subject(&subject, next)
+                .await
+            {
+                Ok(message) => {
+                    let queued: ChatJob = serde_json::from_slice(&message.payload)?;
+                    if queued.job_id == job.id {
+                        return Ok(true);
+                    }
+                    next = message.sequence + 1;
+                }
+                Err(e) if e.kind() == jetstream::stream::RawMessageErrorKind::NoMessageFound => {
+                    return Ok(false);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 }

@@ -31,6 +31,8 @@ const RELAY_MIN_AGE_MS: i64 = 1000;
 const RELAY_BATCH: i64 = 100;
 /// Jobs the sweeper ends per sweep, at most.
 const SWEEP_BATCH: i64 = 50;
+/// How long a published job waits unstarted before the relay checks the queue still holds it.
+const STALE_AFTER: Duration = Duration::from_secs(60);
 
 /// Publishing jobs after their commit, and the relay behind it.
 #[derive(Clone)]
@@ -101,10 +103,11 @@ impl Outbox {
 
     /// One relay sweep; returns how many jobs it published.
     pub async fn relay_once(&self) -> anyhow::Result<usize> {
+        let again = self.republish_stale().await?;
         let mut tx = self.pool.begin().await?;
         let jobs = db::jobs::lock_unpublished(&mut *tx, RELAY_MIN_AGE_MS, RELAY_BATCH).await?;
         if jobs.is_empty() {
-            return Ok(0);
+            return Ok(again);
         }
         for job in &jobs {
             self.nats.publish_job(job).await?;
@@ -113,26 +116,54 @@ impl Outbox {
         let ids: Vec<Uuid> = jobs.iter().map(|job| job.id).collect();
         db::jobs::mark_published(&mut *tx, &ids).await?;
         tx.commit().await?;
-        Ok(ids.len())
+        Ok(again + ids.len())
+    }
+
+    /// Publishes again the jobs marked published that no worker has started for a while
+    /// ([`STALE_AFTER`]) and that the queue no longer holds (its store lost or purged, the
+    /// stream made anew): they would otherwise wait for their deadline and fail.
+    async fn republish_stale(&self) -> anyhow::Result<usize> {
+        let mut tx = self.pool.begin().await?;
+        let stale = STALE_AFTER.as_secs_f64();
+        let jobs = db::jobs::restamp_stale_queued(&mut *tx, stale, RELAY_BATCH).await?;
+        let mut again = 0;
+        for job in &jobs {
+            if self.nats.queue_holds(job).await? {
+                continue; // Waiting its turn in a long queue: there is nothing to mend.
+            }
+            // Under a new message id: JetStream may still remember the first one, and would
+            // drop this publish as its duplicate.
+            let msg_id = format!("{}:again:{}", job.id, Uuid::now_v7());
+            streams::publish_job(&self.nats.js, job, &msg_id).await?;
+            again += 1;
+            tracing::warn!(job_id = %job.id, "relay published again a job the queue had lost");
+        }
+        tx.commit().await?;
+        Ok(again)
     }
 
     /// Ends the jobs that missed their deadline (see [`db::jobs::lock_abandoned`]) as the
     /// worker ends a failed turn ([`db::jobs::finish`]: the reply that tells the user, status
     /// `failed`, the lease), all in one transaction; then publishes each one's `error` event.
+    ///
+    /// The reply says what the job's tool calls did, from the ledger: a job can pass its
+    /// deadline after its tools ran (a worker lost mid-turn, a lost queue message).
     pub async fn sweep_abandoned(&self, deadline: Duration) -> anyhow::Result<usize> {
         let failure = Failure::Abandoned;
-        let text = failure.reply(&[]);
         let mut tx = self.pool.begin().await?;
         let jobs = db::jobs::lock_abandoned(&mut *tx, deadline.as_secs_f64(), SWEEP_BATCH).await?;
         let mut ended = Vec::new();
         for job in jobs {
+            let calls = db::tool_executions::records_for_job(&mut *tx, job.id).await?;
+            let text = failure.reply(&calls);
+            let calls_json = (!calls.is_empty()).then(|| serde_json::json!(calls));
             let reply = NewMessage {
                 id: Uuid::now_v7(),
                 conversation_id: job.conversation_id,
                 user_id: &job.user_id,
                 role: Role::Assistant,
                 content: &text,
-                tool_calls: None,
+                tool_calls: calls_json.as_ref(),
                 job_id: job.id,
                 turn_seq: job.seq,
             };
@@ -141,11 +172,11 @@ impl Outbox {
                 error: failure.detail(),
             };
             if db::jobs::finish(&mut *tx, &reply, ending).await? == Finished::Stored {
-                ended.push((job.id, reply.id));
+                ended.push((job.id, reply.id, text));
             }
         }
         tx.commit().await?;
-        for (job_id, message_id) in &ended {
+        for (job_id, message_id, text) in &ended {
             metrics::counter!("taskwire_jobs_abandoned_total").increment(1);
             tracing::warn!(%job_id, "job passed its deadline; marked failed");
             let event = ChatEvent::Error {

@@ -6,6 +6,7 @@ mod accounts;
 mod exposure;
 mod idempotency;
 mod model;
+mod queue;
 mod quotas;
 mod streams;
 mod tokens;

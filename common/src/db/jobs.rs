@@ -199,6 +199,35 @@ pub async fn lock_unpublished(
     .await?)
 }
 
+/// Jobs published at least `older_than_secs` ago that no worker has started, oldest first,
+/// locked for this relay, and stamped published now (so each is taken again only after as
+/// long once more). A job marked published may still have left JetStream (its store lost or
+/// purged, the stream made anew): publishing it again costs nothing when it had not, since
+/// the worker that takes a second message of a job finds it taken or ended.
+pub async fn restamp_stale_queued(
+    db: impl PgExecutor<'_>,
+    older_than_secs: f64,
+    limit: i64,
+) -> Result<Vec<Job>> {
+    Ok(sqlx::query_as::<_, Job>(concat!(
+        "with stale as (
+             select id as stale_id from chat_jobs
+             where status = 'queued' and started_at is null
+               and published_at < now() - make_interval(secs => $1)
+             order by seq
+             limit $2
+             for update skip locked
+         )
+         update chat_jobs j set published_at = now() from stale where j.id = stale.stale_id
+         returning ",
+        job_columns!()
+    ))
+    .bind(older_than_secs)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
 /// A started delivery: the job as it is now, and whether it took its conversation's turn.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Started {

@@ -31,6 +31,22 @@ pub async fn for_job(db: impl PgExecutor<'_>, job_id: Uuid) -> Result<Vec<ToolEx
     .await?)
 }
 
+/// What the calls recorded for `job_id` did, in order, as a reply names them.
+pub async fn records_for_job(
+    db: impl PgExecutor<'_>,
+    job_id: Uuid,
+) -> Result<Vec<crate::jobs::ToolCallRecord>> {
+    Ok(for_job(db, job_id)
+        .await?
+        .into_iter()
+        .map(|r| crate::jobs::ToolCallRecord {
+            tool: r.tool,
+            arguments: r.arguments.0,
+            result: r.result.0,
+        })
+        .collect())
+}
+
 /// The recorded call `call_id` of `job_id`, if any.
 pub async fn get(
     db: impl PgExecutor<'_>,

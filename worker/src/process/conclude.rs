@@ -131,17 +131,8 @@ async fn give_back(ctx: &Context, job: &Job, delivered: i64, e: &common::Error) 
 
 /// The calls the ledger holds for `job_id` (none if it cannot be read).
 async fn recorded_calls(ctx: &Context, job_id: Uuid) -> Vec<ToolCallRecord> {
-    db::tool_executions::for_job(&ctx.pool, job_id)
+    db::tool_executions::records_for_job(&ctx.pool, job_id)
         .await
-        .map(|rows| {
-            rows.into_iter()
-                .map(|r| ToolCallRecord {
-                    tool: r.tool,
-                    arguments: r.arguments.0,
-                    result: r.result.0,
-                })
-                .collect()
-        })
         .unwrap_or_default()
 }
 
