@@ -24,10 +24,17 @@ pub enum Error {
     /// so it is not worth retrying.
     #[error("a value cannot be stored: {0}")]
     Unstorable(String),
+    /// A later delivery of the job has started: this one must stop without effects (see
+    /// the `taskwire_fence` migration).
+    #[error("superseded by a later delivery of the job")]
+    Superseded,
     /// Anything else: a bug or an unexpected database answer. Logged, never shown to users.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
+
+/// The SQLSTATE `taskwire_fence` raises.
+const SUPERSEDED: &str = "TWF01";
 
 /// Result with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -46,6 +53,10 @@ impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
         if is_connection_error(&err) {
             Self::Unavailable(format!("database: {err}"))
+        } else if let sqlx::Error::Database(db) = &err
+            && db.code().as_deref() == Some(SUPERSEDED)
+        {
+            Self::Superseded
         } else if let sqlx::Error::Database(db) = &err
             && db.code().is_some_and(|c| c.starts_with("22"))
         {

@@ -131,6 +131,7 @@ impl From<common::Error> for ApiError {
                 Self::unavailable("the service is temporarily unavailable, try again shortly")
             }
             common::Error::Unstorable(_) => Self::validation(err.to_string()),
+            common::Error::Superseded => Self::internal("a job delivery superseded in a request"),
             common::Error::Internal(cause) => Self::internal(format!("{cause:#}")),
         }
     }

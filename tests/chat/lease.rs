@@ -222,6 +222,7 @@ async fn the_start_tells_whether_the_ledger_holds_calls_of_the_job(pool: PgPool)
         position: 0,
         name: "add_task",
         arguments: r#"{"title": "buy milk"}"#,
+        attempt: first.job.attempts,
     };
     common::tools::execute_recorded(&pool, taskwire_tests::utc_caller(&alice), &call)
         .await

@@ -111,6 +111,7 @@ async fn run(pool: &PgPool, model: Arc<Script>, say: &str) -> (TurnOutput, Vec<C
         history: vec![ChatMessage::User(say.to_owned())],
         recorded: Vec::new(),
         dates: DateContext::new(Utc::now(), Zone::UTC),
+        attempt: 0,
     };
     let output = agent.run(input, &mut events).await.expect("the turn ran");
     (output, events)

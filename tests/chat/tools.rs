@@ -227,6 +227,7 @@ async fn a_repeated_call_is_replayed_from_the_ledger_not_run_twice(pool: PgPool)
         caller: taskwire_tests::utc_caller(&user),
         step: 1,
         position: 0,
+        attempt: 0,
     };
     let first = ledger::run(&pool, slot, &call).await.expect("first run");
     // The same call again (a redelivered job), and two at once (racing deliveries).
@@ -279,6 +280,7 @@ async fn a_recorded_call_returns_what_the_ledger_holds(pool: PgPool) {
             position: position as i32,
             name: tool,
             arguments: &arguments,
+            attempt: 0,
         };
         let tools::Recorded::Ran(outcome) =
             tools::execute_recorded(&pool, taskwire_tests::utc_caller(&user), &call)

@@ -10,6 +10,7 @@ mod nats;
 mod overload;
 mod postgres;
 mod soak;
+mod stalls;
 
 use std::{sync::Arc, time::Duration};
 

@@ -96,6 +96,7 @@ async fn a_job_ended_at_its_deadline_says_what_its_tools_did(pool: PgPool) {
         position: 0,
         name: "add_task",
         arguments: r#"{"title": "Buy milk"}"#,
+        attempt: 0, // the job was never started
     };
     tools::execute_recorded(&pool, utc_caller(&alice), &call)
         .await

@@ -66,12 +66,17 @@ impl WorkerProcess {
 
     /// SIGTERM: the worker should stop pulling, finish its turns and exit.
     pub fn terminate(&self) {
+        self.signal("TERM");
+    }
+
+    /// Sends signal `name` (`STOP`, `CONT`, `TERM`, …) to the process.
+    pub fn signal(&self, name: &str) {
         let pid = self.child.id().expect("worker still running");
         let status = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
+            .args([&format!("-{name}"), &pid.to_string()])
             .status()
             .expect("kill runs");
-        assert!(status.success(), "SIGTERM sent");
+        assert!(status.success(), "SIG{name} sent");
     }
 
     /// Waits for the process to exit (bounded); returns whether it exited successfully.

@@ -254,6 +254,7 @@ async fn handle(ctx: &Context, message: jetstream::Message) {
         Outcome::Done => "done",
         Outcome::Retry(_) | Outcome::DatabaseDown(_) => "retry",
         Outcome::Poison(_) => "poison",
+        Outcome::Superseded => "superseded",
     };
     metrics::counter!("taskwire_worker_deliveries_total", "outcome" => label).increment(1);
     metrics::histogram!("taskwire_worker_delivery_seconds", "outcome" => label)
@@ -270,6 +271,10 @@ async fn handle(ctx: &Context, message: jetstream::Message) {
         Outcome::Poison(reason) => {
             tracing::error!(job_id = %job.job_id, %reason, "poison job; terminating it");
             settle(&message, AckKind::Term).await;
+        }
+        Outcome::Superseded => {
+            // A later delivery runs the job now: settling this one could settle theirs.
+            tracing::warn!(job_id = %job.job_id, "this delivery was superseded; it stopped without effects");
         }
     }
 }

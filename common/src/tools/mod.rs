@@ -278,6 +278,9 @@ pub struct LedgerCall<'a> {
     /// The tool, and the raw JSON arguments the model wrote.
     pub name: &'a str,
     pub arguments: &'a str,
+    /// The job's attempt this delivery runs (`chat_jobs.attempts` when it started): the call
+    /// runs only while it is the latest ([`crate::Error::Superseded`] otherwise).
+    pub attempt: i32,
 }
 
 /// What [`execute_recorded`] did.
@@ -327,6 +330,10 @@ pub async fn execute_recorded(
         .push("exists (select from effect)")
         .push("coalesce((select r from effect), ")
         .push_bind_unseparated(missing.map(|m| sqlx::types::Json(m.result)))
+        .push_unseparated(") where taskwire_fence(")
+        .push_bind_unseparated(call.job_id)
+        .push_unseparated(", ")
+        .push_bind_unseparated(call.attempt)
         .push_unseparated(") returning ok, result");
     query
         .build_query_as::<(bool, Value)>()

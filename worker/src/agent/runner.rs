@@ -76,12 +76,15 @@ pub struct TurnInput<'a> {
     pub recorded: Vec<ToolExecution>,
     /// When and where the user is: the prompt says it, and dates are read with it.
     pub dates: DateContext,
+    /// The job's attempt this delivery runs (its calls are fenced by it).
+    pub attempt: i32,
 }
 
 /// What every call of a turn runs for: the job, its user, and their time and zone.
 #[derive(Clone, Copy)]
 struct Turn<'a> {
     job_id: Uuid,
+    attempt: i32,
     user: &'a UserId,
     dates: DateContext,
     specs: &'a [ToolSpec],
@@ -116,6 +119,7 @@ impl Agent {
         let specs = tools::tool_specs();
         let turn = Turn {
             job_id: input.job_id,
+            attempt: input.attempt,
             user: input.user,
             dates: input.dates,
             specs: &specs,
@@ -191,6 +195,7 @@ impl Agent {
                 },
                 step,
                 position: position as i32,
+                attempt: turn.attempt,
             };
             self.call(slot, call, transcript, events).await?;
         }

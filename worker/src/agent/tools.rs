@@ -25,6 +25,8 @@ pub struct CallSlot<'a> {
     pub caller: Caller<'a>,
     pub step: i32,
     pub position: i32,
+    /// The job's attempt this delivery runs: its calls run only while it is the latest.
+    pub attempt: i32,
 }
 
 /// Runs `call` for the job's user, recording it; replays the recorded result if this call
@@ -44,6 +46,7 @@ pub async fn run(
         position: slot.position,
         name: &call.name,
         arguments: &call.arguments,
+        attempt: slot.attempt,
     };
     match tools::execute_recorded(pool, slot.caller, &ledger).await? {
         Recorded::Ran(outcome) => {

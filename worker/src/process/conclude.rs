@@ -71,6 +71,7 @@ pub(super) async fn conclude(
             let delay = backoff(ctx.turn.retry_backoff, delivered, retry_after);
             return Outcome::Retry(delay);
         }
+        Ok(Err(TurnError::Database(common::Error::Superseded))) => return Outcome::Superseded,
         Ok(Err(TurnError::Database(e)))
             if (!last_delivery && !matches!(e, common::Error::Unstorable(_)))
                 || matches!(e, common::Error::Unavailable(_)) =>

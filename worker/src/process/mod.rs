@@ -53,6 +53,10 @@ pub enum Outcome {
     /// Postgres is unreachable: keep the message (heartbeats go on) and process it again
     /// after the delay, rather than spend a delivery on an outage.
     DatabaseDown(Duration),
+    /// A later delivery of the job started while this one stalled: it stopped at its next
+    /// tool call, changed nothing, and leaves the message, the lease and the job to the later
+    /// one.
+    Superseded,
 }
 
 /// Delay before redelivery `delivered + 1`: `base` doubled per delivery, capped at a

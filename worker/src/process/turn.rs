@@ -57,6 +57,7 @@ pub(super) async fn run(
                 history,
                 recorded,
                 dates: job.date_context(),
+                attempt: job.attempts,
             },
             events,
         )
