@@ -113,6 +113,52 @@ pub struct NatsConfig {
         default_value = "nats://127.0.0.1:4222"
     )]
     pub url: String,
+    /// The NATS user this service connects as (see `nats.conf`: `gateway` or `worker`).
+    #[arg(id = "nats_user", long = "nats-user", env = "NATS_USER")]
+    pub user: Option<String>,
+    /// Its password.
+    #[arg(
+        id = "nats_password",
+        long = "nats-password",
+        env = "NATS_PASSWORD",
+        hide_env_values = true
+    )]
+    pub password: Option<secrecy::SecretString>,
+    /// A PEM file of the certificate authority that signed the NATS server's certificate:
+    /// connect over TLS (for a NATS server on another host).
+    #[arg(id = "nats_ca_file", long = "nats-ca-file", env = "NATS_CA_FILE")]
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
+impl NatsConfig {
+    /// Settings for `url` alone (tests, embedding).
+    pub fn from_url(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            user: None,
+            password: None,
+            ca_file: None,
+        }
+    }
+
+    /// Connection options with this configuration's credentials and TLS; the caller adds the
+    /// rest (name, retries, callbacks) and connects to [`Self::url`].
+    pub fn connect_options(&self) -> async_nats::ConnectOptions {
+        use secrecy::ExposeSecret;
+        let mut options = async_nats::ConnectOptions::new();
+        if let Some(user) = &self.user {
+            let password = self
+                .password
+                .as_ref()
+                .map(|p| p.expose_secret().to_owned())
+                .unwrap_or_default();
+            options = options.user_and_password(user.clone(), password);
+        }
+        if let Some(ca) = &self.ca_file {
+            options = options.add_root_certificates(ca.clone()).require_tls(true);
+        }
+        options
+    }
 }
 
 /// Logging settings.

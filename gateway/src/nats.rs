@@ -15,6 +15,7 @@ use std::{
 use anyhow::Context as _;
 use async_nats::jetstream;
 use common::{
+    config::NatsConfig,
     domain::Job,
     jobs::{ChatJob, JOBS_STREAM, WORKERS_CONSUMER, job_subject, streams},
 };
@@ -55,12 +56,15 @@ pub struct Nats {
 }
 
 impl Nats {
-    /// Connects to NATS at `url` (retrying in the background until it is up), as `name`.
-    pub async fn connect(url: &str, name: &str) -> anyhow::Result<Self> {
+    /// Connects to NATS as `config` says (retrying in the background until it is up), as
+    /// `name`.
+    pub async fn connect(config: &NatsConfig, name: &str) -> anyhow::Result<Self> {
+        let url = config.url.as_str();
         let live_epoch = Arc::new(watch::Sender::new(0u64));
         let on_event = live_epoch.clone();
         let connected_before = Arc::new(AtomicBool::new(false));
-        let client = async_nats::ConnectOptions::new()
+        let client = config
+            .connect_options()
             .retry_on_initial_connect()
             .name(name)
             .subscription_capacity(SUBSCRIPTION_BUFFER)

@@ -56,7 +56,7 @@ impl App {
         if config.migrate {
             migrate_with_retry(&pool).await?;
         }
-        let nats = Nats::connect(&config.nats.url, "taskwire-gateway").await?;
+        let nats = Nats::connect(&config.nats, "taskwire-gateway").await?;
         let http = reqwest::Client::builder()
             .user_agent(concat!("taskwire-gateway/", env!("CARGO_PKG_VERSION")))
             .build()

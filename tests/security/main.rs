@@ -6,6 +6,7 @@ mod accounts;
 mod exposure;
 mod idempotency;
 mod model;
+mod nats;
 mod queue;
 mod quotas;
 mod streams;

@@ -52,8 +52,16 @@ pub async fn spawn_app(pool: PgPool) -> TestApp {
 
 /// Starts the gateway after `configure` adjusted its configuration.
 pub async fn spawn_app_with(pool: PgPool, configure: impl FnOnce(&mut GatewayConfig)) -> TestApp {
+    spawn_app_on(pool, NatsServer::start().await, configure).await
+}
+
+/// Starts the gateway against `nats` after `configure` adjusted its configuration.
+pub async fn spawn_app_on(
+    pool: PgPool,
+    nats: NatsServer,
+    configure: impl FnOnce(&mut GatewayConfig),
+) -> TestApp {
     init_tracing();
-    let nats = NatsServer::start().await;
     let mut config = GatewayConfig::for_test("postgres://unused", &nats.url, TEST_SECRET);
     configure(&mut config);
     let app = App::build_with_pool(config, pool.clone())

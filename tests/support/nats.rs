@@ -16,6 +16,8 @@ pub struct NatsServer {
     pub port: u16,
     store: TempDir,
     child: Option<Child>,
+    /// A configuration file it reads (in its store), and the environment the file names.
+    config: Option<(PathBuf, Vec<(String, String)>)>,
 }
 
 fn binary() -> PathBuf {
@@ -41,6 +43,7 @@ impl NatsServer {
                 port,
                 store: tempfile::tempdir().expect("temp dir"),
                 child: None,
+                config: None,
             };
             if server.spawn().await {
                 return server;
@@ -50,19 +53,67 @@ impl NatsServer {
         panic!("nats-server did not start (is it installed? set TEST_NATS_SERVER)");
     }
 
+    /// Starts a server with the configuration `text` (its `store_dir` replaced by this
+    /// test's store), with `env` set for the variables it names; its address, port and
+    /// monitoring port are this test's.
+    pub async fn start_with_config(text: &str, env: &[(&str, &str)]) -> Self {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        for _ in 0..5 {
+            let port = free_port();
+            let store = tempfile::tempdir().expect("temp dir");
+            let config = store.path().join("nats.conf");
+            let jetstream = store.path().join("jetstream");
+            let text: String = text
+                .lines()
+                .map(|line| {
+                    if line.trim_start().starts_with("store_dir:") {
+                        format!("    store_dir: \"{}\"", jetstream.display())
+                    } else {
+                        line.to_owned()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            std::fs::write(&config, text).expect("config written");
+            let mut server = Self {
+                url: format!("nats://127.0.0.1:{port}"),
+                port,
+                store,
+                child: None,
+                config: Some((config, env.clone())),
+            };
+            if server.spawn().await {
+                return server;
+            }
+        }
+        panic!("nats-server did not start with the configuration given");
+    }
+
     async fn spawn(&mut self) -> bool {
-        let child = Command::new(binary())
-            .args([
-                "-a",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-js",
-                "-sd",
-            ])
-            .arg(self.store.path())
+        let mut command = Command::new(binary());
+        command.args(["-a", "127.0.0.1", "-p", &self.port.to_string()]);
+        match &self.config {
+            Some((config, env)) => {
+                command
+                    .arg("-c")
+                    .arg(config)
+                    .args(["--http_port", &free_port().to_string()])
+                    .envs(env.iter().map(|(k, v)| (k, v)));
+            }
+            None => {
+                command.args(["-js", "-sd"]).arg(self.store.path());
+            }
+        }
+        let child = command
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(if std::env::var_os("TEST_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .expect("nats-server runs");
         self.child = Some(child);

@@ -10,7 +10,11 @@ use crate::WorkerConfig;
 /// be requeued.
 pub async fn requeue(config: &WorkerConfig, job_ids: &[Uuid]) -> anyhow::Result<()> {
     let pool = config.database.pool()?;
-    let nats = async_nats::connect(&config.nats.url).await?;
+    let nats = config
+        .nats
+        .connect_options()
+        .connect(&config.nats.url)
+        .await?;
     let js = async_nats::jetstream::new(nats);
     let mut failures = 0;
     for id in job_ids {

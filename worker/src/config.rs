@@ -160,9 +160,7 @@ impl WorkerConfig {
     pub fn for_test(database_url: &str, nats_url: &str) -> Self {
         Self {
             database: DatabaseConfig::from_url(database_url),
-            nats: NatsConfig {
-                url: nats_url.to_owned(),
-            },
+            nats: NatsConfig::from_url(nats_url),
             log: LogConfig {
                 format: common::telemetry::LogFormat::Pretty,
             },

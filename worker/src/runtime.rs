@@ -40,7 +40,9 @@ pub async fn run_with(
     model: Arc<dyn ChatModel>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
-    let nats = async_nats::ConnectOptions::new()
+    let nats = config
+        .nats
+        .connect_options()
         .retry_on_initial_connect()
         .name("taskwire-worker")
         .connect(&config.nats.url)

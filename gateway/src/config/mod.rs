@@ -199,9 +199,7 @@ impl GatewayConfig {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             database: DatabaseConfig::from_url(database_url),
-            nats: NatsConfig {
-                url: nats_url.to_owned(),
-            },
+            nats: NatsConfig::from_url(nats_url),
             auth: AuthConfig::with_secret(secret),
             log: LogConfig {
                 format: common::telemetry::LogFormat::Pretty,
