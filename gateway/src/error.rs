@@ -164,6 +164,7 @@ pub async fn json_errors(err: poem::Error) -> Response {
             "method not allowed on this route".to_owned(),
         ),
         StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", err.to_string()),
+        StatusCode::REQUEST_TIMEOUT => ("request_timeout", err.to_string()),
         StatusCode::LENGTH_REQUIRED => ("length_required", err.to_string()),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", err.to_string()),
         StatusCode::UNPROCESSABLE_ENTITY => ("validation_failed", err.to_string()),

@@ -9,13 +9,13 @@ pub mod config;
 pub mod error;
 pub mod feed;
 pub mod limits;
-pub mod listener;
 pub mod mcp;
 pub mod metrics;
 pub mod middleware;
 pub mod nats;
 pub mod outbox;
 mod routes;
+pub mod server;
 pub mod startup;
 pub mod web;
 

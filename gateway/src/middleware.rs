@@ -1,6 +1,6 @@
 //! The gateway's own middleware: a request body size limit that also covers bodies sent
-//! without `Content-Length` (poem's `SizeLimit` refuses those outright), and the request
-//! span that carries the ids of the user and the turn.
+//! without `Content-Length` (poem's `SizeLimit` refuses those outright), a deadline on reading
+//! bodies, and the request span that carries the ids of the user and the turn.
 
 use poem::{
     Body, Endpoint, IntoResponse, Middleware, Request, Result,
@@ -61,6 +61,72 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
         }
         self.inner.call(req).await
     }
+}
+
+/// Reads a request's body within `timeout` (`BODY_READ_TIMEOUT`), answering 408 to a client
+/// that sends it slower: a body of declared length up to `max_bytes` is read here, whole; a
+/// chunked one is left to its handler (which reads at most `max_bytes`) with the same deadline
+/// on every read; a longer declared one is refused downstream without being read.
+pub struct BodyDeadline {
+    pub timeout: std::time::Duration,
+    pub max_bytes: usize,
+}
+
+impl<E: Endpoint> Middleware<E> for BodyDeadline {
+    type Output = BodyDeadlineEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        BodyDeadlineEndpoint {
+            inner,
+            timeout: self.timeout,
+            max_bytes: self.max_bytes,
+        }
+    }
+}
+
+pub struct BodyDeadlineEndpoint<E> {
+    inner: E,
+    timeout: std::time::Duration,
+    max_bytes: usize,
+}
+
+impl<E: Endpoint> Endpoint for BodyDeadlineEndpoint<E> {
+    type Output = E::Output;
+
+    async fn call(&self, mut req: Request) -> Result<Self::Output> {
+        let declared = req.headers().typed_get::<headers::ContentLength>();
+        match declared {
+            Some(len) if len.0 == 0 || len.0 > self.max_bytes as u64 => {}
+            Some(_) => {
+                let reading = req.take_body().into_bytes_limit(self.max_bytes);
+                let bytes = tokio::time::timeout(self.timeout, reading)
+                    .await
+                    .map_err(|_| too_slow(self.timeout))?
+                    .map_err(|e| {
+                        poem::Error::from_string(e.to_string(), StatusCode::BAD_REQUEST)
+                    })?;
+                req.set_body(Body::from_bytes(bytes));
+            }
+            None => {
+                let deadline = tokio::time::Instant::now() + self.timeout;
+                let body = req.take_body().into_bytes_stream();
+                let bounded =
+                    futures::StreamExt::take_until(body, tokio::time::sleep_until(deadline));
+                req.set_body(Body::from_bytes_stream(bounded));
+            }
+        }
+        self.inner.call(req).await
+    }
+}
+
+fn too_slow(timeout: std::time::Duration) -> poem::Error {
+    poem::Error::from_string(
+        format!(
+            "the request body did not arrive within {} s",
+            timeout.as_secs()
+        ),
+        StatusCode::REQUEST_TIMEOUT,
+    )
 }
 
 /// The span of every request: method, URI and client address when it starts, and the user,

@@ -27,7 +27,7 @@ use crate::{
     error::json_errors,
     mcp::Mcp,
     metrics::MetricsAccess,
-    middleware::{BodyLimit, RequestSpan},
+    middleware::{BodyDeadline, BodyLimit, RequestSpan},
     nats::Nats,
     outbox::Outbox,
     startup::Limiters,
@@ -115,6 +115,10 @@ pub(crate) fn routes(
     let app = mcp
         .mount(Route::new())
         .nest("/", site)
+        .with(BodyDeadline {
+            timeout: config.connections.body_read_timeout,
+            max_bytes: config.max_body_bytes,
+        })
         .data(authenticator)
         .data(metrics_pool)
         .data(metrics_nats)

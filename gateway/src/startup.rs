@@ -20,15 +20,17 @@ use crate::{
     auth::Authenticator,
     client::TrustedProxies,
     limits::{KeyedLimiter, StreamSlots, keyed_limiter},
-    listener::NoDelayAcceptor,
     nats::Nats,
     outbox::Outbox,
+    server::ConnectionLimits,
 };
 
 /// A built gateway, bound and ready to serve.
 pub struct App {
-    acceptor: NoDelayAcceptor,
+    listener: tokio::net::TcpListener,
     endpoint: BoxEndpoint<'static>,
+    /// The connection limits, and who is a proxy (not limited per address).
+    limits: (ConnectionLimits, Arc<TrustedProxies>),
     addr: SocketAddr,
     /// Where `/metrics` is served without a token (`METRICS_ADDR`), once bound.
     metrics_addr: Option<SocketAddr>,
@@ -63,15 +65,10 @@ impl App {
             .context("building the HTTP client")?;
         let authenticator = Arc::new(Authenticator::new(&config.auth, http, pool.clone()));
 
-        let acceptor = TcpListener::bind(config.addr)
-            .into_acceptor()
+        let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
-        let addr = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
-            .context("listener has no socket address")?;
+        let addr = listener.local_addr()?;
 
         let (outbox, write_marks) =
             Outbox::new(pool.clone(), nats.clone(), config.publish_mark_delay);
@@ -132,11 +129,13 @@ impl App {
             Some(addr) => Some(serve_metrics(addr, &pool, &nats, &mut background).await?),
             None => None,
         };
+        let limits = (config.connection_limits(), limiters.proxies.clone());
         let endpoint =
             crate::routes::routes(&config, pool.clone(), nats, outbox, limiters, authenticator);
         Ok(Self {
-            acceptor: NoDelayAcceptor(acceptor),
+            listener,
             endpoint,
+            limits,
             addr,
             metrics_addr,
             shutdown_timeout: config.shutdown_timeout,
@@ -171,9 +170,14 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(addr = %self.addr, "gateway listening");
-        let served = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(self.endpoint, shutdown, Some(self.shutdown_timeout))
-            .await;
+        let served = crate::server::serve(
+            self.listener,
+            self.endpoint,
+            self.limits,
+            shutdown,
+            self.shutdown_timeout,
+        )
+        .await;
         for task in self.background {
             task.abort();
         }

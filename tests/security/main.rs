@@ -3,6 +3,7 @@
 //! names say what must hold; the comment above each names the finding.
 
 mod accounts;
+mod connections;
 mod exposure;
 mod idempotency;
 mod model;

@@ -2,6 +2,7 @@
 //! gateway serves anything ([`GatewayConfig::check`]).
 
 mod auth;
+mod connections;
 mod mcp;
 
 use std::{net::SocketAddr, time::Duration};
@@ -10,6 +11,7 @@ use common::config::{DatabaseConfig, LogConfig, NatsConfig};
 use secrecy::{ExposeSecret, SecretString};
 
 pub use auth::{AccountsMode, AuthConfig, DEV_JWT_SECRET, MIN_SECRET_BYTES};
+pub use connections::ConnectionConfig;
 pub use mcp::McpConfig;
 
 /// Everything the gateway needs to run.
@@ -28,6 +30,8 @@ pub struct GatewayConfig {
     pub log: LogConfig,
     #[command(flatten)]
     pub mcp: McpConfig,
+    #[command(flatten)]
+    pub connections: ConnectionConfig,
     /// The gateway's public URL as clients reach it (`https://tasks.example.com`), used where
     /// the gateway names itself (the MCP resource metadata). Unset: taken from each request's
     /// `Host` header, over plain HTTP, which suits a laptop but not a proxy that ends TLS.
@@ -176,6 +180,16 @@ fn parse_public_url(raw: &str) -> Result<String, String> {
 pub const TEST_METRICS_TOKEN: &str = "taskwire-test-metrics-token";
 
 impl GatewayConfig {
+    /// The connection limits of [`crate::server`].
+    pub fn connection_limits(&self) -> crate::server::ConnectionLimits {
+        crate::server::ConnectionLimits {
+            header_read_timeout: self.connections.header_read_timeout,
+            http2_max_streams: self.connections.http2_max_streams,
+            max_connections: self.connections.max_connections,
+            max_connections_per_address: self.connections.max_connections_per_address,
+        }
+    }
+
     /// Refuses a configuration that is unsafe to serve with (see [`AuthConfig::check`]).
     pub fn check(&self) -> Result<(), String> {
         self.auth.check()?;
@@ -209,6 +223,7 @@ impl GatewayConfig {
                 burst: 100,
                 ..McpConfig::default()
             },
+            connections: ConnectionConfig::default(),
             public_url: None,
             cors_origins: Vec::new(),
             max_body_bytes: 64 * 1024,
