@@ -5,7 +5,7 @@ use common::dates::{DateContext, DueView};
 use serde_json::Value;
 
 use super::format::{self, count, named, quoted, task_line};
-use super::intent::{Due, Intent, ListFilter, Status};
+use super::intent::{Action, Due, Intent, ListFilter, Status};
 use super::phrases::named_list;
 use super::results::{self, Outcome, TaskView, ToolError};
 use super::turn::{Done, Step};
@@ -112,7 +112,7 @@ fn successes(intent: &Intent, calls: &[&Done], ctx: &DateContext) -> String {
             named_list(&items)
         ),
         ("delete_task", [(title, id)]) => format!("Deleted {}.", named(title, *id)),
-        ("delete_task", _) if *intent == Intent::DeleteCompleted => {
+        ("delete_task", _) if matches!(intent, Intent::Each(Action::Delete, _)) => {
             let titles: Vec<String> = items.iter().map(|(t, _)| quoted(t)).collect();
             format!(
                 "Deleted {}: {}.",
@@ -175,14 +175,24 @@ fn updated(call: &Done, ctx: &DateContext) -> String {
     if let Some(new_title) = new_title {
         changes.push(format!("renamed to {}", quoted(new_title)));
     }
-    if let Some(due) = Outcome::read(args).due {
-        changes.push(format!("due {}", format::due(due, ctx)));
+    match args.get("due_date") {
+        Some(Value::Null) => changes.push("due date removed".to_owned()),
+        Some(_) => {
+            if let Some(due) = Outcome::read(args).due {
+                changes.push(format!("due {}", format::due(due, ctx)));
+            }
+        }
+        None => {}
     }
     if let Some(priority) = args.get("priority").and_then(Value::as_str) {
         changes.push(format!("{priority} priority"));
     }
-    if let Some(description) = args.get("description").and_then(Value::as_str) {
-        changes.push(format!("description set to {}", quoted(description)));
+    match args.get("description") {
+        Some(Value::Null) => changes.push("description removed".to_owned()),
+        Some(Value::String(description)) => {
+            changes.push(format!("description set to {}", quoted(description)));
+        }
+        _ => {}
     }
     match args.get("completed").and_then(Value::as_bool) {
         Some(true) => changes.push("marked as done".to_owned()),
