@@ -61,6 +61,9 @@ const DISMISS: &[&[&str]] = &[
     &["scratch", "that"],
     &["no", "worries"],
     &["no", "thanks"],
+    &["no"],
+    &["nope"],
+    &["nah"],
     &["nothing"],
 ];
 
@@ -94,9 +97,11 @@ pub(super) fn read(text: &str, ctx: &DateContext) -> Reading {
         return Reading::new(by_kind(kind, &mut s, &verb, ctx), Form::Command);
     }
     if let Some(kind) = verbs::particle(&s, start) {
+        let verb = s.word(start).to_owned();
         s.take(start, start + 1);
         let intent = match kind {
             Kind::Delete => delete(&mut s),
+            Kind::Update => update::parse(&mut s, &verb, ctx),
             _ => act(Action::Complete, &mut s),
         };
         return Reading::new(intent, Form::Command);

@@ -32,6 +32,12 @@ const YES: &[&str] = &[
     "it", "that", "one", "go", "ahead", "exactly", "indeed", "thats", "the", "thanks", "",
 ];
 
+/// Words around a due day that picks one of the listed tasks ("the one due tomorrow").
+const POINTING: &[&str] = &[
+    "the", "one", "thats", "its", "it", "is", "was", "due", "which", "task", "i", "mean", "meant",
+    "please", "",
+];
+
 /// Places in the question's list.
 const PLACES: &[(&str, usize)] = &[
     ("first", 0),
@@ -169,8 +175,14 @@ fn pick(
     if s.has("last") {
         return ids.last().map(|&id| Target::Ids(vec![id]));
     }
-    if let Some(when) = extract_due(&mut s.clone(), ctx, &[]) {
-        return Some(Target::Among(ids, ctx.zone.local(when).date_naive()));
+    let mut dated = s.clone();
+    if let Some(when) = extract_due(&mut dated, ctx, &[]) {
+        // "the one due tomorrow", not "dentist appointment tomorrow, it's urgent".
+        let only_due = dated
+            .free()
+            .iter()
+            .all(|&i| POINTING.contains(&dated.word(i)));
+        return only_due.then(|| Target::Among(ids, ctx.zone.local(when).date_naive()));
     }
     let views: Vec<TaskView> = listed
         .iter()

@@ -54,7 +54,7 @@ struct Score {
     content_len: usize,
     content_covered: usize,
     /// The user named a different action than the title's ("walked the dog" for "Take the
-    /// dog to the vet").
+    /// dog to the vet"), or a number the title lacks.
     conflict: bool,
 }
 
@@ -262,16 +262,26 @@ fn score(query: &[String], verb: Option<&str>, title: &str) -> Score {
         .iter()
         .filter(|q| !is_when(q) && best_for(q) > 0.0)
         .count();
+    // "I bought some flowers" shares only its verb with "Buy milk": that finds nothing.
+    let only_verb = said == 1
+        && query.len() > 1
+        && verb.is_some_and(|v| best_for(v) > 0.0 && query.iter().any(|q| q == v));
+    let said = if only_verb { 0 } else { said };
     let is_said = |t: &String| query.iter().any(|q| matches(q, t) > 0.0);
     let covered = title_words.iter().filter(|t| is_said(t)).count();
     let content: Vec<&String> = title_words
         .iter()
         .filter(|t| Some(t.as_str()) != lead_verb.as_deref() || title_words.len() == 1)
         .collect();
-    let conflict = match (verb, &lead_verb) {
+    let other_verb = match (verb, &lead_verb) {
         (Some(v), Some(t)) => v != t && !title_words.iter().any(|w| w == v),
         _ => false,
     };
+    // A number said but not in the title ("taks 3") rules a task out as a likely match.
+    let missing_number = query
+        .iter()
+        .any(|q| q.chars().all(|c| c.is_ascii_digit()) && best_for(q) == 0.0);
+    let conflict = other_verb || missing_number;
     Score {
         weight,
         said,

@@ -43,34 +43,21 @@ fn decide(intents: &[Intent], turn: &Turn<'_>, ctx: &DateContext) -> Next {
     // The steps taken so far, in the order of the phases that needed one.
     let mut steps = turn.steps.iter();
     let lookups = lookups(intents);
-    let (tasks, each) = if lookups.is_empty() {
-        (Vec::new(), Vec::new())
-    } else {
-        let Some(step) = steps.next() else {
-            return Next::Calls(lookups);
-        };
-        match read_lookups(intents, step) {
+    let (tasks, each) = match phase(lookups, &mut steps) {
+        Phase::Call(next) => return next,
+        Phase::Skipped => (Vec::new(), Vec::new()),
+        Phase::Done(step) => match read_lookups(intents, step) {
             Ok(found) => found,
             Err(answer) => return Next::Say(answer),
-        }
+        },
     };
     let known = Known {
         tasks: &tasks,
         turn,
         ctx,
     };
-    let mut bulk = each.iter();
-    let outcomes: Vec<Outcome> = intents
-        .iter()
-        .map(|intent| {
-            let own: &[TaskView] = match intent {
-                Intent::Each(..) => bulk.next().map_or(&[], Vec::as_slice),
-                _ => &[],
-            };
-            resolve::outcome(intent, own, &known)
-        })
-        .collect();
-    let actions: Vec<(&'static str, Value)> = outcomes
+    let outcomes = outcomes(intents, &each, &known);
+    let actions = outcomes
         .iter()
         .filter_map(|o| match o {
             Outcome::Calls(calls) => Some(calls.clone()),
@@ -78,30 +65,63 @@ fn decide(intents: &[Intent], turn: &Turn<'_>, ctx: &DateContext) -> Next {
         })
         .flatten()
         .collect();
-    let acted = if actions.is_empty() {
-        None
-    } else {
-        let Some(step) = steps.next() else {
-            return Next::Calls(actions);
-        };
-        Some(step)
+    let acted = match phase(actions, &mut steps) {
+        Phase::Call(next) => return next,
+        Phase::Skipped => None,
+        Phase::Done(step) => Some(step),
     };
-    let listings: Vec<(&'static str, Value)> = outcomes
+    let listings = outcomes
         .iter()
         .filter_map(|o| match o {
             Outcome::Listing(filter) => Some(("list_tasks", filter.args())),
             _ => None,
         })
         .collect();
-    let listed = if listings.is_empty() {
-        None
-    } else {
-        let Some(step) = steps.next() else {
-            return Next::Calls(listings);
-        };
-        Some(step)
+    let listed = match phase(listings, &mut steps) {
+        Phase::Call(next) => return next,
+        Phase::Skipped => None,
+        Phase::Done(step) => Some(step),
     };
     Next::Say(answer(intents, &outcomes, acted, listed, ctx))
+}
+
+/// Where a phase of the turn stands.
+enum Phase<'a> {
+    /// It has calls to make, not made yet.
+    Call(Next),
+    /// It has nothing to do.
+    Skipped,
+    /// Its step was taken.
+    Done(&'a Step),
+}
+
+/// The phase with `calls`, given the steps not yet read.
+fn phase<'a>(
+    calls: Vec<(&'static str, Value)>,
+    steps: &mut std::slice::Iter<'a, Step>,
+) -> Phase<'a> {
+    if calls.is_empty() {
+        return Phase::Skipped;
+    }
+    match steps.next() {
+        Some(step) => Phase::Done(step),
+        None => Phase::Call(Next::Calls(calls)),
+    }
+}
+
+/// What each request comes to; `each` holds the bulk listings, in the requests' order.
+fn outcomes(intents: &[Intent], each: &[Vec<TaskView>], known: &Known<'_>) -> Vec<Outcome> {
+    let mut bulk = each.iter();
+    intents
+        .iter()
+        .map(|intent| {
+            let own: &[TaskView] = match intent {
+                Intent::Each(..) => bulk.next().map_or(&[], Vec::as_slice),
+                _ => &[],
+            };
+            resolve::outcome(intent, own, known)
+        })
+        .collect()
 }
 
 /// The look-ups the requests need: the user's tasks, then each bulk request's listing.

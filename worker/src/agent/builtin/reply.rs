@@ -158,21 +158,32 @@ fn added(calls: &[&Done], ctx: &DateContext) -> String {
 fn updated(call: &Done, ctx: &DateContext) -> String {
     let (title, id) = title_and_id(call);
     let args = &call.args;
-    let only_reopen = args.get("completed") == Some(&Value::Bool(false))
-        && args.as_object().is_some_and(|a| a.len() == 2);
-    if only_reopen {
+    let fields = args.as_object().map_or(0, |a| a.len());
+    if args.get("completed") == Some(&Value::Bool(false)) && fields == 2 {
         return format!(
             "Reopened {} — it's back on your open list.",
             named(&title, id)
         );
     }
     let new_title = args.get("title").and_then(Value::as_str);
-    let only_rename = args.as_object().is_some_and(|a| a.len() == 2);
-    if let (Some(new_title), true) = (new_title, only_rename) {
+    if let (Some(new_title), 2) = (new_title, fields) {
         return format!("Renamed task #{id} to {}.", quoted(new_title));
     }
+    let changes = changes_said(args, ctx);
+    if changes.is_empty() {
+        return format!("Updated {}.", named(&title, id));
+    }
+    format!(
+        "Updated {}: {}.",
+        named(&title, id),
+        format::join_and(&changes)
+    )
+}
+
+/// Each change an update's arguments make, in words.
+fn changes_said(args: &Value, ctx: &DateContext) -> Vec<String> {
     let mut changes = Vec::new();
-    if let Some(new_title) = new_title {
+    if let Some(new_title) = args.get("title").and_then(Value::as_str) {
         changes.push(format!("renamed to {}", quoted(new_title)));
     }
     match args.get("due_date") {
@@ -199,14 +210,7 @@ fn updated(call: &Done, ctx: &DateContext) -> String {
         Some(false) => changes.push("marked as not done".to_owned()),
         None => {}
     }
-    if changes.is_empty() {
-        return format!("Updated {}.", named(&title, id));
-    }
-    format!(
-        "Updated {}: {}.",
-        named(&title, id),
-        format::join_and(&changes)
-    )
+    changes
 }
 
 /// The task's title and id from the result, falling back on the call's arguments.

@@ -89,8 +89,9 @@ fn combine(parts: &mut Vec<(String, Reading)>, piece: String, reading: Reading, 
     }
     let after_command = last_command.is_some();
     match reading.form {
-        // A reason given after a command: "delete 154, it's done anyway".
-        Form::Statement if after_command => {}
+        // A reason given after a command: "delete 154, it's done anyway". But "I finished the
+        // report and I paid the rent" is two deeds.
+        Form::Statement if after_command && !another_deed(parts, &piece) => {}
         _ if degenerate(&reading.intent) && after_adding(parts) => {
             if let Some((text, last)) = parts.last_mut() {
                 text.push(' ');
@@ -100,6 +101,16 @@ fn combine(parts: &mut Vec<(String, Reading)>, piece: String, reading: Reading, 
         }
         _ => parts.push((piece, reading)),
     }
+}
+
+/// True when `piece` joins another deed to a completion: "… and I paid the rent".
+fn another_deed(parts: &[(String, Reading)], piece: &str) -> bool {
+    let joined = piece.trim_start().to_lowercase().starts_with("and ");
+    let completing = matches!(
+        parts.last(),
+        Some((_, r)) if matches!(r.intent, Intent::Act(Action::Complete, _))
+    );
+    joined && completing
 }
 
 /// "… and make it urgent": the change goes to the task of the command before.

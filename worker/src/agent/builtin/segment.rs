@@ -11,7 +11,7 @@
 //! pancakes" stays one request. Nothing inside quotes is split.
 
 use super::stem;
-use super::verbs;
+use super::verbs::{self, Kind};
 use super::words::Sentence;
 
 /// Words that join requests and may come before the next one's command.
@@ -87,7 +87,7 @@ pub(super) fn split(text: &str) -> Vec<String> {
 enum Begin<'a> {
     /// A command word.
     Command(&'a str),
-    /// A deed in the past: "paid the rent".
+    /// A deed in the past: "paid the rent", "I finished the report".
     Deed,
 }
 
@@ -106,8 +106,11 @@ fn command_at(s: &Sentence, mut i: usize) -> Option<Begin<'_>> {
         // "… so take that off my list": the "off" makes it unmistakable.
         return Some(Begin::Command("off"));
     }
-    if verbs::leading(s, i).is_some() {
-        return Some(Begin::Command(s.word(i)));
+    match verbs::leading(s, i) {
+        // "I finished the report and I paid the rent": a deed, said with a command word.
+        Some((Kind::Complete, _)) if SUBJECT.contains(&s.word(i)) => return Some(Begin::Deed),
+        Some(_) => return Some(Begin::Command(s.word(i))),
+        None => {}
     }
     let mut k = i;
     while SUBJECT.contains(&s.word(k)) {

@@ -126,7 +126,8 @@ fn fix(word: &str, command_at: bool, previous: &str, last: bool, next: &str) -> 
     if command_at {
         lists.push(COMMANDS);
     }
-    if last || STATUS_LEADS.contains(&previous) {
+    // "mark milk as dnoe", "whats lfet", "complete taks 3".
+    if last || STATUS_LEADS.contains(&previous) || next.chars().all(|c| c.is_ascii_digit()) {
         lists.push(STATUS);
     }
     closest(word, &lists).map(str::to_owned)

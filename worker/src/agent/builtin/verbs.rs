@@ -204,19 +204,21 @@ const VERBS: &[(&[&str], Kind)] = &[
     (&["which"], Question),
 ];
 
-/// Verbs whose meaning comes with "off" later in the clause: "check it off", "cross 'call
-/// mom' off", "take that off my list" (only "off my list" makes "take" a deletion).
+/// Verbs whose meaning comes with a word later in the clause: "check it off", "cross 'call
+/// mom' off", "take that off my list" (only "off my list" makes "take" a deletion), "bring
+/// the meeting forward".
 pub(super) fn particle(s: &Sentence, start: usize) -> Option<Kind> {
-    let kind = match s.word(start) {
-        "check" | "tick" | "cross" | "knock" | "mark" => Complete,
-        "take" => Delete,
+    let (kind, particle) = match s.word(start) {
+        "check" | "tick" | "cross" | "knock" | "mark" => (Complete, "off"),
+        "take" => (Delete, "off"),
+        "bring" | "pull" => (Update, "forward"),
         _ => return None,
     };
-    let off = (start + 1..s.len())
+    let at = (start + 1..s.len())
         .take_while(|&i| !s.ends_clause(i - 1))
-        .find(|&i| s.word(i) == "off")?;
-    let listed = matches!(s.word(off + 1), "my" | "the" | "list" | "of");
-    (kind == Complete || listed).then_some(kind)
+        .find(|&i| s.word(i) == particle)?;
+    let listed = matches!(s.word(at + 1), "my" | "the" | "list" | "of");
+    (kind != Delete || listed).then_some(kind)
 }
 
 /// The kind of request the free tokens at `start` begin, and the length of its command words.
