@@ -38,6 +38,11 @@ const POINTING: &[&str] = &[
     "please", "",
 ];
 
+/// Words of a reply that picks every listed task ("both", "all of them").
+const EVERY: &[&str] = &[
+    "both", "all", "of", "them", "the", "ones", "please", "", "each",
+];
+
 /// Places in the question's list.
 const PLACES: &[(&str, usize)] = &[
     ("first", 0),
@@ -72,7 +77,9 @@ pub(super) fn answer(turn: &Turn<'_>, text: &str, ctx: &DateContext) -> Option<V
     } else {
         return None;
     };
-    let target = pick(text, &listed, confirming, ctx)?;
+    // "both" picks every task listed, so only when none was left out ("… and 3 more").
+    let every = !reply.contains(" more. ");
+    let target = pick(text, &listed, (confirming, every), ctx)?;
     let query = asked_about(reply);
     let mut intents = request::read_text(request, ctx);
     let at = intents
@@ -150,7 +157,7 @@ fn listed(question: &str) -> Vec<(i64, String)> {
 fn pick(
     reply: &str,
     listed: &[(i64, String)],
-    confirming: bool,
+    (confirming, every): (bool, bool),
     ctx: &DateContext,
 ) -> Option<Target> {
     let ids: Vec<i64> = listed.iter().map(|(id, _)| *id).collect();
@@ -174,6 +181,9 @@ fn pick(
     }
     if s.has("last") {
         return ids.last().map(|&id| Target::Ids(vec![id]));
+    }
+    if every && (0..s.len()).all(|i| EVERY.contains(&s.word(i))) && s.has_any(&["both", "all"]) {
+        return Some(Target::Ids(ids));
     }
     let mut dated = s.clone();
     if let Some(when) = extract_due(&mut dated, ctx, &[]) {

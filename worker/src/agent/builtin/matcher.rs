@@ -90,6 +90,8 @@ const WHEN: &[&str] = &[
     "earlier",
     "anyway",
     "time",
+    "anymore",
+    "longer",
 ];
 
 /// Finds the task `text` is about among `tasks`. `prefer` is the completion state the action

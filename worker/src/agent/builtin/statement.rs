@@ -136,8 +136,14 @@ fn past_deed(s: &Sentence, words: &[usize], ctx: &DateContext) -> Option<Intent>
     let start = words.iter().position(|&i| !SUBJECT.contains(&s.word(i)))?;
     let verb_at = words[start];
     let base = stem::past(s.word(verb_at))?;
-    let next = words.get(start + 1).map_or("", |&i| s.word(i));
-    if NOT_DONE_VERBS.contains(&base.as_str()) || next == "to" {
+    let said = |k: usize| words.get(k).map_or("", |&i| s.word(i));
+    // "I wanted to …", "I tried to …" are not deeds; "I went to the dentist" is.
+    let to_verb = said(start + 1) == "to"
+        && !matches!(
+            said(start + 2),
+            "the" | "my" | "a" | "an" | "our" | "his" | "her" | "their"
+        );
+    if NOT_DONE_VERBS.contains(&base.as_str()) || to_verb {
         return None;
     }
     // The date says when it was done, not which task: "this morning" is dropped.
@@ -162,7 +168,12 @@ fn in_state(s: &Sentence, words: &[usize]) -> Option<Intent> {
     } else {
         stem::past(said)?
     };
-    let subject = subject_before(s, before)?;
+    let subject = match subject_before(s, before) {
+        Some(subject) => subject,
+        // "groceries done": a done word needs no "is".
+        None if DONE_WORDS.contains(&said) => phrase(s, before),
+        None => return None,
+    };
     target_of(&base, &subject).map(|target| Intent::Act(Action::Complete, target))
 }
 

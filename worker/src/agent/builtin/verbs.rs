@@ -114,6 +114,9 @@ const VERBS: &[(&[&str], Kind)] = &[
     (&["set"], Mark),
     (&["make"], Mark),
     // Deleting.
+    (&["i", "dont", "need", "to"], Delete),
+    (&["i", "no", "longer", "need", "to"], Delete),
+    (&["no", "need", "to"], Delete),
     (&["get", "rid", "of"], Delete),
     (&["throw", "away"], Delete),
     (&["throw", "out"], Delete),

@@ -200,6 +200,30 @@ const CONVERSATIONS: &[Conversation] = &[
     ),
     (
         &[
+            ("mark the birthday gift as done", &[]),
+            (
+                "both",
+                &[
+                    ("complete_task", r#"{"task_id":5}"#),
+                    ("complete_task", r#"{"task_id":6}"#),
+                ],
+            ),
+        ],
+        "'both' picks every task the question listed",
+    ),
+    (
+        &[("taxes done", &[("complete_task", r#"{"task_id":8}"#)])],
+        "a done word needs no 'is'",
+    ),
+    (
+        &[(
+            "I don't need to book the car service anymore",
+            &[("delete_task", r#"{"task_id":7}"#)],
+        )],
+        "no longer needed is deleted, when the words surely name it",
+    ),
+    (
+        &[
             ("book me a table for Friday", &[]),
             (
                 "yes please",

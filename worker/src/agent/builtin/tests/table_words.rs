@@ -149,6 +149,12 @@ const ROWS: &[Row] = &[
         r#"{"task_id":5}"#,
         "the statement before names the task",
     ),
+    (
+        "I went to the gym",
+        "complete_task",
+        r#"{"task_id":17}"#,
+        "'went to the' is a deed, 'wanted to' is not",
+    ),
     // Nothing surely named: ask, or say so.
     (
         "I walked the dog",
@@ -183,6 +189,7 @@ const ROWS: &[Row] = &[
         "",
         "forgetting is not doing",
     ),
+    ("I wanted to pay the rent", "", "", "wanting is not doing"),
 ];
 
 #[test]
