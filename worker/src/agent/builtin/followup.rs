@@ -194,6 +194,11 @@ fn pick(
             .all(|&i| POINTING.contains(&dated.word(i)));
         return only_due.then(|| Target::Among(ids, ctx.zone.local(when).date_naive()));
     }
+    by_words(reply, listed)
+}
+
+/// The one listed task whose title the reply's words find ("Tom's", "the one with Sam").
+fn by_words(reply: &str, listed: &[(i64, String)]) -> Option<Target> {
     let views: Vec<TaskView> = listed
         .iter()
         .map(|(id, title)| TaskView {

@@ -244,22 +244,12 @@ fn preferred(tasks: Vec<&TaskView>, prefer: Option<bool>) -> Vec<&TaskView> {
 fn score(query: &[String], verb: Option<&str>, title: &str) -> Score {
     let title_words = words(title);
     let lead_verb = title_leading_verb(title);
-    let matches = |q: &str, t: &str| {
-        if q == t {
-            1.0
-        } else if near(q, t) {
-            SLIP
-        } else {
-            0.0
-        }
-    };
     let best_for = |q: &str| {
         title_words
             .iter()
-            .map(|t| matches(q, t))
+            .map(|t| likeness(q, t))
             .fold(0.0, f32::max)
     };
-    let weight: f32 = query.iter().map(|q| best_for(q)).sum();
     let said = query
         .iter()
         .filter(|q| !is_when(q) && best_for(q) > 0.0)
@@ -268,9 +258,7 @@ fn score(query: &[String], verb: Option<&str>, title: &str) -> Score {
     let only_verb = said == 1
         && query.len() > 1
         && verb.is_some_and(|v| best_for(v) > 0.0 && query.iter().any(|q| q == v));
-    let said = if only_verb { 0 } else { said };
-    let is_said = |t: &String| query.iter().any(|q| matches(q, t) > 0.0);
-    let covered = title_words.iter().filter(|t| is_said(t)).count();
+    let is_said = |t: &String| query.iter().any(|q| likeness(q, t) > 0.0);
     let content: Vec<&String> = title_words
         .iter()
         .filter(|t| Some(t.as_str()) != lead_verb.as_deref() || title_words.len() == 1)
@@ -283,15 +271,25 @@ fn score(query: &[String], verb: Option<&str>, title: &str) -> Score {
     let missing_number = query
         .iter()
         .any(|q| q.chars().all(|c| c.is_ascii_digit()) && best_for(q) == 0.0);
-    let conflict = other_verb || missing_number;
     Score {
-        weight,
-        said,
-        covered,
+        weight: query.iter().map(|q| best_for(q)).sum(),
+        said: if only_verb { 0 } else { said },
+        covered: title_words.iter().filter(|t| is_said(t)).count(),
         title_len: title_words.len(),
         content_len: content.len(),
         content_covered: content.iter().filter(|t| is_said(t)).count(),
-        conflict,
+        conflict: other_verb || missing_number,
+    }
+}
+
+/// How alike a said word and a title word are: 1 when equal, less for a slip, else 0.
+fn likeness(said: &str, title: &str) -> f32 {
+    if said == title {
+        1.0
+    } else if near(said, title) {
+        SLIP
+    } else {
+        0.0
     }
 }
 

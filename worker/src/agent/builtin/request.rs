@@ -15,7 +15,7 @@
 use common::dates::DateContext;
 
 use super::classify::{self, Form, Reading};
-use super::intent::{Action, Intent, Target};
+use super::intent::{Action, DueChange, Intent, Target};
 use super::turn::Turn;
 use super::words::clean_edges;
 use super::{followup, recall, segment, spell};
@@ -83,7 +83,10 @@ fn combine(parts: &mut Vec<(String, Reading)>, piece: String, reading: Reading, 
             return;
         }
         if let Some(k) = last_command {
-            fold(&mut parts[k].1, action);
+            // "… and make it urgent", "finished the taxes, and make it high priority".
+            if let Some(intent) = fold(&mut parts[k].1, action) {
+                parts.push((piece, Reading::new(intent, Form::Command)));
+            }
             return;
         }
     }
@@ -113,24 +116,30 @@ fn another_deed(parts: &[(String, Reading)], piece: &str) -> bool {
     joined && completing
 }
 
-/// "… and make it urgent": the change goes to the task of the command before.
-fn fold(before: &mut Reading, action: &Action) {
-    let intent = std::mem::replace(&mut before.intent, Intent::Unknown);
-    before.intent = match (intent, action) {
-        (Intent::Add(mut tasks), Action::Update(changes)) => {
+/// `action` on "it", the task of the command `before`: a change to an add or an update goes
+/// into it ("add buy milk, and make it urgent"); another action is a request of its own on
+/// the same task ("finished the taxes, and make it high priority"), returned.
+fn fold(before: &mut Reading, action: &Action) -> Option<Intent> {
+    match (&mut before.intent, action) {
+        (Intent::Add(tasks), Action::Update(changes)) => {
             if let Some(task) = tasks.last_mut() {
                 task.priority = changes.priority.or(task.priority);
-                if let Some(super::intent::DueChange::Set(due)) = changes.due {
+                if let Some(DueChange::Set(due)) = changes.due {
                     task.due = Some(due);
                 }
             }
-            Intent::Add(tasks)
+            None
         }
-        (Intent::Act(Action::Update(first), target), Action::Update(then)) => {
-            Intent::Act(Action::Update(first.merged(then.clone())), target)
+        (Intent::Act(Action::Update(first), _), Action::Update(then)) => {
+            *first = first.clone().merged(then.clone());
+            None
         }
-        (intent, _) => intent,
-    };
+        (Intent::Act(done, _), _) if done == action => None,
+        (Intent::Act(_, target) | Intent::Find(target, _), _) => {
+            Some(Intent::Act(action.clone(), target.clone()))
+        }
+        _ => None,
+    }
 }
 
 /// A request that asks nothing on its own: what follows an add is more of the add ("add buy

@@ -3,12 +3,13 @@
 //! the rent", "show me what's overdue and what's due tomorrow".
 //!
 //! A new request starts only where a command starts: after a clause break (a comma, a full
-//! stop, "so", "and") comes a command word ("show", "delete", "mark …", "what's …") or, after
-//! a break, a deed in the past ("… and paid the rent"). Everything else stays with the request
-//! before it — the items of an add ("buy eggs, call Sam and water the plants"), its date or
-//! priority ("…, Saturday at 7pm, important!"), a reason ("cancel the haircut, I'm growing it
-//! out"). After a bare "and" only an unmistakable command splits, so "buy eggs and make
-//! pancakes" stays one request. Nothing inside quotes is split.
+//! stop) or a joiner ("and", "so", "then") comes a command word ("show", "delete", "mark …",
+//! "what's …", "take that off my list") or a deed in the past ("I paid …"). Everything else
+//! stays with the request before it — the items of an add ("buy eggs, call Sam and water the
+//! plants"), its date or priority ("…, Saturday at 7pm, important!"), a reason ("cancel the
+//! haircut, I'm growing it out"). After a bare joiner only an unmistakable command splits, so
+//! "buy eggs and make pancakes" stays one request, and a deed only after another deed ("I
+//! bought the milk and paid the rent"). Nothing inside quotes is split.
 
 use super::stem;
 use super::verbs::{self, Kind};
@@ -42,7 +43,7 @@ const LEADS: &[&[&str]] = &[
 /// Command words that start a request even after a bare "and".
 const UNMISTAKABLE: &[&str] = &[
     "add", "remind", "show", "list", "display", "whats", "what", "which", "tell", "give", "delete",
-    "remove", "mark", "rename", "reopen", "complete", "undo", "how", "off",
+    "remove", "mark", "rename", "reopen", "complete", "undo", "how",
 ];
 
 /// Words before a deed in the past ("I paid …", "we finally bought …").
@@ -67,7 +68,7 @@ pub(super) fn split(text: &str) -> Vec<String> {
         }
         let begins = command_at(&s, i);
         let splits = match begins {
-            Some(Begin::Command(word)) => after_break || UNMISTAKABLE.contains(&word),
+            Some(Begin::Command { unmistakable }) => after_break || unmistakable,
             Some(Begin::Deed) => after_break || in_deeds,
             None => false,
         };
@@ -84,15 +85,15 @@ pub(super) fn split(text: &str) -> Vec<String> {
 }
 
 /// How a request begins.
-enum Begin<'a> {
-    /// A command word.
-    Command(&'a str),
+enum Begin {
+    /// A command word; an unmistakable one starts a request even after a bare "and".
+    Command { unmistakable: bool },
     /// A deed in the past: "paid the rent", "I finished the report".
     Deed,
 }
 
 /// Whether a request begins at `i`, skipping joiners and polite words.
-fn command_at(s: &Sentence, mut i: usize) -> Option<Begin<'_>> {
+fn command_at(s: &Sentence, mut i: usize) -> Option<Begin> {
     loop {
         if let Some(lead) = LEADS.iter().find(|p| s.matches(i, p)) {
             i += lead.len();
@@ -104,19 +105,24 @@ fn command_at(s: &Sentence, mut i: usize) -> Option<Begin<'_>> {
     }
     if verbs::particle(s, i).is_some() {
         // "… so take that off my list": the "off" makes it unmistakable.
-        return Some(Begin::Command("off"));
+        return Some(Begin::Command { unmistakable: true });
     }
     match verbs::leading(s, i) {
         // "I finished the report and I paid the rent": a deed, said with a command word.
         Some((Kind::Complete, _)) if SUBJECT.contains(&s.word(i)) => return Some(Begin::Deed),
-        Some(_) => return Some(Begin::Command(s.word(i))),
+        Some(_) => {
+            let unmistakable = UNMISTAKABLE.contains(&s.word(i));
+            return Some(Begin::Command { unmistakable });
+        }
         None => {}
     }
     let mut k = i;
     while SUBJECT.contains(&s.word(k)) {
         k += 1;
     }
-    let deed = stem::past(s.word(k)).is_some_and(|base| !stem::is_generic(&base) || k > i);
+    // "got the gift" or "cut the grass" alone may be a wish; with "I" they are deeds.
+    let deed = stem::past(s.word(k))
+        .is_some_and(|base| k > i || (!stem::is_generic(&base) && base != s.word(k)));
     deed.then_some(Begin::Deed)
 }
 

@@ -136,6 +136,10 @@ fn past_deed(s: &Sentence, words: &[usize], ctx: &DateContext) -> Option<Intent>
     let start = words.iter().position(|&i| !SUBJECT.contains(&s.word(i)))?;
     let verb_at = words[start];
     let base = stem::past(s.word(verb_at))?;
+    // "cut the grass" may be a wish as well as a deed; "I cut the grass" is a deed.
+    if base == s.word(verb_at) && start == 0 {
+        return None;
+    }
     let said = |k: usize| words.get(k).map_or("", |&i| s.word(i));
     // "I wanted to …", "I tried to …" are not deeds; "I went to the dentist" is.
     let to_verb = said(start + 1) == "to"

@@ -92,6 +92,16 @@ const CONVERSATIONS: &[Conversation] = &[
     ),
     (
         &[(
+            "rename the taxes to File tax return, then mark it done",
+            &[
+                ("update_task", r#"{"task_id":8,"title":"File tax return"}"#),
+                ("complete_task", r#"{"task_id":8}"#),
+            ],
+        )],
+        "'it' after another command is that command's task",
+    ),
+    (
+        &[(
             "clear out the gym and yoga tasks and add 'start running' instead",
             &[
                 ("delete_task", r#"{"task_id":1}"#),

@@ -5,62 +5,64 @@ use crate::agent::builtin::matcher::{self, Found, Mode};
 use crate::agent::builtin::results::TaskView;
 use crate::agent::builtin::{spell, stem};
 
+/// What was typed, what the parsers read, and why.
+const SLIPS: &[(&str, &str, &str)] = &[
+    (
+        "delte the gym task",
+        "delete the gym task",
+        "a missing letter in a command",
+    ),
+    (
+        "remvoe buy bred",
+        "remove buy bred",
+        "a title word is left to the matcher",
+    ),
+    (
+        "shwo my taks",
+        "show my task",
+        "swapped letters in a command and a noun",
+    ),
+    (
+        "mark milk as dnoe",
+        "mark milk as done",
+        "a status word after 'as'",
+    ),
+    (
+        "udpate the dentist to firday",
+        "update the dentist to friday",
+        "a weekday anywhere",
+    ),
+    (
+        "remmber to call teh plumber",
+        "remember to call the plumber",
+        "an extra letter; 'teh'",
+    ),
+    ("ad buy milk", "add buy milk", "'ad' before a verb"),
+    (
+        "learn Finnish",
+        "learn Finnish",
+        "'finish' is a command only where one starts",
+    ),
+    (
+        "shop for groceries",
+        "shop for groceries",
+        "a wrong letter is never repaired",
+    ),
+    (
+        "park the car",
+        "park the car",
+        "'mark' is one wrong letter away, not a slip",
+    ),
+    (
+        "the tasks are done",
+        "the tasks are done",
+        "an ending is not a slip",
+    ),
+];
+
 #[test]
 fn slips_are_repaired_only_where_a_keyword_is_expected() {
-    let rows = [
-        (
-            "delte the gym task",
-            "delete the gym task",
-            "a missing letter in a command",
-        ),
-        (
-            "remvoe buy bred",
-            "remove buy bred",
-            "a title word is left to the matcher",
-        ),
-        (
-            "shwo my taks",
-            "show my task",
-            "swapped letters in a command and a noun",
-        ),
-        (
-            "mark milk as dnoe",
-            "mark milk as done",
-            "a status word after 'as'",
-        ),
-        (
-            "udpate the dentist to firday",
-            "update the dentist to friday",
-            "a weekday anywhere",
-        ),
-        (
-            "remmber to call teh plumber",
-            "remember to call the plumber",
-            "an extra letter; 'teh'",
-        ),
-        ("ad buy milk", "add buy milk", "'ad' before a verb"),
-        (
-            "learn Finnish",
-            "learn Finnish",
-            "'finish' is a command only where one starts",
-        ),
-        (
-            "shop for groceries",
-            "shop for groceries",
-            "a wrong letter is never repaired",
-        ),
-        (
-            "park the car",
-            "park the car",
-            "'mark' is one wrong letter away, not a slip",
-        ),
-        (
-            "the tasks are done",
-            "the tasks are done",
-            "an ending is not a slip",
-        ),
-    ];
-    for (typed, repaired, why) in rows {
+    for &(typed, repaired, why) in SLIPS {
         assert_eq!(spell::repair(typed), repaired, "{why}");
     }
 }
