@@ -274,17 +274,24 @@ fn mark(s: &mut Sentence, verb: &str, ctx: &DateContext) -> Intent {
     if says(NOT_DONE) {
         return act(Action::Update(Changes::reopen()), s);
     }
-    if says(DONE) || (anywhere && (says(&[&["off"]]) || as_deed(s))) {
+    if says(DONE) || (anywhere && (says(&[&["off"]]) || take_as_deed(s))) {
         return complete(s);
     }
     update::parse(s, verb, ctx)
 }
 
-/// "… as bought", "… as paid": a deed in the past after "as" is done.
-fn as_deed(s: &Sentence) -> bool {
-    s.free().windows(2).any(|w| {
-        s.word(w[0]) == "as" && super::stem::past(s.word(w[1])).is_some() && w[1] + 1 == s.len()
-    })
+/// "… as bought", "… as paid": a deed in the past after "as", at the end, is done. Takes
+/// those words, so they are not searched for.
+fn take_as_deed(s: &mut Sentence) -> bool {
+    let last = s.len().saturating_sub(1);
+    let deed = last > 0
+        && s.is_free(last - 1)
+        && s.word(last - 1) == "as"
+        && super::stem::past(s.word(last)).is_some();
+    if deed {
+        s.take(last - 1, last + 1);
+    }
+    deed
 }
 
 /// "done tasks" lists, "done with 3"/"finished the report" completes.

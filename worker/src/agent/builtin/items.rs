@@ -7,7 +7,7 @@
 //! items, and they become separate tasks only when that is clearly meant: each starts with a
 //! verb ("buy eggs", "call Sam"), or each has its own date, or each is a short thing to get
 //! ("milk", "oat milk"). Otherwise the words stay one task: "call mom and dad", "buy milk and
-//! eggs tomorrow", "dinner with Tom and Jerry on Friday".
+//! eggs tomorrow", "dinner with Tom and Jerry on Friday", "Romeo and Juliet tickets".
 
 use chrono::{DateTime, FixedOffset};
 use common::dates::{DateContext, extract_due};
@@ -39,6 +39,8 @@ struct Piece {
     due: Option<DateTime<FixedOffset>>,
     /// "the dentist one": the words that name an earlier item.
     points_at: Option<String>,
+    /// Typed with a capital, like a name ("Romeo and Juliet tickets").
+    named: bool,
 }
 
 /// The tasks of an add that holds several, or `None` when it holds one.
@@ -150,11 +152,16 @@ fn read(text: &str, ctx: &DateContext) -> Piece {
     } else {
         (clean_title(&s, &s.free()), None)
     };
+    let named = text
+        .chars()
+        .find(|c| c.is_alphabetic())
+        .is_some_and(char::is_uppercase);
     Piece {
         title,
         priority,
         due,
         points_at,
+        named,
     }
 }
 
@@ -168,6 +175,7 @@ fn separate(items: &[&Piece]) -> bool {
     let all_dated = items.iter().all(|p| p.due.is_some());
     let things = items.iter().all(|p| {
         !verb(p)
+            && !p.named
             && p.due.is_none()
             && p.priority.is_none()
             && p.title.split_whitespace().count() <= 2

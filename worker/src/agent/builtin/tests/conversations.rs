@@ -56,6 +56,13 @@ const CONVERSATIONS: &[Conversation] = &[
     ),
     (
         &[(
+            "add Romeo and Juliet tickets",
+            &[("add_task", r#"{"title":"Romeo and Juliet tickets"}"#)],
+        )],
+        "names are not a shopping list",
+    ),
+    (
+        &[(
             "add call mom tomorrow and dentist on Friday, the dentist one is urgent",
             &[
                 (
