@@ -44,6 +44,11 @@ const SLIPS: &[(&str, &str, &str)] = &[
         "'finish' is a command only where one starts",
     ),
     (
+        "Finnish lessons on Monday",
+        "Finnish lessons on Monday",
+        "a real word one slip from a command is left alone",
+    ),
+    (
         "shop for groceries",
         "shop for groceries",
         "a wrong letter is never repaired",
