@@ -25,7 +25,7 @@ use worker::agent::{
 };
 
 /// The share of the English rows the builtin model passes, measured; CI fails under it.
-const BUILTIN_FLOOR: f64 = 0.0;
+const BUILTIN_FLOOR: f64 = 1.0;
 
 /// The model under evaluation, and its name in the report.
 fn model() -> (Arc<dyn ChatModel>, String, bool) {

@@ -1,172 +1,137 @@
-//! Turns the user's words into an [`Intent`]: skips greetings and politeness ("hi, could you
-//! please …"), recognises the leading command ("add", "show", "mark", "get rid of", …), and hands
-//! the rest to the parser of that command. Without a command word it still recognises a
-//! listing ("high priority tasks"), "X is done", and a task with a date ("dentist tomorrow at
-//! 3pm"); anything else is [`Intent::Unknown`], never a tool call.
+//! Turns one request's words into an [`Intent`]: skips greetings and politeness ("hi, could
+//! you please …"), recognises the leading command ("add", "show", "mark", "get rid of", "check
+//! it off", …), and hands the rest to the parser of that command. Without a command word,
+//! `plain` reads statements, listings and tasks with a date. Anything else is
+//! [`Intent::Unknown`], never a tool call.
+//!
+//! Each reading says how the request was made ([`Form`]), which `request` needs to combine
+//! the requests of one message: a statement after a command is only a reason ("cancel the
+//! haircut, I'm growing it out"), a statement before "… so take that off my list" names the
+//! task.
 
 use common::dates::DateContext;
 
-use super::intent::{Action, Changes, Intent, ListFilter, Status, Target};
+use super::intent::{Action, Ask, Changes, Intent, ListFilter, Status, Target};
+use super::openers::{HELP, Opener, alone, take_openers};
 use super::verbs::{self, Kind};
 use super::words::Sentence;
-use super::{add, list, target, update};
+use super::{add, list, plain, target, update};
 
+/// How a request was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Opener {
-    Greeting,
-    Thanks,
-    /// "I want to …": a wish, so a bare activity is a task to add.
-    Wish,
-    Filler,
+pub(super) enum Form {
+    /// With a command word, or a clear listing or task.
+    Command,
+    /// A statement: "I paid the rent", "the essay is due in 3 days".
+    Statement,
+    /// Greetings, thanks, help, "never mind".
+    Chat,
+    Unknown,
 }
 
-const OPENERS: &[(&[&str], Opener)] = &[
-    (&["good", "morning"], Opener::Greeting),
-    (&["good", "afternoon"], Opener::Greeting),
-    (&["good", "evening"], Opener::Greeting),
-    (&["hi", "there"], Opener::Greeting),
-    (&["hey", "there"], Opener::Greeting),
-    (&["hello", "there"], Opener::Greeting),
-    (&["hi"], Opener::Greeting),
-    (&["hey"], Opener::Greeting),
-    (&["hello"], Opener::Greeting),
-    (&["hiya"], Opener::Greeting),
-    (&["howdy"], Opener::Greeting),
-    (&["yo"], Opener::Greeting),
-    (&["thank", "you"], Opener::Thanks),
-    (&["thank", "u"], Opener::Thanks),
-    (&["much", "appreciated"], Opener::Thanks),
-    (&["appreciate", "it"], Opener::Thanks),
-    (&["good", "job"], Opener::Thanks),
-    (&["well", "done"], Opener::Thanks),
-    (&["got", "it"], Opener::Thanks),
-    (&["see", "you"], Opener::Thanks),
-    (&["thanks"], Opener::Thanks),
-    (&["thx"], Opener::Thanks),
-    (&["ty"], Opener::Thanks),
-    (&["cheers"], Opener::Thanks),
-    (&["great"], Opener::Thanks),
-    (&["awesome"], Opener::Thanks),
-    (&["perfect"], Opener::Thanks),
-    (&["cool"], Opener::Thanks),
-    (&["nice"], Opener::Thanks),
-    (&["excellent"], Opener::Thanks),
-    (&["brilliant"], Opener::Thanks),
-    (&["bye"], Opener::Thanks),
-    (&["goodbye"], Opener::Thanks),
-    (&["ok"], Opener::Thanks),
-    (&["okay"], Opener::Thanks),
-    (&["alright"], Opener::Thanks),
-    (&["i", "want", "you", "to"], Opener::Filler),
-    (&["i", "need", "you", "to"], Opener::Filler),
-    (&["i", "would", "like", "to"], Opener::Wish),
-    (&["id", "like", "to"], Opener::Wish),
-    (&["i", "want", "to"], Opener::Wish),
-    (&["i", "wanna"], Opener::Wish),
-    (&["go", "ahead", "and"], Opener::Filler),
-    (&["can", "you"], Opener::Filler),
-    (&["could", "you"], Opener::Filler),
-    (&["would", "you"], Opener::Filler),
-    (&["will", "you"], Opener::Filler),
-    (&["can", "u"], Opener::Filler),
-    (&["please"], Opener::Filler),
-    (&["pls"], Opener::Filler),
-    (&["plz"], Opener::Filler),
-    (&["kindly"], Opener::Filler),
-    (&["so"], Opener::Filler),
-    (&["also"], Opener::Filler),
-    (&["and"], Opener::Filler),
-    (&["now"], Opener::Filler),
-    (&["then"], Opener::Filler),
-    (&["just"], Opener::Filler),
-    (&["quickly"], Opener::Filler),
-    (&["um"], Opener::Filler),
-    (&["oh"], Opener::Filler),
-    (&["yes"], Opener::Filler),
-    (&["yeah"], Opener::Filler),
-    (&["sure"], Opener::Filler),
-    (&["lets"], Opener::Filler),
-];
+/// A request and how it was made.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Reading {
+    pub intent: Intent,
+    pub form: Form,
+}
 
-const HELP: &[&[&str]] = &[
-    &["help"],
-    &["what", "can", "you", "do"],
-    &["what", "can", "you"],
-    &["what", "do", "you", "do"],
-    &["what", "can", "i", "say"],
-    &["what", "can", "i", "do"],
-    &["what", "should", "i", "say"],
-    &["how", "does", "this", "work"],
-    &["how", "does", "it", "work"],
-    &["how", "do", "i", "use"],
-    &["how", "do", "you", "work"],
-    &["how", "to", "use"],
-    &["who", "are", "you"],
-    &["what", "are", "you"],
-    &["whats", "this"],
-    &["commands"],
-    &["usage"],
-    &["instructions"],
-];
+impl Reading {
+    pub(super) fn new(intent: Intent, form: Form) -> Self {
+        let form = if intent == Intent::Unknown {
+            Form::Unknown
+        } else {
+            form
+        };
+        Self { intent, form }
+    }
+}
 
 /// "todo: call mom", "task: buy milk".
 const TASK_LABELS: &[&str] = &["todo", "to-do", "task", "reminder"];
 
+/// Whole requests that take nothing back: "never mind", "forget it".
+const DISMISS: &[&[&str]] = &[
+    &["never", "mind"],
+    &["nevermind"],
+    &["nvm"],
+    &["forget", "it"],
+    &["forget", "that"],
+    &["forget", "about", "it"],
+    &["scratch", "that"],
+    &["no", "worries"],
+    &["no", "thanks"],
+    &["no"],
+    &["nope"],
+    &["nah"],
+    &["nothing"],
+];
+
 /// Reads the request in `text`; `ctx` resolves dates on the user's clock.
-pub(super) fn parse(text: &str, ctx: &DateContext) -> Intent {
+pub(super) fn read(text: &str, ctx: &DateContext) -> Reading {
     let mut s = Sentence::new(text);
     let openers = take_openers(&mut s);
     let Some(start) = s.first_free() else {
-        return alone(&openers);
+        return Reading::new(alone(&openers), Form::Chat);
     };
-    if HELP.iter().any(|phrase| s.matches(start, phrase)) || (s.has("help") && s.free().len() <= 4)
+    let rest = s.free().len() - 1;
+    if DISMISS
+        .iter()
+        .any(|p| s.matches(start, p) && p.len() == rest + 1)
     {
-        return Intent::Help;
+        return Reading::new(Intent::Dismiss, Form::Chat);
+    }
+    if HELP.iter().any(|phrase| s.matches(start, phrase)) || (s.has("help") && rest < 4) {
+        return Reading::new(Intent::Help, Form::Chat);
+    }
+    if let Some(name) = plain::others_list(&s) {
+        return Reading::new(Intent::OthersList(name), Form::Command);
     }
     if TASK_LABELS.contains(&s.word(start)) && s.ends_clause(start) {
         s.take(start, start + 1);
-        return add::parse(&mut s, ctx);
+        return Reading::new(add::parse(&mut s, ctx), Form::Command);
     }
     if let Some((kind, len)) = verbs::leading(&s, start) {
         let verb = s.word(start).to_owned();
         s.take(start, start + len);
-        return by_kind(kind, &mut s, &verb, ctx);
+        return Reading::new(by_kind(kind, &mut s, &verb, ctx), Form::Command);
     }
-    fallback(s, openers.contains(&Opener::Wish), ctx)
-}
-
-fn take_openers(s: &mut Sentence) -> Vec<Opener> {
-    let mut found = Vec::new();
-    while let Some(start) = s.first_free() {
-        let Some((phrase, opener)) = OPENERS.iter().find(|(p, _)| s.matches(start, p)) else {
-            break;
+    if let Some(kind) = verbs::particle(&s, start) {
+        let verb = s.word(start).to_owned();
+        s.take(start, start + 1);
+        let intent = match kind {
+            Kind::Delete => delete(&mut s),
+            Kind::Update => update::parse(&mut s, &verb, ctx),
+            _ => act(Action::Complete, &mut s),
         };
-        s.take(start, start + phrase.len());
-        found.push(*opener);
+        return Reading::new(intent, Form::Command);
     }
-    found
+    plain::read(s, openers.contains(&Opener::Wish), ctx)
 }
 
-/// Only greetings, thanks or politeness.
-fn alone(openers: &[Opener]) -> Intent {
-    if openers.contains(&Opener::Thanks) {
-        Intent::Thanks
-    } else if openers.contains(&Opener::Greeting) {
-        Intent::Greeting
-    } else {
-        Intent::Help
-    }
+/// The command words `text` starts with ("add", "remind me to", "delete"), for a follow-up
+/// that leaves them out ("and the yoga one too").
+pub(super) fn command_words(text: &str) -> Option<String> {
+    let mut s = Sentence::new(text);
+    take_openers(&mut s);
+    let start = s.first_free()?;
+    let (_, len) = verbs::leading(&s, start)?;
+    Some(s.text(&(start..start + len).collect::<Vec<_>>()))
 }
 
 fn by_kind(kind: Kind, s: &mut Sentence, verb: &str, ctx: &DateContext) -> Intent {
     match kind {
         Kind::Add => add::parse(s, ctx),
-        Kind::List => Intent::List(list::parse(s, false, ctx)),
-        Kind::Search => Intent::List(list::parse(s, true, ctx)),
-        Kind::Question if list::is_about_tasks(s) => Intent::List(list::parse(s, false, ctx)),
-        Kind::Question => Intent::Unknown,
-        Kind::Complete => act(Action::Complete, s),
+        Kind::List | Kind::Search => listing(kind, s, verb, ctx),
+        Kind::Question => question(s, ctx),
+        Kind::When => Intent::Find(target::parse(s), Ask::When),
+        Kind::DidI => did_i(s),
+        Kind::Complete => complete(s),
         Kind::Reopen => act(Action::Update(Changes::reopen()), s),
+        Kind::Undo => match target::parse(s) {
+            Target::Ids(ids) => Intent::Act(Action::Update(Changes::reopen()), Target::Ids(ids)),
+            _ => Intent::Undo,
+        },
         Kind::Delete => delete(s),
         Kind::Update => update::parse(s, verb, ctx),
         Kind::Mark => mark(s, verb, ctx),
@@ -178,13 +143,93 @@ fn act(action: Action, s: &mut Sentence) -> Intent {
     Intent::Act(action, target::parse(s))
 }
 
-/// "delete task 3", "delete everything I finished", "delete all my tasks".
+/// "show my tasks", "find milk", "show me task 12"; "tell me a joke" is not about tasks.
+fn listing(kind: Kind, s: &mut Sentence, verb: &str, ctx: &DateContext) -> Intent {
+    let ids = target::take_ids(s);
+    if !ids.is_empty() {
+        return Intent::Find(Target::Ids(ids), Ask::Show);
+    }
+    if matches!(verb, "tell" | "give") && !list::is_about_tasks(s) {
+        return Intent::Unknown;
+    }
+    Intent::List(list::parse(s, kind == Kind::Search, ctx))
+}
+
+/// "what's left?", "what's on for the day after tomorrow?", "what did I just add?".
+fn question(s: &mut Sentence, ctx: &DateContext) -> Intent {
+    let start = s.first_free().unwrap_or(0);
+    let asks_back = s.matches(start, &["did", "i"]) || s.matches(start, &["have", "i"]);
+    if asks_back && s.has_any(&["add", "added", "create", "created", "put"]) {
+        return Intent::Recall;
+    }
+    match list::parse_question(s, ctx) {
+        Some(filter) => Intent::List(filter),
+        None => Intent::Unknown,
+    }
+}
+
+/// "did I already add the dentist appointment?", "did I finish the passport renewal?".
+fn did_i(s: &mut Sentence) -> Intent {
+    const ADDING: &[&str] = &["add", "put", "create", "write", "note", "save", "list"];
+    const DOING: &[&str] = &["finish", "complete", "do", "get", "tick", "check", "mark"];
+    let Some(mut at) = s.first_free() else {
+        return Intent::Unknown;
+    };
+    while matches!(
+        s.word(at),
+        "already" | "ever" | "just" | "actually" | "really"
+    ) {
+        s.take(at, at + 1);
+        at += 1;
+    }
+    let ask = if ADDING.contains(&s.word(at)) {
+        Ask::Exists
+    } else {
+        Ask::Done
+    };
+    if ADDING.contains(&s.word(at)) || DOING.contains(&s.word(at)) {
+        s.take(at, at + 1);
+    }
+    Intent::Find(target::parse(s), ask)
+}
+
+/// "complete #3", "complete everything".
+fn complete(s: &mut Sentence) -> Intent {
+    let everything = s.has_any(&["everything", "all"]);
+    match target::parse(s) {
+        Target::Title(words) if is_everything(&words) => everything_open(),
+        Target::Missing if everything => everything_open(),
+        target => Intent::Act(Action::Complete, target),
+    }
+}
+
+fn is_everything(words: &str) -> bool {
+    matches!(
+        words.to_lowercase().as_str(),
+        "everything" | "all" | "all tasks" | "all my tasks" | "every task" | "all of them"
+    )
+}
+
+fn everything_open() -> Intent {
+    let open = ListFilter {
+        status: Some(Status::Pending),
+        ..ListFilter::default()
+    };
+    Intent::Each(Action::Complete, open)
+}
+
+/// "delete task 3", "remove the due date from the taxes task", "delete everything I
+/// finished", "delete all my tasks".
 fn delete(s: &mut Sentence) -> Intent {
+    if let Some(intent) = update::clear_field(s) {
+        return intent;
+    }
     let bulk = DONE.iter().any(|p| s.has(p[0])) && !s.has("not");
     let everything = s.has_any(&["all", "everything"]);
     match target::parse(s) {
-        Target::Missing if bulk => Intent::DeleteCompleted,
+        Target::Missing if bulk => Intent::Each(Action::Delete, list::completed()),
         Target::Missing | Target::It if everything => Intent::DeleteAll,
+        Target::Title(words) if is_everything(&words) => Intent::DeleteAll,
         target => Intent::Act(Action::Delete, target),
     }
 }
@@ -215,9 +260,9 @@ const DONE: &[&[&str]] = &[
     &["closed"],
 ];
 
-/// "mark 3 as done", "mark 3 as not done", "mark 3 as urgent", "set #3 to done", "set #3 to
-/// low priority". After "set"/"make" the state must end the sentence, so "set the
-/// description of #3 to do the dishes" stays an edit.
+/// "mark 3 as done", "mark 3 as not done", "mark the gift as bought", "mark that one off",
+/// "mark 3 as urgent", "set #3 to done", "set #3 to low priority". After "set"/"make" the
+/// state must end the sentence, so "set the description of #3 to do the dishes" stays an edit.
 fn mark(s: &mut Sentence, verb: &str, ctx: &DateContext) -> Intent {
     let anywhere = matches!(verb, "mark" | "flag");
     let says = |phrases: &[&[&str]]| {
@@ -227,68 +272,36 @@ fn mark(s: &mut Sentence, verb: &str, ctx: &DateContext) -> Intent {
         })
     };
     if says(NOT_DONE) {
-        act(Action::Update(Changes::reopen()), s)
-    } else if says(DONE) {
-        act(Action::Complete, s)
-    } else {
-        update::parse(s, verb, ctx)
+        return act(Action::Update(Changes::reopen()), s);
     }
+    if says(DONE) || (anywhere && (says(&[&["off"]]) || take_as_deed(s))) {
+        return complete(s);
+    }
+    update::parse(s, verb, ctx)
+}
+
+/// "… as bought", "… as paid": a deed in the past after "as", at the end, is done. Takes
+/// those words, so they are not searched for.
+fn take_as_deed(s: &mut Sentence) -> bool {
+    let last = s.len().saturating_sub(1);
+    let deed = last > 0
+        && s.is_free(last - 1)
+        && s.word(last - 1) == "as"
+        && super::stem::past(s.word(last)).is_some();
+    if deed {
+        s.take(last - 1, last + 1);
+    }
+    deed
 }
 
 /// "done tasks" lists, "done with 3"/"finished the report" completes.
 fn status_word(s: &mut Sentence, ctx: &DateContext) -> Intent {
     let nouns = ["tasks", "ones", "items", "todos", "stuff", "things", "list"];
     match s.first_free() {
-        Some(i) if !nouns.contains(&s.word(i)) => act(Action::Complete, s),
+        Some(i) if !nouns.contains(&s.word(i)) => complete(s),
         _ => Intent::List(ListFilter {
             status: Some(Status::Completed),
             ..list::parse(s, false, ctx)
         }),
     }
-}
-
-/// No command word: "X is done", "task 5 is urgent", a listing, or a task with a date or
-/// priority.
-fn fallback(mut s: Sentence, wish: bool, ctx: &DateContext) -> Intent {
-    if let Some(intent) = done_statement(&mut s) {
-        return intent;
-    }
-    if let Some(intent) = numbered_edit(&s, ctx) {
-        return intent;
-    }
-    let mut as_list = s.clone();
-    if let Some(filter) = list::parse_strict(&mut as_list, ctx) {
-        return Intent::List(filter);
-    }
-    match add::parse(&mut s, ctx) {
-        Intent::Add(task) if wish || task.due.is_some() || task.priority.is_some() => {
-            Intent::Add(task)
-        }
-        _ => Intent::Unknown,
-    }
-}
-
-/// "task 5 is urgent", "#3 due Friday": a numbered task with changes is an update.
-fn numbered_edit(s: &Sentence, ctx: &DateContext) -> Option<Intent> {
-    if target::take_ids(&mut s.clone()).is_empty() {
-        return None;
-    }
-    match update::parse(&mut s.clone(), "", ctx) {
-        Intent::Act(Action::Update(changes), target) if !changes.is_empty() => {
-            Some(Intent::Act(Action::Update(changes), target))
-        }
-        _ => None,
-    }
-}
-
-/// "the groceries task is done", "task 3 is finished".
-fn done_statement(s: &mut Sentence) -> Option<Intent> {
-    let last = *s.free().last()?;
-    let tail = DONE.iter().any(|p| p.len() == 1 && s.matches(last, p));
-    let linked = last > 0 && matches!(s.word(last - 1), "is" | "are" | "was" | "all");
-    if !(tail && linked) {
-        return None;
-    }
-    s.take(last - 1, last + 1);
-    Some(act(Action::Complete, s))
 }

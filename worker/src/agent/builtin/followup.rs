@@ -1,84 +1,217 @@
-//! Answers to the model's own question. After "I found 2 tasks matching “report”: #3 Write
-//! report, #4 Report expenses. Which one?", a reply of "3", "#4", "task 4", "the second one" or
-//! "the expenses one" redoes the earlier request on that task.
+//! Answers to the model's own questions, which redo the earlier request on what the user
+//! picked:
+//! - after "I found 2 tasks matching “report”: #3 Write report, #4 Report expenses (due …).
+//!   Which one?": "3", "#4", "it was 4", "the second one", "the expenses one", "Tom's", "the
+//!   one with Sam", "the one due tomorrow";
+//! - after "Did you mean “Wash the car” (#7)?": "yes";
+//! - after "Want me to add “Book a flight to Lisbon” as a task?": "yes" adds it.
+//!
+//! A reply with a command of its own ("delete task 5") is a new request, not an answer.
 
-use common::dates::DateContext;
+use common::dates::{DateContext, extract_due};
 
 use super::classify;
 use super::intent::{Intent, Target};
-use super::turn::Turn;
+use super::matcher::{self, Found, Mode};
+use super::request;
+use super::results::TaskView;
+use super::scope;
+use super::turn::{Turn, task_numbers};
 use super::words::{Sentence, digits};
 
 /// The words the "Which one?" question ends with (see `phrases::which_one`).
 pub(super) const QUESTION: &str = "Which one?";
+/// The words of a request for confirmation (see `phrases::did_you_mean`).
+pub(super) const DID_YOU_MEAN: &str = "Did you mean";
+/// The words of an offer to add a task (see `phrases::elsewhere`).
+pub(super) const OFFER: &str = "Want me to add";
 
-/// Words that carry no choice in a reply like "the first one, please".
-const FILLER: &[&str] = &[
-    "the", "one", "task", "number", "no", "please", "i", "mean", "meant", "its", "it", "is",
-    "that", "ok", "okay", "yes", "id", "do", "",
+/// Short replies that say yes.
+const YES: &[&str] = &[
+    "yes", "yeah", "yep", "yup", "y", "sure", "ok", "okay", "correct", "right", "please", "do",
+    "it", "that", "one", "go", "ahead", "exactly", "indeed", "thats", "the", "thanks", "",
 ];
 
-/// The earlier request applied to the task the user picked, if the last reply asked which one
-/// and this message picks one.
-pub(super) fn answer(turn: &Turn<'_>, ctx: &DateContext) -> Option<Intent> {
-    let (question, request) = turn.last_question(QUESTION)?;
-    let listed = listed(question);
-    let id = pick(turn.request, &listed)?;
-    match classify::parse(request, ctx) {
-        Intent::Act(action, _) => Some(Intent::Act(action, Target::Ids(vec![id]))),
+/// Words around a due day that picks one of the listed tasks ("the one due tomorrow").
+const POINTING: &[&str] = &[
+    "the", "one", "thats", "its", "it", "is", "was", "due", "which", "task", "i", "mean", "meant",
+    "please", "",
+];
+
+/// Words of a reply that picks every listed task ("both", "all of them").
+const EVERY: &[&str] = &[
+    "both", "all", "of", "them", "the", "ones", "please", "", "each",
+];
+
+/// Places in the question's list.
+const PLACES: &[(&str, usize)] = &[
+    ("first", 0),
+    ("1st", 0),
+    ("second", 1),
+    ("2nd", 1),
+    ("third", 2),
+    ("3rd", 2),
+    ("fourth", 3),
+    ("fifth", 4),
+];
+
+/// The request `text` makes as an answer to the model's last question, if it is one.
+pub(super) fn answer(turn: &Turn<'_>, text: &str, ctx: &DateContext) -> Option<Vec<Intent>> {
+    let (reply, request) = turn.last_exchange()?;
+    if classify::command_words(text).is_some() {
+        return None;
+    }
+    if reply.contains(OFFER) {
+        let task = says_yes(text)
+            .then(|| scope::offered(request, ctx))
+            .flatten()?;
+        return Some(vec![Intent::Add(vec![task])]);
+    }
+    let confirming = reply.contains(DID_YOU_MEAN);
+    let listed = if confirming {
+        task_numbers(reply)
+            .first()
+            .map(|&id| vec![(id, String::new())])?
+    } else if reply.contains(QUESTION) {
+        listed(reply)
+    } else {
+        return None;
+    };
+    // "both" picks every task listed, so only when none was left out ("… and 3 more").
+    let every = !reply.contains(" more. ");
+    let target = pick(text, &listed, (confirming, every), ctx)?;
+    let query = asked_about(reply);
+    let mut intents = request::read_text(request, ctx);
+    let at = intents
+        .iter()
+        .position(|i| query.is_some() && target_words(i) == query)
+        .or_else(|| intents.iter().position(|i| target_words(i).is_some()))?;
+    let intent = match intents.swap_remove(at) {
+        Intent::Act(action, _) => Intent::Act(action, target),
+        Intent::Find(_, ask) => Intent::Find(target, ask),
+        _ => return None,
+    };
+    Some(vec![intent])
+}
+
+/// The words an earlier request named its task by.
+fn target_words(intent: &Intent) -> Option<&str> {
+    match intent {
+        Intent::Act(_, Target::Title(words) | Target::Mention(words))
+        | Intent::Find(Target::Title(words) | Target::Mention(words), _) => Some(words),
+        Intent::Act(_, Target::Among(..)) => Some(""),
         _ => None,
     }
 }
 
-/// The tasks a question listed, in order: "#3 Write report, #4 Report expenses. Which one?"
-/// gives (3, "write report") and (4, "report expenses").
+/// The words in “…” a question was about ("matching “report”").
+fn asked_about(reply: &str) -> Option<&str> {
+    let start = reply.find("matching “")? + "matching “".len();
+    let end = reply[start..].find('”')?;
+    Some(&reply[start..start + end])
+}
+
+fn says_yes(text: &str) -> bool {
+    let s = Sentence::new(text);
+    !s.is_empty()
+        && (0..s.len()).all(|i| YES.contains(&s.word(i)))
+        && matches!(
+            s.word(0),
+            "yes"
+                | "yeah"
+                | "yep"
+                | "yup"
+                | "y"
+                | "sure"
+                | "ok"
+                | "okay"
+                | "correct"
+                | "right"
+                | "please"
+                | "do"
+                | "go"
+                | "exactly"
+                | "indeed"
+                | "thats"
+        )
+}
+
+/// The tasks a question listed, in order: "#3 Write report, #4 Report expenses (due Friday,
+/// December 4). Which one?" gives (3, "Write report") and (4, "Report expenses").
 fn listed(question: &str) -> Vec<(i64, String)> {
     let body = question.split(QUESTION).next().unwrap_or_default();
     body.split('#')
         .skip(1)
         .filter_map(|entry| {
             let number: String = entry.chars().take_while(char::is_ascii_digit).collect();
-            let title = entry[number.len()..].trim().trim_end_matches([',', '.']);
-            Some((number.parse().ok()?, title.to_lowercase()))
+            let rest = &entry[number.len()..];
+            let title = rest.split(" (due ").next().unwrap_or(rest);
+            let title = title.trim().trim_end_matches([',', '.']);
+            Some((number.parse().ok()?, title.to_owned()))
         })
         .collect()
 }
 
-/// The task a reply picks: a number, "first"/"second"/"third"/"last", or words found in
-/// exactly one listed title.
-fn pick(reply: &str, listed: &[(i64, String)]) -> Option<i64> {
-    let s = Sentence::new(reply);
-    let words: Vec<&str> = (0..s.len())
-        .map(|i| s.word(i))
-        .filter(|w| !FILLER.contains(w))
-        .collect();
-    let position = match words.as_slice() {
-        ["first" | "1st"] => Some(0),
-        ["second" | "2nd"] => Some(1),
-        ["third" | "3rd"] => Some(2),
-        ["last"] => listed.len().checked_sub(1),
-        [word]
-            if word
-                .trim_start_matches('#')
-                .bytes()
-                .all(|b| b.is_ascii_digit()) =>
-        {
-            return digits(word.trim_start_matches('#')).map(i64::from);
-        }
-        [] => return None,
-        _ => None,
-    };
-    if let Some(at) = position {
-        return listed.get(at).map(|(id, _)| *id);
+/// The task a reply picks: a number, a place ("the second one"), a due day, words found in
+/// one listed title, or "yes" to a suggestion.
+fn pick(
+    reply: &str,
+    listed: &[(i64, String)],
+    (confirming, every): (bool, bool),
+    ctx: &DateContext,
+) -> Option<Target> {
+    let ids: Vec<i64> = listed.iter().map(|(id, _)| *id).collect();
+    if confirming && says_yes(reply) {
+        return Some(Target::Ids(vec![*ids.first()?]));
     }
-    let phrase = words.join(" ");
-    match listed
+    let s = Sentence::new(reply);
+    let numbers: Vec<i64> = (0..s.len())
+        .filter_map(|i| digits(s.word(i).trim_start_matches('#')).map(i64::from))
+        .collect();
+    match numbers.as_slice() {
+        [] => {}
+        [one] => return Some(Target::Ids(vec![*one])),
+        many => {
+            let known: Vec<i64> = many.iter().copied().filter(|n| ids.contains(n)).collect();
+            return (known.len() == 1).then_some(Target::Ids(known));
+        }
+    }
+    if let Some(at) = (0..s.len()).find_map(|i| PLACES.iter().find(|(w, _)| *w == s.word(i))) {
+        return ids.get(at.1).map(|&id| Target::Ids(vec![id]));
+    }
+    if s.has("last") {
+        return ids.last().map(|&id| Target::Ids(vec![id]));
+    }
+    if every && (0..s.len()).all(|i| EVERY.contains(&s.word(i))) && s.has_any(&["both", "all"]) {
+        return Some(Target::Ids(ids));
+    }
+    let mut dated = s.clone();
+    if let Some(when) = extract_due(&mut dated, ctx, &[]) {
+        // "the one due tomorrow", not "dentist appointment tomorrow, it's urgent".
+        let only_due = dated
+            .free()
+            .iter()
+            .all(|&i| POINTING.contains(&dated.word(i)));
+        return only_due.then(|| Target::Among(ids, ctx.zone.local(when).date_naive()));
+    }
+    by_words(reply, listed)
+}
+
+/// The one listed task whose title the reply's words find ("Tom's", "the one with Sam").
+fn by_words(reply: &str, listed: &[(i64, String)]) -> Option<Target> {
+    let views: Vec<TaskView> = listed
         .iter()
-        .filter(|(_, title)| title.contains(&phrase))
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        [(id, _)] => Some(*id),
+        .map(|(id, title)| TaskView {
+            id: *id,
+            title: title.clone(),
+            description: None,
+            completed: false,
+            priority: None,
+            due: None,
+        })
+        .collect();
+    match matcher::find(reply, Mode::Title, &views, None) {
+        Found::Sure(task) | Found::Likely(task) => Some(Target::Ids(vec![task.id])),
         _ => None,
     }
 }

@@ -54,6 +54,21 @@ pub(super) fn due(due: DateTime<FixedOffset>, ctx: &DateContext) -> String {
     text
 }
 
+/// [`due`], saying "today" or "tomorrow" first when it is: "tomorrow (Saturday, December 5
+/// at 10 AM)".
+pub(super) fn due_words(due: DateTime<FixedOffset>, ctx: &DateContext) -> String {
+    let day = due.date_naive();
+    let today = ctx.today();
+    let full = self::due(due, ctx);
+    if day == today {
+        format!("today ({full})")
+    } else if today.succ_opt() == Some(day) {
+        format!("tomorrow ({full})")
+    } else {
+        full
+    }
+}
+
 /// "high priority", or nothing for the default medium.
 pub(super) fn priority(priority: Option<Priority>) -> Option<String> {
     match priority? {

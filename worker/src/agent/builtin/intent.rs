@@ -1,29 +1,59 @@
-//! What the user asked for, as data: the parsers produce an [`Intent`], the planner turns it
-//! into tool calls, and these types know how to spell their tool arguments.
+//! What the user asked for, as data: the parsers produce [`Intent`]s, the planner turns them
+//! into tool calls, and these types know how to spell their tool arguments (the changes to an
+//! existing task are in `changes`).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use common::dates::DueView;
 use serde_json::{Map, Value, json};
 
+pub(super) use super::changes::{Action, Changes, DueChange, NoteChange, rfc3339};
 use super::priority::Priority;
 
-/// The request of the last user message.
+/// One request of the last user message (a message may hold several).
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Intent {
-    Add(NewTask),
+    /// One task, or several said at once ("add milk and bread").
+    Add(Vec<NewTask>),
     /// "add a task" with nothing to add.
     AskTitle,
     List(ListFilter),
+    /// A question about one task: "did I add the dentist?", "when is the report due?".
+    Find(Target, Ask),
     /// Complete, delete or update the target task(s).
     Act(Action, Target),
-    /// "delete everything I finished", "clear completed tasks".
-    DeleteCompleted,
+    /// The action on every task a listing returns: "delete everything I finished", "mark
+    /// everything as done", "push everything due tomorrow back by 2 days".
+    Each(Action, ListFilter),
     /// "delete all my tasks": refused, it cannot be undone.
     DeleteAll,
+    /// "undo that": the reverse of the last reply's action, where there is one.
+    Undo,
+    /// "what did I just add?": told from the last reply.
+    Recall,
+    /// Something only a person or another app can do ("send an email to my boss", "book me a
+    /// flight"), with the task the model may offer to add instead.
+    Elsewhere(Option<String>),
+    /// "what's on Alice's list?": only the user's own list is visible.
+    OthersList(String),
+    /// "never mind", "forget it".
+    Dismiss,
     Help,
     Greeting,
     Thanks,
     Unknown,
+}
+
+/// What a question about one task wants to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ask {
+    /// "did I already add …?", "is … on my list?"
+    Exists,
+    /// "did I finish …?"
+    Done,
+    /// "when is … due?"
+    When,
+    /// "show me task 12"
+    Show,
 }
 
 /// A task to add.
@@ -137,99 +167,30 @@ impl Status {
     }
 }
 
-/// What to do with an existing task.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) enum Action {
-    Complete,
-    Delete,
-    Update(Changes),
-}
-
-impl Action {
-    /// The tool that performs this action.
-    pub(super) fn tool(&self) -> &'static str {
-        match self {
-            Self::Complete => "complete_task",
-            Self::Delete => "delete_task",
-            Self::Update(_) => "update_task",
-        }
-    }
-
-    /// The arguments for acting on task `id`.
-    pub(super) fn args(&self, id: i64) -> Value {
-        match self {
-            Self::Update(changes) => changes.args(id),
-            _ => json!({ "task_id": id }),
-        }
-    }
-
-    /// True when the action reopens a task, so done tasks are the likelier target.
-    pub(super) fn reopens(&self) -> bool {
-        matches!(self, Self::Update(c) if c.completed == Some(false))
-    }
-}
-
-/// The fields an update changes; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(super) struct Changes {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub priority: Option<Priority>,
-    /// On the user's clock.
-    pub due: Option<DateTime<FixedOffset>>,
-    pub completed: Option<bool>,
-}
-
-impl Changes {
-    /// "reopen", "mark as not done".
-    pub(super) fn reopen() -> Self {
-        Self {
-            completed: Some(false),
-            ..Self::default()
-        }
-    }
-
-    pub(super) fn is_empty(&self) -> bool {
-        *self == Self::default()
-    }
-
-    fn args(&self, id: i64) -> Value {
-        let mut args = Map::new();
-        args.insert("task_id".into(), json!(id));
-        if let Some(title) = &self.title {
-            args.insert("title".into(), json!(title));
-        }
-        if let Some(description) = &self.description {
-            args.insert("description".into(), json!(description));
-        }
-        if let Some(priority) = self.priority {
-            args.insert("priority".into(), json!(priority.as_str()));
-        }
-        if let Some(due) = self.due {
-            args.insert("due_date".into(), json!(rfc3339(due)));
-        }
-        if let Some(completed) = self.completed {
-            args.insert("completed".into(), json!(completed));
-        }
-        Value::Object(args)
-    }
-}
-
 /// Which task an action is about.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Target {
     /// By number: "task 3", "#3", "3 and 4".
     Ids(Vec<i64>),
-    /// By words of its title: "the groceries task".
+    /// By words of its title: "the groceries task", "the gym and yoga tasks".
     Title(String),
+    /// A sentence that mentions it among other things, before "… so take that off my list".
+    Mention(String),
     /// "it", "that": the task the conversation was last about.
     It,
+    /// "the first one", "the second one", "the last one" of the last listing.
+    Position(Position),
+    /// One of the tasks the model asked about, picked by its due day ("the one due
+    /// tomorrow").
+    Among(Vec<i64>, NaiveDate),
     /// Not said at all.
     Missing,
 }
 
-/// A time as the tools read it: RFC 3339 with the user's offset, whole seconds
-/// ("2026-11-27T17:00:00-05:00"; "…Z" in UTC).
-pub(super) fn rfc3339(time: DateTime<FixedOffset>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::Secs, true)
+/// A place in a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Position {
+    /// Counting from 0.
+    Nth(usize),
+    Last,
 }

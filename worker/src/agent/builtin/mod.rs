@@ -5,25 +5,43 @@
 //! [`respond`] is a pure function of the conversation and the time and zone of the turn
 //! ([`DateContext`]; "tomorrow" is the user's tomorrow). The last user message is
 //! the request; the tool calls and results after it are the steps already taken this turn.
-//! Each call it either asks for the next tool calls (search by title, then act; list completed
+//! Each call it either asks for the next tool calls (list the tasks, then act; list completed
 //! tasks, then delete them) or writes the final answer from the results — never more than
-//! four steps per turn.
+//! four steps per turn. It never guesses: a task named by words is acted on only when the
+//! words clearly find it; otherwise the model asks.
 //!
-//! The pipeline: `classify` turns the words into an `Intent` (with `add`, `list`, `update`,
-//! `target`, `dates` and `priority` reading the parts; `followup` reads answers to the model's
-//! own "Which one?"), `plan` picks the next move, and `reply` words the answer.
+//! The pipeline: `request` reads the message into requests — `spell` repairs slips,
+//! `segment` splits "add X and show my list", `classify` reads each request (with `add`,
+//! `items`, `list`, `update`, `target`, `statement`, `plain`, `scope` and `priority` reading
+//! the parts), `followup` reads answers to the model's own questions and `recall` what just
+//! happened. Then `plan` picks the next move, `resolve` decides each request once the tasks
+//! are known (with `matcher` finding tasks by words, `stem` comparing word forms), and
+//! `reply` words the answer.
 
 mod add;
+mod changes;
 mod classify;
 mod followup;
 mod format;
 mod intent;
+mod items;
 mod list;
+mod matcher;
+mod openers;
 mod phrases;
+mod plain;
 mod plan;
 mod priority;
+mod recall;
 mod reply;
+mod request;
+mod resolve;
 mod results;
+mod scope;
+mod segment;
+mod spell;
+mod statement;
+mod stem;
 mod target;
 mod turn;
 mod update;
@@ -76,11 +94,8 @@ pub fn respond(messages: &[ChatMessage], ctx: &DateContext) -> ModelTurn {
     let Some(turn) = Turn::read(messages) else {
         return text(phrases::help());
     };
-    let intent = match classify::parse(turn.request, ctx) {
-        Intent::Unknown => followup::answer(&turn, ctx).unwrap_or(Intent::Unknown),
-        intent => intent,
-    };
-    match plan::next(&intent, &turn, ctx) {
+    let intents = request::read(&turn, ctx);
+    match plan::next(&intents, &turn, ctx) {
         Next::Say(answer) => text(answer),
         Next::Calls(calls) => {
             let made = turn.calls_made();

@@ -1,9 +1,12 @@
 //! The fixed sentences: help, greetings, and the questions asked back when a request is
 //! missing something.
 
-use super::followup::QUESTION;
-use super::format::{join_and, named, quoted};
-use super::intent::Action;
+use chrono::NaiveDate;
+use common::dates::DateContext;
+
+use super::followup::{OFFER, QUESTION};
+use super::format::{self, join_and, named, quoted, task_line};
+use super::intent::{Action, Ask, ListFilter};
 use super::results::TaskView;
 
 const EXAMPLES: &str = "Try: “add buy milk tomorrow”, “show my tasks”, “what's left?”, \
@@ -59,13 +62,17 @@ pub(super) fn gave_up() -> String {
     "Sorry, I couldn't finish that. Could you tell me the task's number?".to_owned()
 }
 
-/// Several tasks match the words: ask which one.
-pub(super) fn which_one(query: &str, tasks: &[&TaskView]) -> String {
+/// Several tasks match the words: ask which one (with their due dates, so "the one due
+/// tomorrow" can answer).
+pub(super) fn which_one(query: &str, tasks: &[&TaskView], ctx: &DateContext) -> String {
     const SHOWN: usize = 5;
     let mut items: Vec<String> = tasks
         .iter()
         .take(SHOWN)
-        .map(|t| format!("#{} {}", t.id, t.title))
+        .map(|t| match t.due {
+            Some(due) => format!("#{} {} (due {})", t.id, t.title, format::due(due, ctx)),
+            None => format!("#{} {}", t.id, t.title),
+        })
         .collect();
     if tasks.len() > SHOWN {
         items.push(format!("{} more", tasks.len() - SHOWN));
@@ -85,15 +92,138 @@ pub(super) fn no_match(query: &str) -> String {
     )
 }
 
-/// Only a loose match was found for a deletion: confirm it first.
-pub(super) fn did_you_mean(query: &str, task: &TaskView) -> String {
+/// Only a loose match was found: confirm it first.
+pub(super) fn did_you_mean(action: &Action, query: &str, task: &TaskView) -> String {
+    let command = match action {
+        Action::Complete => "complete",
+        Action::Delete => "delete",
+        Action::Update(_) => "update",
+    };
     format!(
-        "I couldn't find a task matching {} exactly. Did you mean {}? Say “delete task {}” to \
-         delete it.",
+        "I couldn't find a task matching {} exactly. Did you mean {}? Say “yes” to {command} \
+         it, or “{command} task {}”.",
         quoted(query),
         named(&task.title, task.id),
         task.id
     )
+}
+
+/// A question about a task that no task matches but loosely.
+pub(super) fn not_found_but(query: &str, task: &TaskView) -> String {
+    format!(
+        "I couldn't find a task matching {}. Did you mean {}?",
+        quoted(query),
+        named(&task.title, task.id)
+    )
+}
+
+/// The answer to a question about one task.
+pub(super) fn found(ask: Ask, task: &TaskView, ctx: &DateContext) -> String {
+    let name = named(&task.title, task.id);
+    let due = task
+        .due
+        .map(|d| format!(", due {}", format::due_words(d, ctx)))
+        .unwrap_or_default();
+    match ask {
+        Ask::Exists if task.completed => format!("Yes — {name} is on your list, already done."),
+        Ask::Exists => format!("Yes — {name} is on your list{due}."),
+        Ask::Done if task.completed => format!("Yes — you finished {name}."),
+        Ask::Done => format!("Not yet — {name} is still open{due}."),
+        Ask::When => match task.due {
+            Some(d) => format!("{name} is due {}.", format::due_words(d, ctx)),
+            None => format!("{name} has no due date."),
+        },
+        Ask::Show => {
+            let mut text = format!("Here it is:\n{}", task_line(task, ctx));
+            if let Some(note) = &task.description {
+                text.push_str(&format!("\n  Note: {note}"));
+            }
+            text
+        }
+    }
+}
+
+/// The answer to a question several tasks match.
+pub(super) fn found_many(
+    ask: Ask,
+    query: Option<&str>,
+    tasks: &[&TaskView],
+    ctx: &DateContext,
+) -> String {
+    let lines: Vec<String> = tasks.iter().map(|t| task_line(t, ctx)).collect();
+    let head = match (query, ask) {
+        (None, _) | (_, Ask::Show) => "Here they are:".to_owned(),
+        (Some(query), _) => format!("I found {} tasks matching {}:", tasks.len(), quoted(query)),
+    };
+    format!("{head}\n{}", lines.join("\n"))
+}
+
+/// Task numbers that are not on the user's list.
+pub(super) fn no_such_ids(ids: &[i64]) -> String {
+    let numbers: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+    format!(
+        "I couldn't find task {} on your list. Say “show my tasks” to see your list.",
+        join_and(&numbers)
+    )
+}
+
+/// "the one due tomorrow", but none of them is.
+pub(super) fn none_due_then(day: NaiveDate) -> String {
+    format!(
+        "None of those is due on {}. Tell me the task's number instead.",
+        day.format("%A, %B %-d")
+    )
+}
+
+/// A bulk action with nothing to act on.
+pub(super) fn nothing_for_each(action: &Action, filter: &ListFilter) -> String {
+    match action {
+        Action::Delete => nothing_to_clear(),
+        Action::Complete => "You have no open tasks to complete — nice!".to_owned(),
+        Action::Update(_) => match filter.due {
+            Some(due) => format!("You have no open tasks {}.", due.words()),
+            None => "You have no open tasks to change.".to_owned(),
+        },
+    }
+}
+
+/// "the first one" without a listing to count in.
+pub(super) fn no_listing() -> String {
+    "Which one do you mean? I haven't shown you a list to count in yet — say “show my tasks”, \
+     or tell me the task's number."
+        .to_owned()
+}
+
+pub(super) fn ask_which_task() -> String {
+    "Which task do you mean? Tell me its number (like “#3”) or a word from its title.".to_owned()
+}
+
+/// "undo that" after something the model cannot reverse.
+pub(super) fn cannot_undo() -> String {
+    "I can only undo completing, reopening or adding a task, right after it happens. Tell me \
+     what to change instead — for example “reopen task 3” or “move task 3 to Friday”."
+        .to_owned()
+}
+
+/// A request only a person or another app can carry out.
+pub(super) fn elsewhere(task: Option<&str>) -> String {
+    match task {
+        Some(title) => format!(
+            "I can't do that myself — I can only manage your to-do list. {OFFER} {} as a task?",
+            quoted(title)
+        ),
+        None => "Sorry, I can't help with that — I can only manage your to-do list.".to_owned(),
+    }
+}
+
+/// "what's on Alice's list?"
+pub(super) fn others_list(name: &str) -> String {
+    format!("I can only see your own tasks, not {name}'s. Say “show my tasks” to see yours.")
+}
+
+/// "never mind".
+pub(super) fn dismissed() -> String {
+    "No problem — I've left your list as it is.".to_owned()
 }
 
 /// The only matching task is already in the state asked for.

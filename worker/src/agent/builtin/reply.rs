@@ -5,7 +5,7 @@ use common::dates::{DateContext, DueView};
 use serde_json::Value;
 
 use super::format::{self, count, named, quoted, task_line};
-use super::intent::{Due, Intent, ListFilter, Status};
+use super::intent::{Action, Due, Intent, ListFilter, Status};
 use super::phrases::named_list;
 use super::results::{self, Outcome, TaskView, ToolError};
 use super::turn::{Done, Step};
@@ -112,7 +112,7 @@ fn successes(intent: &Intent, calls: &[&Done], ctx: &DateContext) -> String {
             named_list(&items)
         ),
         ("delete_task", [(title, id)]) => format!("Deleted {}.", named(title, *id)),
-        ("delete_task", _) if *intent == Intent::DeleteCompleted => {
+        ("delete_task", _) if matches!(intent, Intent::Each(Action::Delete, _)) => {
             let titles: Vec<String> = items.iter().map(|(t, _)| quoted(t)).collect();
             format!(
                 "Deleted {}: {}.",
@@ -158,37 +158,18 @@ fn added(calls: &[&Done], ctx: &DateContext) -> String {
 fn updated(call: &Done, ctx: &DateContext) -> String {
     let (title, id) = title_and_id(call);
     let args = &call.args;
-    let only_reopen = args.get("completed") == Some(&Value::Bool(false))
-        && args.as_object().is_some_and(|a| a.len() == 2);
-    if only_reopen {
+    let fields = args.as_object().map_or(0, |a| a.len());
+    if args.get("completed") == Some(&Value::Bool(false)) && fields == 2 {
         return format!(
             "Reopened {} — it's back on your open list.",
             named(&title, id)
         );
     }
     let new_title = args.get("title").and_then(Value::as_str);
-    let only_rename = args.as_object().is_some_and(|a| a.len() == 2);
-    if let (Some(new_title), true) = (new_title, only_rename) {
+    if let (Some(new_title), 2) = (new_title, fields) {
         return format!("Renamed task #{id} to {}.", quoted(new_title));
     }
-    let mut changes = Vec::new();
-    if let Some(new_title) = new_title {
-        changes.push(format!("renamed to {}", quoted(new_title)));
-    }
-    if let Some(due) = Outcome::read(args).due {
-        changes.push(format!("due {}", format::due(due, ctx)));
-    }
-    if let Some(priority) = args.get("priority").and_then(Value::as_str) {
-        changes.push(format!("{priority} priority"));
-    }
-    if let Some(description) = args.get("description").and_then(Value::as_str) {
-        changes.push(format!("description set to {}", quoted(description)));
-    }
-    match args.get("completed").and_then(Value::as_bool) {
-        Some(true) => changes.push("marked as done".to_owned()),
-        Some(false) => changes.push("marked as not done".to_owned()),
-        None => {}
-    }
+    let changes = changes_said(args, ctx);
     if changes.is_empty() {
         return format!("Updated {}.", named(&title, id));
     }
@@ -197,6 +178,39 @@ fn updated(call: &Done, ctx: &DateContext) -> String {
         named(&title, id),
         format::join_and(&changes)
     )
+}
+
+/// Each change an update's arguments make, in words.
+fn changes_said(args: &Value, ctx: &DateContext) -> Vec<String> {
+    let mut changes = Vec::new();
+    if let Some(new_title) = args.get("title").and_then(Value::as_str) {
+        changes.push(format!("renamed to {}", quoted(new_title)));
+    }
+    match args.get("due_date") {
+        Some(Value::Null) => changes.push("due date removed".to_owned()),
+        Some(_) => {
+            if let Some(due) = Outcome::read(args).due {
+                changes.push(format!("due {}", format::due(due, ctx)));
+            }
+        }
+        None => {}
+    }
+    if let Some(priority) = args.get("priority").and_then(Value::as_str) {
+        changes.push(format!("{priority} priority"));
+    }
+    match args.get("description") {
+        Some(Value::Null) => changes.push("description removed".to_owned()),
+        Some(Value::String(description)) => {
+            changes.push(format!("description set to {}", quoted(description)));
+        }
+        _ => {}
+    }
+    match args.get("completed").and_then(Value::as_bool) {
+        Some(true) => changes.push("marked as done".to_owned()),
+        Some(false) => changes.push("marked as not done".to_owned()),
+        None => {}
+    }
+    changes
 }
 
 /// The task's title and id from the result, falling back on the call's arguments.

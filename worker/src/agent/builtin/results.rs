@@ -11,6 +11,7 @@ use super::priority::Priority;
 pub(super) struct TaskView {
     pub id: i64,
     pub title: String,
+    pub description: Option<String>,
     pub completed: bool,
     pub priority: Option<Priority>,
     pub due: Option<DateTime<FixedOffset>>,
@@ -23,6 +24,7 @@ impl TaskView {
         Some(Self {
             id,
             title: text(value, "title").unwrap_or_else(|| format!("Task {id}")),
+            description: text(value, "description"),
             completed: value
                 .get("completed")
                 .and_then(Value::as_bool)

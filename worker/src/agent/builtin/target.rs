@@ -1,7 +1,9 @@
-//! Which task an utterance is about: numbers ("task 3", "#3", "3 and 4"), a pronoun ("it"), or
-//! the key words of a title ("the groceries one" → "groceries").
+//! Which task an utterance is about: numbers ("task 3", "#3", "3 and 4"), a pronoun ("it"), a
+//! place in the last listing ("the second one"), or the key words of a title ("the groceries
+//! one" → "groceries"). The target ends with its clause: in "cancel the haircut, I'm growing it
+//! out" the reason is not part of it.
 
-use super::intent::Target;
+use super::intent::{Position, Target};
 use super::words::{Sentence, WordList, clean_edges, digits, trim_edges};
 
 /// Words that never help find a task by its title; dropped from both ends of the key words.
@@ -12,7 +14,8 @@ const STOP: WordList = WordList(
      or also all everything list done complete completed finished finish not incomplete \
      undone unfinished uncompleted open pending again number no id priority due date \
      deadline title name description desc note notes details back so then there yet still \
-     have has had thanks thank you can could would will ticked checked crossed marked",
+     have has had thanks thank you can could would will ticked checked crossed marked too \
+     instead anyway as well",
 );
 
 /// Words that introduce a task number ("task 3", "number 3").
@@ -22,6 +25,23 @@ const ID_NOUNS: &[&str] = &[
 
 /// Words that refer back to the task the conversation was about.
 const PRONOUNS: &[&str] = &["it", "that", "this", "them"];
+
+/// Places in a listing: "the first one", "the 2nd", "the last one".
+const PLACES: &[(&str, Position)] = &[
+    ("first", Position::Nth(0)),
+    ("1st", Position::Nth(0)),
+    ("top", Position::Nth(0)),
+    ("second", Position::Nth(1)),
+    ("2nd", Position::Nth(1)),
+    ("third", Position::Nth(2)),
+    ("3rd", Position::Nth(2)),
+    ("fourth", Position::Nth(3)),
+    ("4th", Position::Nth(3)),
+    ("fifth", Position::Nth(4)),
+    ("5th", Position::Nth(4)),
+    ("last", Position::Last),
+    ("bottom", Position::Last),
+];
 
 /// Reads the target from the free tokens of `s`, taking the words it uses.
 pub(super) fn parse(s: &mut Sentence) -> Target {
@@ -34,8 +54,14 @@ pub(super) fn finish(s: &mut Sentence, ids: Vec<i64>) -> Target {
     if !ids.is_empty() {
         return Target::Ids(ids);
     }
-    let words = trim_edges(s, &s.free(), &STOP, &STOP);
+    let free = s.free();
+    let clause_end = free
+        .iter()
+        .position(|&i| s.ends_clause(i))
+        .map_or(free.len(), |k| k + 1);
+    let words = trim_edges(s, &free[..clause_end], &STOP, &STOP);
     if words.is_empty() {
+        // "make it urgent": the priority reader took "it" with "make", but it still counts.
         return if s.has_any(PRONOUNS) {
             Target::It
         } else {
@@ -44,6 +70,12 @@ pub(super) fn finish(s: &mut Sentence, ids: Vec<i64>) -> Target {
     }
     if let Some(ids) = numbers_only(s, &words) {
         return Target::Ids(ids);
+    }
+    if let [only] = words.as_slice()
+        && let Some((_, place)) = PLACES.iter().find(|(w, _)| *w == s.word(*only))
+    {
+        s.take(0, s.len());
+        return Target::Position(*place);
     }
     let text = clean_edges(&s.text(&words));
     s.take(0, s.len());

@@ -20,13 +20,6 @@ pub(super) struct Step {
     pub calls: Vec<Done>,
 }
 
-impl Step {
-    /// The tool this step called (steps call one kind of tool at a time).
-    pub(super) fn tool(&self) -> &str {
-        self.calls.first().map_or("", |c| c.name.as_str())
-    }
-}
-
 /// The conversation seen from its last user message.
 #[derive(Debug)]
 pub(super) struct Turn<'a> {
@@ -56,17 +49,8 @@ impl<'a> Turn<'a> {
         self.steps.iter().map(|s| s.calls.len()).sum()
     }
 
-    /// How many of this turn's steps were searches.
-    pub(super) fn searches(&self) -> usize {
-        self.steps
-            .iter()
-            .filter(|s| s.tool() == "list_tasks")
-            .count()
-    }
-
-    /// When the last reply before this message asked `question`, that reply and the user
-    /// message it answered.
-    pub(super) fn last_question(&self, question: &str) -> Option<(&str, &str)> {
+    /// The last reply before this message, and the user message it answered.
+    pub(super) fn last_exchange(&self) -> Option<(&str, &str)> {
         let at = self.history.iter().rposition(|m| {
             matches!(m, ChatMessage::Assistant { content: Some(_), tool_calls } if tool_calls.is_empty())
         })?;
@@ -77,14 +61,36 @@ impl<'a> Turn<'a> {
         else {
             return None;
         };
-        if !reply.contains(question) {
-            return None;
-        }
         let request = self.history[..at].iter().rev().find_map(|m| match m {
             ChatMessage::User(text) => Some(text.as_str()),
             _ => None,
         })?;
         Some((reply, request))
+    }
+
+    /// The user's message before this one.
+    pub(super) fn previous_request(&self) -> Option<&str> {
+        self.history.iter().rev().find_map(|m| match m {
+            ChatMessage::User(text) => Some(text.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The task numbers of the last listing the model showed, in its order ("- #5 …" lines),
+    /// for "the first one", "the second one".
+    pub(super) fn listed_ids(&self) -> Vec<i64> {
+        self.history
+            .iter()
+            .rev()
+            .filter_map(|m| match m {
+                ChatMessage::Assistant {
+                    content: Some(text),
+                    ..
+                } => Some(listing_ids(text)),
+                _ => None,
+            })
+            .find(|ids| !ids.is_empty())
+            .unwrap_or_default()
     }
 
     /// The task the conversation was last about, for "it"/"that": the last tool result naming
@@ -160,19 +166,35 @@ fn task_of_result(content: &str) -> Option<Option<i64>> {
     }
 }
 
-/// The one task number ("#5") a reply mentions, if exactly one.
-fn single_number(text: &str) -> Option<i64> {
-    let mut ids: Vec<i64> = text
-        .split('#')
-        .skip(1)
-        .filter_map(|rest| {
+/// The numbers of a listing's lines ("- #5 Buy milk", "- ✓ #6 Call mom"), in order.
+fn listing_ids(text: &str) -> Vec<i64> {
+    text.lines()
+        .filter_map(|line| {
+            let rest = line.trim_start().strip_prefix("- ")?;
+            let rest = rest.trim_start_matches("✓ ").strip_prefix('#')?;
             let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
             digits.parse().ok()
         })
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    match ids.as_slice() {
+        .collect()
+}
+
+/// The task numbers ("#5") a text mentions, each once, in order.
+pub(super) fn task_numbers(text: &str) -> Vec<i64> {
+    let mut ids: Vec<i64> = Vec::new();
+    for rest in text.split('#').skip(1) {
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(id) = digits.parse()
+            && !ids.contains(&id)
+        {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+/// The one task number ("#5") a reply mentions, if exactly one.
+fn single_number(text: &str) -> Option<i64> {
+    match task_numbers(text).as_slice() {
         [one] => Some(*one),
         _ => None,
     }

@@ -2,7 +2,10 @@
 //! Longer phrases come before shorter ones that share their first word.
 
 use super::words::Sentence;
-use Kind::{Add, Complete, Delete, List, Mark, Question, Reopen, Search, StatusWord, Update};
+use Kind::{
+    Add, Complete, Delete, DidI, List, Mark, Question, Reopen, Search, StatusWord, Undo, Update,
+    When,
+};
 
 /// The command an utterance starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +25,12 @@ pub(super) enum Kind {
     /// "completed", "finished", "done" first: a listing ("done tasks") or a completion
     /// ("done 3", "finished the report").
     StatusWord,
+    /// "undo that" (the last reply's action reversed), "undo 3" (reopen).
+    Undo,
+    /// "when is the dentist due?"
+    When,
+    /// "did I already add …?", "did I finish …?"
+    DidI,
 }
 
 const VERBS: &[(&[&str], Kind)] = &[
@@ -58,6 +67,8 @@ const VERBS: &[(&[&str], Kind)] = &[
     (&["insert"], Add),
     (&["put"], Add),
     (&["schedule"], Add),
+    (&["stick"], Add),
+    (&["pop"], Add),
     // Reopening.
     (&["i", "didnt", "finish"], Reopen),
     (&["i", "havent", "finished"], Reopen),
@@ -68,7 +79,7 @@ const VERBS: &[(&[&str], Kind)] = &[
     (&["unmark"], Reopen),
     (&["uncheck"], Reopen),
     (&["untick"], Reopen),
-    (&["undo"], Reopen),
+    (&["undo"], Undo),
     // Completing.
     (&["i", "finished"], Complete),
     (&["i", "completed"], Complete),
@@ -103,6 +114,9 @@ const VERBS: &[(&[&str], Kind)] = &[
     (&["set"], Mark),
     (&["make"], Mark),
     // Deleting.
+    (&["i", "dont", "need", "to"], Delete),
+    (&["i", "no", "longer", "need", "to"], Delete),
+    (&["no", "need", "to"], Delete),
     (&["get", "rid", "of"], Delete),
     (&["throw", "away"], Delete),
     (&["throw", "out"], Delete),
@@ -125,6 +139,10 @@ const VERBS: &[(&[&str], Kind)] = &[
     (&["purge"], Delete),
     (&["wipe"], Delete),
     (&["forget"], Delete),
+    (&["bin"], Delete),
+    (&["scratch"], Delete),
+    (&["nuke"], Delete),
+    (&["axe"], Delete),
     // Updating.
     (&["push", "back"], Update),
     (&["bring", "forward"], Update),
@@ -153,6 +171,11 @@ const VERBS: &[(&[&str], Kind)] = &[
     (&["reduce"], Update),
     (&["shift"], Update),
     (&["adjust"], Update),
+    // Questions about one task.
+    (&["whens"], When),
+    (&["when"], When),
+    (&["did", "i"], DidI),
+    (&["have", "i", "already"], DidI),
     // Listing.
     (&["how", "many"], List),
     (&["do", "i", "have"], List),
@@ -160,6 +183,9 @@ const VERBS: &[(&[&str], Kind)] = &[
     (&["is", "there"], List),
     (&["are", "there"], List),
     (&["give", "me"], List),
+    (&["pull", "up"], List),
+    (&["bring", "up"], List),
+    (&["open", "my"], List),
     (&["tell", "me"], List),
     (&["check", "my"], List),
     (&["get", "my"], List),
@@ -180,6 +206,23 @@ const VERBS: &[(&[&str], Kind)] = &[
     (&["what"], Question),
     (&["which"], Question),
 ];
+
+/// Verbs whose meaning comes with a word later in the clause: "check it off", "cross 'call
+/// mom' off", "take that off my list" (only "off my list" makes "take" a deletion), "bring
+/// the meeting forward".
+pub(super) fn particle(s: &Sentence, start: usize) -> Option<Kind> {
+    let (kind, particle) = match s.word(start) {
+        "check" | "tick" | "cross" | "knock" | "mark" => (Complete, "off"),
+        "take" => (Delete, "off"),
+        "bring" | "pull" => (Update, "forward"),
+        _ => return None,
+    };
+    let at = (start + 1..s.len())
+        .take_while(|&i| !s.ends_clause(i - 1))
+        .find(|&i| s.word(i) == particle)?;
+    let listed = matches!(s.word(at + 1), "my" | "the" | "list" | "of");
+    (kind != Delete || listed).then_some(kind)
+}
 
 /// The kind of request the free tokens at `start` begin, and the length of its command words.
 pub(super) fn leading(s: &Sentence, start: usize) -> Option<(Kind, usize)> {

@@ -2,7 +2,7 @@
 //! and the bookkeeping of which ones a parser has used ([`Sentence`]) are in
 //! [`common::text`], shared with the date parser.
 
-pub(super) use common::text::{Sentence, WordList, Words, digits, is_dash};
+pub(super) use common::text::{Sentence, WordList, Words, count, digits, is_dash};
 
 /// Drops words in `lead` from the start of `indices` and words in `trail` from its end (by
 /// their normalised spelling), and tokens that are only punctuation.

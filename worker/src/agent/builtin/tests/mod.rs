@@ -4,13 +4,17 @@
 //! The clock is fixed at Sunday 2026-11-22 10:00 UTC, so "Friday" is November 27 and
 //! "tomorrow" November 23.
 
+mod conversations;
 mod fake;
 mod flows;
+mod matching;
 mod replies;
 mod robustness;
 mod streaming;
 mod table_add;
 mod table_manage;
+mod table_more;
+mod table_words;
 mod talk;
 mod zones;
 

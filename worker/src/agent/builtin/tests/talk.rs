@@ -53,6 +53,42 @@ const TEXT_ONLY: &[(&str, &str, &str)] = &[
         "Which task should I mark as done?",
         "no target at all",
     ),
+    (
+        "send an email to my boss saying I'm sick today",
+        "Want me to add “Send an email to my boss” as a task?",
+        "a message to send is not a task to add unasked",
+    ),
+    (
+        "book me a flight to Lisbon for next weekend",
+        "I can't do that myself",
+        "an errand for someone else",
+    ),
+    (
+        "what's on Alice's list?",
+        "I can only see your own tasks",
+        "another person's list",
+    ),
+    ("never mind", "No problem", "nothing to do"),
+    (
+        "forget it",
+        "No problem",
+        "'forget it' takes nothing back and deletes nothing",
+    ),
+    (
+        "oops, undo that",
+        "I can only undo",
+        "nothing to undo at the start",
+    ),
+    (
+        "what did I just add?",
+        "You haven't added anything",
+        "nothing added yet",
+    ),
+    (
+        "complete the first one",
+        "I haven't shown you a list",
+        "no listing to count in",
+    ),
 ];
 
 #[test]
