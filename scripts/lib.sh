@@ -11,6 +11,7 @@
 #   require_cargo          cargo on PATH, or how to install Rust
 #   ensure_browser_tools   Chromium, Node.js and playwright-core for tests/browser
 #   ensure_mcp_tools       the MCP Python SDK (tests/mcp/.venv) and the MCP Inspector for tests/mcp
+#   ensure_schema_tools    schemathesis (tests/schema/.venv) for tests/schema
 #
 # Everything is quiet when there is nothing to do, says what it changes, and stops with a clear
 # message when it cannot go on. Installing uses apt-get (with sudo when not root); starting uses

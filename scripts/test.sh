@@ -59,6 +59,7 @@ export NATS_URL=${NATS_URL:-$TW_DEFAULT_NATS_URL}
 phase services services
 phase browser ensure_browser_tools
 phase mcp ensure_mcp_tools
+phase schema ensure_schema_tools
 TEST_NATS_SERVER=${TEST_NATS_SERVER:-$(command -v nats-server)}
 export TEST_NATS_SERVER
 # Offline query data, when the workspace keeps it, so sqlx macros don't need a migrated database.

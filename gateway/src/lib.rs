@@ -13,6 +13,7 @@ pub mod mcp;
 pub mod metrics;
 pub mod middleware;
 pub mod nats;
+pub mod openapi;
 pub mod outbox;
 mod routes;
 pub mod server;

@@ -4,10 +4,13 @@
 
 use std::sync::Arc;
 
+use anyhow::Context as _;
+
 use poem::{
     EndpointExt, Route,
-    endpoint::BoxEndpoint,
+    endpoint::{BoxEndpoint, make_sync},
     middleware::{Cors, SetHeader},
+    web::Html,
 };
 use poem_openapi::OpenApiService;
 use sqlx::PgPool;
@@ -29,6 +32,7 @@ use crate::{
     metrics::MetricsAccess,
     middleware::{BodyDeadline, BodyLimit, RequestSpan},
     nats::Nats,
+    openapi::{AllowedMethods, Document},
     outbox::Outbox,
     startup::Limiters,
 };
@@ -54,7 +58,7 @@ pub(crate) fn routes(
     outbox: Outbox,
     limiters: Limiters,
     authenticator: Arc<Authenticator>,
-) -> BoxEndpoint<'static> {
+) -> anyhow::Result<BoxEndpoint<'static>> {
     crate::api::accounts::prepare();
     let (metrics_pool, metrics_nats) = (pool.clone(), nats.clone());
     let mcp = Mcp::new(config, pool.clone(), authenticator.clone(), limiters.mcp);
@@ -98,12 +102,17 @@ pub(crate) fn routes(
         env!("CARGO_PKG_VERSION"),
     )
     .description("Talk to your todo list: the task REST API. Every `/api` call needs a bearer JWT whose `sub` is the user id in the path.");
+    let spec = api.spec();
+    let document = Document::new(&spec).context("completing the OpenAPI document")?;
     let mut site = Route::new()
         .nest("/static", crate::web::assets())
-        .at("/openapi.json", api.spec_endpoint())
+        .at("/openapi.json", poem::get(document.endpoint()))
         .at("/metrics", poem::get(crate::metrics::guarded));
     if config.docs {
-        site = site.nest("/docs", api.swagger_ui().with(docs_headers()));
+        // Swagger UI with the completed document in place of the one it embeds.
+        let page = Html(api.swagger_ui_html().replacen(&spec, document.json(), 1));
+        let docs = Route::new().at("/", poem::get(make_sync(move |_| page.clone())));
+        site = site.nest("/docs", docs.with(docs_headers()));
     }
     let site = site
         .nest("/", api)
@@ -124,12 +133,13 @@ pub(crate) fn routes(
         .data(metrics_nats)
         .data(MetricsAccess(config.metrics_token.clone()))
         .catch_all_error(json_errors)
+        .with(AllowedMethods(document))
         .around(crate::metrics::count_requests)
         .with(RequestSpan);
-    match cors(&config.cors_origins) {
+    Ok(match cors(&config.cors_origins) {
         Some(cors) => app.with(cors).boxed(),
         None => app.boxed(),
-    }
+    })
 }
 
 fn cors(origins: &[String]) -> Option<Cors> {

@@ -131,7 +131,7 @@ impl App {
         };
         let limits = (config.connection_limits(), limiters.proxies.clone());
         let endpoint =
-            crate::routes::routes(&config, pool.clone(), nats, outbox, limiters, authenticator);
+            crate::routes::routes(&config, pool.clone(), nats, outbox, limiters, authenticator)?;
         Ok(Self {
             listener,
             endpoint,

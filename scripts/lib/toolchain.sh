@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# The Rust toolchain, the browser test's tools (Chromium, Node.js, playwright-core) and the MCP test's (a
-# Python venv with the MCP SDK, the MCP Inspector). Sourced by scripts/lib.sh; see its header for the functions.
+# The Rust toolchain, the browser test's tools (Chromium, Node.js, playwright-core), the MCP test's (a
+# Python venv with the MCP SDK, the MCP Inspector) and the OpenAPI test's (schemathesis in a venv). Sourced by scripts/lib.sh; see its header for the functions.
 
 # require_cargo: cargo on PATH (also looks in ~/.cargo/bin), new enough for the workspace.
 require_cargo() {
@@ -93,28 +93,41 @@ _tw_quiet_step() {
     rm -f "$log"
 }
 
+# _python_venv NAME DIR: DIR/.venv with DIR/requirements.txt installed (again when it changed).
+_python_venv() {
+    local name=$1 dir=$2 venv=$2/.venv rel
+    rel=${dir#"$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/"}
+    if ! have python3 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+        apt_install python3 python3-venv || die "could not install Python 3 with venv for the $name test"
+    fi
+    python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||
+        die "the $name test needs Python 3.10 or newer; python3 is $(python3 --version 2>&1)"
+    if [[ ! -x $venv/bin/python ]] || ! cmp -s "$dir/requirements.txt" "$venv/.installed-requirements.txt"; then
+        info "installing the $name test's Python tools ($rel/.venv)"
+        rm -rf "$venv"
+        _tw_quiet_step "creating the venv $rel/.venv" python3 -m venv "$venv"
+        _tw_quiet_step "pip install -r $rel/requirements.txt" \
+            "$venv/bin/python" -m pip install --disable-pip-version-check --no-input -r "$dir/requirements.txt"
+        cp "$dir/requirements.txt" "$venv/.installed-requirements.txt"
+    fi
+}
+
+# ensure_schema_tools: schemathesis in tests/schema/.venv, pinned in tests/schema/requirements.txt.
+ensure_schema_tools() {
+    local root
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+    _python_venv OpenAPI "$root/tests/schema"
+}
+
 # ensure_mcp_tools: what tests/mcp needs, installed when missing and quiet when present: a Python
 # venv in tests/mcp/.venv with the official MCP SDK pinned in tests/mcp/requirements.txt, and the
 # MCP Inspector pinned in tests/mcp/package-lock.json (npm ci). Both are reinstalled when their
 # pins change.
 ensure_mcp_tools() {
-    local root dir venv
+    local root dir
     root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
     dir="$root/tests/mcp"
-    venv="$dir/.venv"
-    if ! have python3 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
-        apt_install python3 python3-venv || die "could not install Python 3 with venv for the MCP test"
-    fi
-    python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||
-        die "the MCP test needs Python 3.10 or newer; python3 is $(python3 --version 2>&1)"
-    if [[ ! -x $venv/bin/python ]] || ! cmp -s "$dir/requirements.txt" "$venv/.installed-requirements.txt"; then
-        info "installing the MCP test's Python SDK (tests/mcp/.venv)"
-        rm -rf "$venv"
-        _tw_quiet_step "creating the venv tests/mcp/.venv" python3 -m venv "$venv"
-        _tw_quiet_step "pip install -r tests/mcp/requirements.txt" \
-            "$venv/bin/python" -m pip install --disable-pip-version-check --no-input -r "$dir/requirements.txt"
-        cp "$dir/requirements.txt" "$venv/.installed-requirements.txt"
-    fi
+    _python_venv MCP "$dir"
     if ! have node || ! have npm; then
         apt_install nodejs npm || die "could not install Node.js and npm for the MCP test"
     fi

@@ -110,10 +110,13 @@ async fn a_last_event_id_past_every_event_is_a_clear_error(pool: PgPool) {
     let _worker = app.spawn_worker();
     let reply = app.say("alice", None, "add buy milk").await;
     let job = reply["job_id"].as_str().expect("job id").to_owned();
-    let resp = open_events(&app, &job, Some(&u64::MAX.to_string())).await;
-    assert_error(resp, 400, "bad_request", "Last-Event-ID u64::MAX").await;
+    // The documented maximum is JavaScript's largest exact integer, 2^53 − 1.
+    for past in [u64::MAX, 1 << 53] {
+        let resp = open_events(&app, &job, Some(&past.to_string())).await;
+        assert_error(resp, 400, "bad_request", "Last-Event-ID past 2^53 − 1").await;
+    }
     let big = read_sse(
-        open_events(&app, &job, Some(&(u64::MAX - 1).to_string())).await,
+        open_events(&app, &job, Some(&((1u64 << 53) - 1).to_string())).await,
         usize::MAX,
     )
     .await;

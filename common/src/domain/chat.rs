@@ -16,7 +16,7 @@ pub const MESSAGE_MAX_CHARS: usize = 8000;
 /// Longest conversation title, in characters (taken from the first message).
 pub const CONVERSATION_TITLE_MAX_CHARS: usize = 80;
 
-/// A user's chat message: non-blank, at most 8,000 characters, no NUL.
+/// A user's chat message: non-blank, at most 8,000 characters as sent, no NUL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatText(String);
 
@@ -27,7 +27,7 @@ impl ChatText {
         if text.is_empty() {
             return Err(Error::validation("message", "must not be empty"));
         }
-        if text.chars().count() > MESSAGE_MAX_CHARS {
+        if raw.chars().count() > MESSAGE_MAX_CHARS {
             return Err(Error::validation(
                 "message",
                 format!("must be at most {MESSAGE_MAX_CHARS} characters"),

@@ -60,7 +60,7 @@ pub const PASSWORD_MIN_CHARS: usize = 10;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 
 /// A plausible email address, trimmed, as typed: `local@domain.tld`, no spaces, at most 254
-/// characters, no invisible formatting characters. Addresses are not verified. Two addresses
+/// characters as sent, no invisible formatting characters. Addresses are not verified. Two addresses
 /// are the same account when their [`Email::key`]s are equal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
@@ -76,7 +76,7 @@ impl Email {
         if email.is_empty() {
             return Err(bad("is required"));
         }
-        if email.chars().count() > EMAIL_MAX_CHARS {
+        if raw.chars().count() > EMAIL_MAX_CHARS {
             return Err(bad("must be at most 254 characters"));
         }
         if email.chars().any(|c| c.is_whitespace() || c.is_control()) {

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::{
     ApiTags,
     sse::{self, SseResponse},
+    text::Text,
 };
 use crate::{
     auth::BearerAuth,
@@ -53,10 +54,10 @@ pub struct ChatIn {
     /// Continue this conversation; omit to start a new one.
     pub conversation_id: Option<Uuid>,
     /// What the user says: 1–8,000 characters.
-    pub message: String,
+    pub message: Text,
     /// The IANA time zone this message's dates are read in (`Europe/Berlin`), for clients
     /// without a profile; default: the user's profile zone (UTC if never set).
-    pub time_zone: Option<String>,
+    pub time_zone: Option<Text>,
     /// A UUID the client makes for this message, so that sending it again (a retry after a
     /// dropped connection) does not send it twice: a message id already sent answers with
     /// that message's job. 409 if the id is another user's. Default: a new id.

@@ -83,7 +83,8 @@ impl JobsApi {
     /// Job events (SSE)
     ///
     /// Replays the job's events from the start, or after `Last-Event-ID`, and follows them
-    /// live until `done` or `error`. Any gateway can serve it.
+    /// live until `done` or `error`. Any gateway can serve it. `Last-Event-ID` is the `id` of
+    /// the last event received; at most 2^53 − 1 (JavaScript's largest exact integer).
     #[oai(
         path = "/:user_id/jobs/:job_id/events",
         method = "get",
@@ -94,14 +95,10 @@ impl JobsApi {
         auth: BearerAuth,
         user_id: Path<String>,
         job_id: Path<Uuid>,
-        #[oai(name = "Last-Event-ID")] last_event_id: Header<Option<u64>>,
+        #[oai(name = "Last-Event-ID", validator(maximum(value = "9007199254740991")))]
+        last_event_id: Header<Option<u64>>,
     ) -> Result<SseResponse, ApiError> {
         let user = auth.require(&user_id)?;
-        if last_event_id.0 == Some(u64::MAX) {
-            return Err(ApiError::bad_request(
-                "Last-Event-ID is past any event: resume from an id the stream sent",
-            ));
-        }
         let job = db::jobs::get_for_user(&self.pool, user, job_id.0).await?;
         crate::middleware::record_turn(job.conversation_id, job.id);
         let slot = self.streams.take(user.as_str())?;

@@ -9,6 +9,7 @@ pub mod payload;
 pub mod profile;
 pub mod sse;
 pub mod tasks;
+pub mod text;
 
 use poem_openapi::Tags;
 

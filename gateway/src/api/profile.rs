@@ -8,7 +8,7 @@ use common::{
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 use sqlx::PgPool;
 
-use super::ApiTags;
+use super::{ApiTags, text::Text};
 use crate::{auth::BearerAuth, error::ApiError};
 
 /// The profile endpoints.
@@ -43,7 +43,7 @@ impl From<Profile> for ProfileOut {
 #[oai(deny_unknown_fields)]
 pub struct ProfileUpdate {
     /// IANA time zone name, e.g. `America/New_York`; unknown names are 422.
-    pub time_zone: String,
+    pub time_zone: Text,
 }
 
 #[OpenApi(prefix_path = "/api", tag = "ApiTags::Accounts")]

@@ -14,15 +14,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 
-/// Longest title, in characters, after trimming.
+/// Longest title, in characters as sent (surrounding whitespace counts).
 pub const TITLE_MAX_CHARS: usize = 200;
 /// Longest description, in characters.
 pub const DESCRIPTION_MAX_CHARS: usize = 2000;
 /// The most tasks one user may have (a quota: one user must not fill the database).
 pub const MAX_TASKS_PER_USER: i64 = 10_000;
 
-/// A task title: 1–200 characters after trimming, no control characters and no invisible
-/// formatting characters ([`crate::unicode::is_hidden_format`]).
+/// A task title: at most 200 characters as sent, not blank, trimmed, no control characters and
+/// no invisible formatting characters ([`crate::unicode::is_hidden_format`]). The limit counts
+/// what was sent so that it is the `maxLength` the OpenAPI document declares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskTitle(String);
 
@@ -33,7 +34,7 @@ impl TaskTitle {
         if title.is_empty() {
             return Err(Error::validation("title", "must not be empty"));
         }
-        if title.chars().count() > TITLE_MAX_CHARS {
+        if raw.chars().count() > TITLE_MAX_CHARS {
             return Err(Error::validation(
                 "title",
                 format!("must be at most {TITLE_MAX_CHARS} characters"),
@@ -69,7 +70,7 @@ impl TaskDescription {
     /// Trims and validates a description; `Ok(None)` when it is empty.
     pub fn parse(raw: &str) -> Result<Option<Self>, Error> {
         let text = raw.trim();
-        if text.chars().count() > DESCRIPTION_MAX_CHARS {
+        if raw.chars().count() > DESCRIPTION_MAX_CHARS {
             return Err(Error::validation(
                 "description",
                 format!("must be at most {DESCRIPTION_MAX_CHARS} characters"),

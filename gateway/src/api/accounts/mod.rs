@@ -21,7 +21,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use uuid::Uuid;
 
 pub use self::passwords::{Hasher, prepare};
-use super::ApiTags;
+use super::{ApiTags, text::Text};
 use crate::{
     auth::BearerAuth,
     client::TrustedProxies,
@@ -52,15 +52,15 @@ pub struct AccountsApi {
 pub struct Credentials {
     /// An email address, at most 254 characters; case and Unicode compatibility forms do not
     /// matter (`ＡＮＮ@example.com` is `ann@example.com`).
-    pub email: String,
+    pub email: Text,
     /// Sign-up: 10–128 characters mixing at least two of lower case, upper case, digits and
     /// symbols, not the email itself.
     #[oai(write_only)]
-    pub password: String,
+    pub password: Text,
     /// The browser's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`):
     /// at sign-up it becomes the account's zone; at sign-in it is kept only if the account
     /// has none yet. 422 if it is not a zone of the IANA database.
-    pub time_zone: Option<String>,
+    pub time_zone: Option<Text>,
 }
 
 /// A password change.
@@ -68,10 +68,10 @@ pub struct Credentials {
 #[oai(deny_unknown_fields)]
 pub struct PasswordChange {
     #[oai(write_only)]
-    pub current_password: String,
+    pub current_password: Text,
     /// The sign-up rules apply.
     #[oai(write_only)]
-    pub new_password: String,
+    pub new_password: Text,
 }
 
 /// A signed-in session: use `token` as `Authorization: Bearer <token>` on `/api/{user_id}/…`.
@@ -170,7 +170,7 @@ impl AccountsApi {
         self.throttle(&self.per_email, format!("in:{}", email.key()))?;
         let user = db::users::by_email(&self.pool, &email).await?;
         let stored = user.as_ref().map(|u| u.password_hash.clone());
-        let matches = self.hasher.verify(body.0.password, stored).await?;
+        let matches = self.hasher.verify(body.0.password.into(), stored).await?;
         let Some(user) = user.filter(|_| matches) else {
             return Err(ApiError::unauthorized(BAD_CREDENTIALS));
         };
@@ -218,7 +218,7 @@ impl AccountsApi {
         let current = body.0.current_password;
         if !self
             .hasher
-            .verify(current, Some(user.password_hash))
+            .verify(current.into(), Some(user.password_hash))
             .await?
         {
             return Err(ApiError::unauthorized("the current password is incorrect"));

@@ -9,7 +9,7 @@ use common::{
 use poem_openapi::{Enum, Object, types::MaybeUndefined};
 use serde::Serialize;
 
-use crate::api::payload;
+use crate::api::{payload, text::Text};
 
 /// How urgent a task is.
 #[derive(Debug, Clone, Copy, Enum, Serialize)]
@@ -78,16 +78,16 @@ impl From<domain::Task> for TaskOut {
 #[oai(deny_unknown_fields)]
 pub struct TaskCreate {
     /// 1–200 characters after trimming.
-    pub title: String,
+    pub title: Text,
     /// Up to 2000 characters.
-    pub description: Option<String>,
+    pub description: Option<Text>,
     /// Defaults to `medium`.
     pub priority: Option<Priority>,
     /// When it is due: RFC 3339 with an offset (`2026-11-27T17:00:00-05:00`), a local
     /// date-time (`2026-11-27 17:00`), a date (`2026-11-27`, meaning 17:00) or words
     /// (`next friday 5pm`); all but the first are read in the user's time zone.
     #[oai(validator(max_length = 100))]
-    pub due_date: Option<String>,
+    pub due_date: Option<Text>,
 }
 
 impl TaskCreate {
@@ -112,19 +112,19 @@ impl TaskCreate {
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct TaskUpdate {
-    pub title: Option<String>,
-    pub description: MaybeUndefined<String>,
+    pub title: Option<Text>,
+    pub description: MaybeUndefined<Text>,
     pub priority: Option<Priority>,
     /// In any form `due_date` takes on create; `null` clears it.
     #[oai(validator(max_length = 100))]
-    pub due_date: MaybeUndefined<String>,
+    pub due_date: MaybeUndefined<Text>,
     pub completed: Option<bool>,
 }
 
 impl TaskUpdate {
     /// The due date as given, if the update sets one.
     pub fn due_text(&self) -> Option<&str> {
-        self.due_date.value().map(String::as_str)
+        self.due_date.value().map(|due| &**due)
     }
 
     /// The change to make, its due date read on the user's clock `dates`.
