@@ -8,7 +8,7 @@ use std::{
 
 use serde_json::Value;
 use sqlx::PgPool;
-use taskwire_tests::spawn_app;
+use taskwire_tests::{eventually, spawn_app};
 
 /// Log lines written as JSON into memory.
 #[derive(Clone, Default)]
@@ -69,8 +69,22 @@ async fn a_turns_log_lines_carry_its_user_conversation_and_job(pool: PgPool) {
     let job = reply["job_id"].as_str().expect("job id");
     let conversation = reply["conversation_id"].as_str().expect("conversation id");
 
-    let lines = captured.lines();
     let of_the_job = |line: &&Value| span_field(line, "job_id") == Some(job);
+    let logged = |lines: &[Value], message: &str| {
+        lines
+            .iter()
+            .filter(of_the_job)
+            .any(|line| line["fields"]["message"] == message)
+    };
+    // The reply can reach the client (from the committed row) before the worker, which
+    // committed it, logs its line.
+    eventually("the worker and the gateway logged the turn", || {
+        let lines = captured.lines();
+        let both = logged(&lines, "turn concluded") && logged(&lines, "response");
+        async move { both }
+    })
+    .await;
+    let lines = captured.lines();
     let concluded = lines
         .iter()
         .filter(of_the_job)
