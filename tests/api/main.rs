@@ -4,6 +4,7 @@ mod accounts;
 mod auth_errors;
 mod errors;
 mod health;
+mod history;
 mod jwks;
 mod listing;
 mod migrations;

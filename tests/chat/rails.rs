@@ -243,7 +243,7 @@ async fn a_guessed_id_never_touches_a_task(pool: PgPool) {
             priority: common::domain::Priority::Medium,
             due_date: None,
         };
-        common::db::tasks::insert(&pool, &alice, &task)
+        common::db::tasks::insert(&pool, &alice, &task, common::db::tasks::Origin::Rest)
             .await
             .expect("seeded");
     }

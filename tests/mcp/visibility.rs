@@ -1,6 +1,6 @@
 //! A change made through MCP is the same change everywhere: the REST API (and so the web
 //! page's task panel, which reads it) and the assistant's next answer show it, and
-//! `/metrics` counts the calls by tool and outcome.
+//! `/metrics` counts the calls by tool and outcome; the task's history names MCP as the source.
 
 use serde_json::json;
 use sqlx::PgPool;
@@ -110,4 +110,28 @@ async fn metrics_count_mcp_calls_by_tool_and_outcome_with_fixed_labels(pool: PgP
         !after.contains("no_such_tool_xyz"),
         "a made-up name is not a label value"
     );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_tasks_history_names_mcp_as_the_source_of_its_changes(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let added = call_tools(&app, "alice", &[("add_task", json!({"title": "Call mom"}))]).await;
+    let id = added[0]["structured"]["task_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("a task id in {added:?}"));
+    call_tools(&app, "alice", &[("complete_task", json!({"task_id": id}))]).await;
+    let history = app
+        .get_json("alice", &format!("/api/alice/tasks/{id}/history"))
+        .await;
+    let changes = history.as_array().expect("changes");
+    let seen: Vec<(&str, &str)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c["action"].as_str().unwrap_or_default(),
+                c["source"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(seen, [("created", "mcp"), ("completed", "mcp")]);
 }

@@ -42,6 +42,7 @@ pub mod jobs;
 pub mod messages;
 pub mod profiles;
 pub mod sessions;
+pub mod task_changes;
 pub mod tasks;
 pub mod tool_executions;
 pub mod users;

@@ -1,7 +1,9 @@
 //! Task queries. Every function is scoped by the owner's user id: a task of another user is
 //! indistinguishable from a missing one.
 
+use serde_json::{Value, json};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
+use uuid::Uuid;
 
 use crate::{
     Error, Result,
@@ -15,10 +17,48 @@ macro_rules! task_columns {
     };
 }
 
+/// What makes a change to a task: its history names it, and an undo finds a turn's changes by
+/// it. Every statement that changes tasks declares it (`taskwire_origin`, see the migration
+/// `task_changes`), and a trigger records the change with it in the same statement.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'a> {
+    /// The REST API.
+    Rest,
+    /// An MCP client's tool call.
+    Mcp,
+    /// A tool call of a chat turn.
+    Chat { job_id: Uuid, call_id: &'a str },
+}
+
+impl Origin<'_> {
+    fn json(&self) -> Value {
+        match self {
+            Origin::Rest => json!({"source": "rest"}),
+            Origin::Mcp => json!({"source": "mcp"}),
+            Origin::Chat { job_id, call_id } => {
+                json!({"source": "chat", "job_id": job_id, "call_id": call_id})
+            }
+        }
+    }
+}
+
+/// ` and taskwire_origin(…)`: the condition by which a statement declares its `origin`.
+pub(crate) fn push_origin(query: &mut QueryBuilder<Postgres>, origin: &Origin<'_>) {
+    query
+        .push(" and taskwire_origin(")
+        .push_bind(sqlx::types::Json(origin.json()))
+        .push(")");
+}
+
 /// `insert into tasks …` of `task` for `user`, to which the caller adds its `returning`. It
 /// inserts nothing when the user already has [`MAX_TASKS_PER_USER`] tasks (a quota against
 /// filling the database; concurrent inserts may pass it by a few).
-pub(crate) fn push_insert(query: &mut QueryBuilder<Postgres>, user: &UserId, task: &NewTask) {
+pub(crate) fn push_insert(
+    query: &mut QueryBuilder<Postgres>,
+    user: &UserId,
+    task: &NewTask,
+    origin: &Origin<'_>,
+) {
     query
         .push("insert into tasks (user_id, title, description, priority, due_date) select ")
         .push_bind(user.as_str())
@@ -36,6 +76,7 @@ pub(crate) fn push_insert(query: &mut QueryBuilder<Postgres>, user: &UserId, tas
         .push_bind(MAX_TASKS_PER_USER)
         .push(") mine) < ")
         .push_bind(MAX_TASKS_PER_USER);
+    push_origin(query, origin);
 }
 
 /// What a user over their quota is told.
@@ -47,9 +88,14 @@ pub fn over_quota() -> Error {
 }
 
 /// Inserts a task for `user`; a validation error naming `tasks` when they are at the quota.
-pub async fn insert(db: impl PgExecutor<'_>, user: &UserId, task: &NewTask) -> Result<Task> {
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    user: &UserId,
+    task: &NewTask,
+    origin: Origin<'_>,
+) -> Result<Task> {
     let mut query = QueryBuilder::new("");
-    push_insert(&mut query, user, task);
+    push_insert(&mut query, user, task, &origin);
     query.push(" returning ").push(task_columns!());
     query
         .build_query_as()
@@ -79,6 +125,7 @@ pub(crate) fn push_update(
     user: &UserId,
     id: i64,
     patch: &TaskPatch,
+    origin: &Origin<'_>,
 ) {
     let description = patch.description.as_ref();
     let due_date = patch.due_date.as_ref();
@@ -101,6 +148,7 @@ pub(crate) fn push_update(
         .push_bind(id)
         .push(" and user_id = ")
         .push_bind(user.as_str());
+    push_origin(query, origin);
 }
 
 /// Applies a partial update to `user`'s task `id`; [`Error::NotFound`] if it is not theirs.
@@ -109,9 +157,10 @@ pub async fn update(
     user: &UserId,
     id: i64,
     patch: &TaskPatch,
+    origin: Origin<'_>,
 ) -> Result<Task> {
     let mut query = QueryBuilder::new("");
-    push_update(&mut query, user, id, patch);
+    push_update(&mut query, user, id, patch, &origin);
     returning_the_task(query, db).await
 }
 
@@ -130,34 +179,48 @@ async fn returning_the_task(
 }
 
 /// Flips `completed` of `user`'s task `id`; [`Error::NotFound`] if it is not theirs.
-pub async fn toggle_completed(db: impl PgExecutor<'_>, user: &UserId, id: i64) -> Result<Task> {
-    sqlx::query_as::<_, Task>(concat!(
-        "update tasks set completed = not completed, updated_at = now()
-         where id = $1 and user_id = $2
-         returning ",
-        task_columns!()
-    ))
-    .bind(id)
-    .bind(user.as_str())
-    .fetch_optional(db)
-    .await?
-    .ok_or(Error::NotFound("task"))
+pub async fn toggle_completed(
+    db: impl PgExecutor<'_>,
+    user: &UserId,
+    id: i64,
+    origin: Origin<'_>,
+) -> Result<Task> {
+    let mut query = QueryBuilder::new(
+        "update tasks set completed = not completed, updated_at = now() where id = ",
+    );
+    query
+        .push_bind(id)
+        .push(" and user_id = ")
+        .push_bind(user.as_str());
+    push_origin(&mut query, &origin);
+    returning_the_task(query, db).await
 }
 
 /// `delete from tasks …` of `user`'s task `id`, to which the caller adds its `returning`.
-pub(crate) fn push_delete(query: &mut QueryBuilder<Postgres>, user: &UserId, id: i64) {
+pub(crate) fn push_delete(
+    query: &mut QueryBuilder<Postgres>,
+    user: &UserId,
+    id: i64,
+    origin: &Origin<'_>,
+) {
     query
         .push("delete from tasks where id = ")
         .push_bind(id)
         .push(" and user_id = ")
         .push_bind(user.as_str());
+    push_origin(query, origin);
 }
 
 /// Deletes `user`'s task `id` and returns what it was; [`Error::NotFound`] if it is not
 /// theirs.
-pub async fn delete(db: impl PgExecutor<'_>, user: &UserId, id: i64) -> Result<Task> {
+pub async fn delete(
+    db: impl PgExecutor<'_>,
+    user: &UserId,
+    id: i64,
+    origin: Origin<'_>,
+) -> Result<Task> {
     let mut query = QueryBuilder::new("");
-    push_delete(&mut query, user, id);
+    push_delete(&mut query, user, id, &origin);
     returning_the_task(query, db).await
 }
 

@@ -20,6 +20,7 @@ use crate::{
     dates::DateContext,
     db::{
         self, OnConstraint,
+        tasks::Origin,
         tool_executions::{ONE_RECORD_PER_CALL, tool_execution_columns},
     },
     domain::{NewTask, TaskFilter, TaskPatch, UserId},
@@ -178,10 +179,10 @@ impl Effect {
     /// Pushes the statement that performs the effect and yields its result as one row of
     /// one `jsonb` column `r` (the JSON of `task_tool_json`, see its migration), or no row
     /// when the task is not the user's.
-    fn push(&self, query: &mut QueryBuilder<Postgres>, user: &UserId) {
+    fn push(&self, query: &mut QueryBuilder<Postgres>, user: &UserId, origin: &Origin<'_>) {
         match self {
             Effect::Add(task) => {
-                db::tasks::push_insert(query, user, task);
+                db::tasks::push_insert(query, user, task, origin);
                 query.push(" returning task_tool_action_json(tasks, 'created') as r");
             }
             Effect::List(filter) => {
@@ -207,19 +208,20 @@ impl Effect {
                     .push(") before where tasks.id = ")
                     .push_bind(*id)
                     .push(" and tasks.user_id = ")
-                    .push_bind(user.as_str())
-                    .push(
-                        " returning task_tool_action_json(tasks, 'completed') \
+                    .push_bind(user.as_str());
+                db::tasks::push_origin(query, origin);
+                query.push(
+                    " returning task_tool_action_json(tasks, 'completed') \
                          || case when before.completed then '{\"already_completed\": true}'::jsonb \
                             else '{}'::jsonb end as r",
-                    );
+                );
             }
             Effect::Delete(id) => {
-                db::tasks::push_delete(query, user, *id);
+                db::tasks::push_delete(query, user, *id, origin);
                 query.push(" returning task_tool_action_json(tasks, 'deleted') as r");
             }
             Effect::Update(id, patch) => {
-                db::tasks::push_update(query, user, *id, patch);
+                db::tasks::push_update(query, user, *id, patch, origin);
                 query.push(" returning task_tool_action_json(tasks, 'updated') as r");
             }
         }
@@ -241,7 +243,8 @@ impl Effect {
     }
 }
 
-/// Runs tool `name` with the model's raw JSON `arguments` for `caller`, without recording it.
+/// Runs tool `name` with the model's raw JSON `arguments` for `caller`, without recording it
+/// in the ledger: an MCP client's call (the task history names it so).
 pub async fn execute(
     db: impl PgExecutor<'_>,
     caller: Caller<'_>,
@@ -253,7 +256,7 @@ pub async fn execute(
         Err(outcome) => return Ok(outcome),
     };
     let mut query = QueryBuilder::new("");
-    effect.push(&mut query, caller.user);
+    effect.push(&mut query, caller.user, &Origin::Mcp);
     let result: Option<Value> = query.build_query_scalar().fetch_optional(db).await?;
     Ok(match (result, effect.missing()) {
         (Some(result), _) => ToolOutcome::ok(result),
@@ -305,7 +308,11 @@ pub async fn execute_recorded(
     let mut query = QueryBuilder::new("with effect as (");
     let missing = match &effect {
         Ok(effect) => {
-            effect.push(&mut query, caller.user);
+            let origin = Origin::Chat {
+                job_id: call.job_id,
+                call_id: call.call_id,
+            };
+            effect.push(&mut query, caller.user, &origin);
             effect.missing()
         }
         // Nothing to run: the error is the result.

@@ -1,6 +1,7 @@
 //! Tasks: validated field types, the row type, and the shapes of create and update; what a
 //! listing asks for is in [`listing`].
 
+pub mod history;
 pub mod listing;
 
 pub use listing::{

@@ -1,13 +1,15 @@
 //! `/api/{user_id}/tasks`: the task REST API. The bodies and parameters are in [`body`].
 
 mod body;
+mod history;
 
 pub use body::{Due, Priority, Sort, Status, TaskCreate, TaskOut, TaskUpdate};
+pub use history::{ChangeOut, FieldChangeOut, HistoryResponse};
 
 use chrono::Utc;
 use common::{
     dates::{self, DateContext, Zone},
-    db,
+    db::{self, tasks::Origin},
     domain::{self, TaskFilter, TaskSort, UserId},
 };
 use poem_openapi::{
@@ -157,7 +159,7 @@ impl TasksApi {
         self.write(user)?;
         let dates = self.dates(user, body.due_date.is_some()).await?;
         let new = body.0.into_new_task(&dates)?;
-        let task = db::tasks::insert(&self.pool, user, &new).await?;
+        let task = db::tasks::insert(&self.pool, user, &new, Origin::Rest).await?;
         let location = format!("/api/{}/tasks/{}", user_id.0, task.id);
         Ok(CreatedResponse::Created(JsonBody(task.into()), location))
     }
@@ -198,7 +200,7 @@ impl TasksApi {
         self.write(user)?;
         let dates = self.dates(user, body.due_text().is_some()).await?;
         let patch = body.0.into_patch(&dates)?;
-        let task = db::tasks::update(&self.pool, user, task_id.0, &patch).await?;
+        let task = db::tasks::update(&self.pool, user, task_id.0, &patch, Origin::Rest).await?;
         Ok(JsonBody(task.into()))
     }
 
@@ -216,8 +218,41 @@ impl TasksApi {
     ) -> Result<DeletedResponse, ApiError> {
         let user = auth.require(&user_id)?;
         self.write(user)?;
-        db::tasks::delete(&self.pool, user, task_id.0).await?;
+        db::tasks::delete(&self.pool, user, task_id.0, Origin::Rest).await?;
         Ok(DeletedResponse::Deleted)
+    }
+
+    /// A task's history
+    ///
+    /// Every change of the task, oldest first: when, what it did, each field before and
+    /// after, and what made it (the REST API, a chat turn with its job and conversation, an
+    /// MCP client). A deleted task keeps its history. 404 if the user never had the task.
+    #[oai(
+        path = "/:user_id/tasks/:task_id/history",
+        method = "get",
+        operation_id = "task_history"
+    )]
+    async fn history(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<String>,
+        task_id: Path<i64>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "0")))] offset: Query<Option<i64>>,
+    ) -> Result<HistoryResponse, ApiError> {
+        let user = auth.require(&user_id)?;
+        let (changes, total) = db::task_changes::for_task(
+            &self.pool,
+            user,
+            task_id.0,
+            limit.0.unwrap_or(100),
+            offset.0.unwrap_or(0),
+        )
+        .await?;
+        Ok(HistoryResponse::Ok(
+            Json(changes.into_iter().map(Into::into).collect()),
+            total,
+        ))
     }
 
     /// Toggle completion
@@ -236,7 +271,7 @@ impl TasksApi {
     ) -> Result<JsonBody<TaskOut>, ApiError> {
         let user = auth.require(&user_id)?;
         self.write(user)?;
-        let task = db::tasks::toggle_completed(&self.pool, user, task_id.0).await?;
+        let task = db::tasks::toggle_completed(&self.pool, user, task_id.0, Origin::Rest).await?;
         Ok(JsonBody(task.into()))
     }
 }

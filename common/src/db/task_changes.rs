@@ -1,0 +1,94 @@
+//! The change log of tasks (`task_changes`): written by a trigger in the statement of each
+//! change (see [`super::tasks::Origin`]); read here as a task's history.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgExecutor, types::Json};
+use uuid::Uuid;
+
+use crate::{
+    Error, Result,
+    domain::{
+        UserId,
+        task::history::{TaskChange, TaskState},
+    },
+};
+
+#[derive(sqlx::FromRow)]
+struct ChangeRow {
+    id: i64,
+    task_id: i64,
+    at: DateTime<Utc>,
+    source: String,
+    job_id: Option<Uuid>,
+    conversation_id: Option<Uuid>,
+    before: Option<Json<TaskState>>,
+    after: Option<Json<TaskState>>,
+    undone: bool,
+    total: i64,
+}
+
+impl From<ChangeRow> for TaskChange {
+    fn from(row: ChangeRow) -> Self {
+        Self {
+            id: row.id,
+            task_id: row.task_id,
+            at: row.at,
+            source: row.source.into(),
+            job_id: row.job_id,
+            conversation_id: row.conversation_id,
+            before: row.before.map(|state| state.0),
+            after: row.after.map(|state| state.0),
+            undone: row.undone,
+        }
+    }
+}
+
+/// A page of `user`'s task `task_id`'s changes, oldest first, and how many there are;
+/// [`Error::NotFound`] when the user has no such task and never had.
+pub async fn for_task(
+    db: impl PgExecutor<'_> + Copy,
+    user: &UserId,
+    task_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<TaskChange>, i64)> {
+    let rows: Vec<ChangeRow> = sqlx::query_as(
+        "select c.id, c.task_id, c.at, c.source, c.job_id, j.conversation_id, c.before, c.after,
+                c.undone_by is not null as undone, count(*) over () as total
+         from task_changes c
+         left join chat_jobs j on j.id = c.job_id and j.user_id = c.user_id
+         where c.user_id = $1 and c.task_id = $2
+         order by c.id
+         limit $3 offset $4",
+    )
+    .bind(user.as_str())
+    .bind(task_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await?;
+    let Some(total) = rows.first().map(|row| row.total) else {
+        // Past the last page, a task from before changes were recorded, or no task at all.
+        let known = sqlx::query_scalar::<_, bool>(
+            "select exists (select from task_changes where user_id = $1 and task_id = $2)
+                 or exists (select from tasks where user_id = $1 and id = $2)",
+        )
+        .bind(user.as_str())
+        .bind(task_id)
+        .fetch_one(db)
+        .await?;
+        return if known {
+            let total = sqlx::query_scalar(
+                "select count(*) from task_changes where user_id = $1 and task_id = $2",
+            )
+            .bind(user.as_str())
+            .bind(task_id)
+            .fetch_one(db)
+            .await?;
+            Ok((Vec::new(), total))
+        } else {
+            Err(Error::NotFound("task"))
+        };
+    };
+    Ok((rows.into_iter().map(TaskChange::from).collect(), total))
+}

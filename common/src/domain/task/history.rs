@@ -1,0 +1,226 @@
+//! A task's history: each change with the task before and after it and what made it
+//! (`task_changes`, written by a trigger in the statement of the change).
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// What made a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeSource {
+    Rest,
+    Chat,
+    Mcp,
+    /// A statement that declared no origin: someone changed the database by hand.
+    Database,
+}
+
+impl ChangeSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeSource::Rest => "rest",
+            ChangeSource::Chat => "chat",
+            ChangeSource::Mcp => "mcp",
+            ChangeSource::Database => "database",
+        }
+    }
+}
+
+impl From<String> for ChangeSource {
+    fn from(source: String) -> Self {
+        match source.as_str() {
+            "rest" => ChangeSource::Rest,
+            "chat" => ChangeSource::Chat,
+            "mcp" => ChangeSource::Mcp,
+            _ => ChangeSource::Database,
+        }
+    }
+}
+
+/// The fields of a task a person changes, as a change recorded them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TaskState {
+    pub title: String,
+    pub description: Option<String>,
+    pub completed: bool,
+    pub priority: String,
+    pub due_date: Option<DateTime<Utc>>,
+}
+
+impl TaskState {
+    fn fields(&self) -> [(&'static str, Value); 5] {
+        [
+            ("title", json!(self.title)),
+            ("description", json!(self.description)),
+            ("completed", json!(self.completed)),
+            ("priority", json!(self.priority)),
+            ("due_date", json!(self.due_date)),
+        ]
+    }
+}
+
+/// What a change did, in a person's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Created,
+    Updated,
+    Completed,
+    Reopened,
+    Deleted,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Created => "created",
+            ChangeKind::Updated => "updated",
+            ChangeKind::Completed => "completed",
+            ChangeKind::Reopened => "reopened",
+            ChangeKind::Deleted => "deleted",
+        }
+    }
+}
+
+/// One field's value before and after a change (`null` where the task did not exist).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub before: Value,
+    pub after: Value,
+}
+
+/// One change of a task.
+#[derive(Debug, Clone)]
+pub struct TaskChange {
+    pub id: i64,
+    pub task_id: i64,
+    pub at: DateTime<Utc>,
+    pub source: ChangeSource,
+    /// The chat turn that made it, and its conversation.
+    pub job_id: Option<Uuid>,
+    pub conversation_id: Option<Uuid>,
+    pub before: Option<TaskState>,
+    pub after: Option<TaskState>,
+    /// An undo has reverted it.
+    pub undone: bool,
+}
+
+impl TaskChange {
+    pub fn kind(&self) -> ChangeKind {
+        match (&self.before, &self.after) {
+            (None, _) => ChangeKind::Created,
+            (_, None) => ChangeKind::Deleted,
+            (Some(before), Some(after)) => {
+                let only_completion = TaskState {
+                    completed: before.completed,
+                    ..after.clone()
+                } == *before;
+                match (only_completion, after.completed) {
+                    (true, true) if !before.completed => ChangeKind::Completed,
+                    (true, false) if before.completed => ChangeKind::Reopened,
+                    _ => ChangeKind::Updated,
+                }
+            }
+        }
+    }
+
+    /// The fields whose value the change set or changed, in a fixed order.
+    pub fn fields(&self) -> Vec<FieldChange> {
+        let before = self.before.as_ref().map(TaskState::fields);
+        let after = self.after.as_ref().map(TaskState::fields);
+        (0..5)
+            .filter_map(|i| {
+                let old = before
+                    .as_ref()
+                    .map(|f| f[i].1.clone())
+                    .unwrap_or(Value::Null);
+                let new = after
+                    .as_ref()
+                    .map(|f| f[i].1.clone())
+                    .unwrap_or(Value::Null);
+                let field = before.as_ref().or(after.as_ref())?[i].0;
+                (old != new).then_some(FieldChange {
+                    field,
+                    before: old,
+                    after: new,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(title: &str, completed: bool) -> TaskState {
+        TaskState {
+            title: title.into(),
+            description: None,
+            completed,
+            priority: "medium".into(),
+            due_date: None,
+        }
+    }
+
+    fn change(before: Option<TaskState>, after: Option<TaskState>) -> TaskChange {
+        TaskChange {
+            id: 1,
+            task_id: 7,
+            at: Utc::now(),
+            source: ChangeSource::Rest,
+            job_id: None,
+            conversation_id: None,
+            before,
+            after,
+            undone: false,
+        }
+    }
+
+    #[test]
+    fn a_change_is_named_for_what_it_did() {
+        let open = state("Pay rent", false);
+        let done = state("Pay rent", true);
+        let renamed = state("Pay the rent", false);
+        assert_eq!(change(None, Some(open.clone())).kind(), ChangeKind::Created);
+        assert_eq!(change(Some(open.clone()), None).kind(), ChangeKind::Deleted);
+        assert_eq!(
+            change(Some(open.clone()), Some(done.clone())).kind(),
+            ChangeKind::Completed
+        );
+        assert_eq!(
+            change(Some(done.clone()), Some(open.clone())).kind(),
+            ChangeKind::Reopened
+        );
+        assert_eq!(
+            change(Some(open.clone()), Some(renamed)).kind(),
+            ChangeKind::Updated
+        );
+        let renamed_and_done = state("Pay the rent", true);
+        assert_eq!(
+            change(Some(open), Some(renamed_and_done)).kind(),
+            ChangeKind::Updated
+        );
+    }
+
+    #[test]
+    fn fields_list_what_changed_before_and_after() {
+        let open = state("Pay rent", false);
+        let done = state("Pay rent", true);
+        assert_eq!(
+            change(Some(open.clone()), Some(done)).fields(),
+            vec![FieldChange {
+                field: "completed",
+                before: json!(false),
+                after: json!(true),
+            }]
+        );
+        let created = change(None, Some(open)).fields();
+        assert_eq!(
+            created.iter().map(|f| f.field).collect::<Vec<_>>(),
+            ["title", "completed", "priority"],
+            "a new task's fields that are not null"
+        );
+    }
+}
