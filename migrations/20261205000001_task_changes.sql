@@ -4,7 +4,7 @@
 -- exactly once under redelivery), whatever path made it.
 --
 -- What made a change is the statement's origin, which it declares with taskwire_origin():
--- {"source": "rest" | "chat" | "mcp", "job_id": …, "call_id": …}. A change without one
+-- {"source": "rest" | "chat" | "mcp", "job_id", "call_id", "undo_of", "undo_kind"}. A change without one
 -- (a hand-written SQL statement) is recorded with the source "database".
 create table task_changes (
     id        bigint generated always as identity primary key,
@@ -15,10 +15,14 @@ create table task_changes (
     source    text        not null,  -- rest | chat | mcp | database
     job_id    uuid,                  -- the chat turn that made it
     call_id   text,                  -- that turn's tool call
+    undo_of   uuid,                  -- the job whose changes this change reverts
+    undo_kind text,                  -- undo | redo (an undo of an undo), with undo_of
     before    jsonb,                 -- the row before (null for an insert)
     after     jsonb,                 -- the row after (null for a delete)
     undone_by uuid,                  -- the undo that reverted it
-    constraint task_changes_operation_valid check (operation in ('insert', 'update', 'delete'))
+    left_by   uuid,                  -- the undo that left it alone (the task changed since)
+    constraint task_changes_operation_valid check (operation in ('insert', 'update', 'delete')),
+    constraint task_changes_undo_kind_valid check (undo_kind in ('undo', 'redo'))
 );
 create index task_changes_by_task on task_changes (user_id, task_id, id);
 create index task_changes_by_job on task_changes (job_id, id) where job_id is not null;
@@ -40,7 +44,8 @@ begin
     if tg_op = 'UPDATE' and to_jsonb(old) - 'updated_at' = to_jsonb(new) - 'updated_at' then
         return null;
     end if;
-    insert into task_changes (user_id, task_id, operation, source, job_id, call_id, before, after)
+    insert into task_changes (user_id, task_id, operation, source, job_id, call_id, undo_of,
+                              undo_kind, before, after)
     values (
         coalesce(new.user_id, old.user_id),
         coalesce(new.id, old.id),
@@ -48,6 +53,8 @@ begin
         coalesce(origin ->> 'source', 'database'),
         (origin ->> 'job_id')::uuid,
         origin ->> 'call_id',
+        (origin ->> 'undo_of')::uuid,
+        origin ->> 'undo_kind',
         case when tg_op <> 'INSERT' then to_jsonb(old) end,
         case when tg_op <> 'DELETE' then to_jsonb(new) end
     );

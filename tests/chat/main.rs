@@ -12,5 +12,6 @@ mod rails;
 mod servers;
 mod tools;
 mod tracing;
+mod undo;
 mod workers;
 mod zones;

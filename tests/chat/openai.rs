@@ -111,7 +111,8 @@ async fn a_turn_with_an_openai_compatible_model_runs_end_to_end(pool: PgPool) {
             "list_tasks",
             "complete_task",
             "delete_task",
-            "update_task"
+            "update_task",
+            "undo_last_turn"
         ]
     );
     assert_eq!(

@@ -166,3 +166,110 @@ async fn a_stopped_worker_finishes_its_turn_and_takes_no_new_one(pool: PgPool) {
     let (_, attempts, worker, _) = job_state(&app.pool, &second).await;
     assert_eq!((attempts, worker.as_deref()), (1, Some("b")));
 }
+
+/// Every task of alice, whole rows, in id order.
+async fn alices_rows(pool: &PgPool) -> Vec<Value> {
+    sqlx::query_scalar("select to_jsonb(t) from tasks t where user_id = 'alice' order by id")
+        .fetch_all(pool)
+        .await
+        .expect("rows")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_worker_killed_during_an_undo_restores_each_task_once(pool: PgPool) {
+    let app = spawn_app_with(pool, |c| c.chat_wait = Duration::from_millis(10)).await;
+    let rent = app
+        .create_task("alice", serde_json::json!({"title": "Pay rent"}))
+        .await;
+    let milk = app
+        .create_task("alice", serde_json::json!({"title": "Buy milk"}))
+        .await;
+    let before = alices_rows(&app.pool).await;
+    let (rent, milk) = (
+        rent["id"].as_i64().expect("id"),
+        milk["id"].as_i64().expect("id"),
+    );
+    let fake = FakeOpenAi::start().await;
+    fake.push(Reply::ToolCalls(vec![
+        FakeCall::new(
+            "call_d1",
+            "delete_task",
+            &[&format!("{{\"task_id\": {rent}}}")],
+        ),
+        FakeCall::new(
+            "call_d2",
+            "delete_task",
+            &[&format!("{{\"task_id\": {milk}}}")],
+        ),
+    ]));
+    fake.push(Reply::text(["Deleted both."]));
+    let mut a = openai_worker(&app, &fake, "a").await;
+    let (_, first) = app
+        .chat("alice", None, &format!("delete tasks {rent} and {milk}"))
+        .await;
+    let first_job = first["job_id"].as_str().expect("job").to_owned();
+    let conversation = first["conversation_id"]
+        .as_str()
+        .expect("conversation")
+        .to_owned();
+    within("the delete ends", app.wait_for_job("alice", &first_job)).await;
+    assert!(alices_rows(&app.pool).await.is_empty());
+
+    fake.push(Reply::ToolCalls(vec![FakeCall::new(
+        "call_undo",
+        "undo_last_turn",
+        &["{}"],
+    )]));
+    fake.push(Reply::Hang); // the undo ran; the reply never comes
+    let (_, undo) = app.chat("alice", Some(&conversation), "undo that").await;
+    let undo_job = undo["job_id"].as_str().expect("job").to_owned();
+    within(
+        "the undo ran and the reply was asked for",
+        fake.wait_for_requests(4),
+    )
+    .await;
+    assert_eq!(
+        alices_rows(&app.pool).await,
+        before,
+        "the undo is committed"
+    );
+    a.kill().await;
+
+    fake.push(Reply::text(["Both are back."]));
+    let _b = openai_worker(&app, &fake, "b").await;
+    let end = within("the undo ends", app.wait_for_job("alice", &undo_job)).await;
+    assert_eq!(end.event, "done", "{:?}", end.data);
+    assert_eq!(
+        alices_rows(&app.pool).await,
+        before,
+        "each task restored once"
+    );
+    let restores = count(
+        &app.pool,
+        "select count(*) from task_changes where undo_of is not null",
+    )
+    .await;
+    assert_eq!(restores, 2, "two restores recorded, not four");
+    let (status, attempts, worker, _) = job_state(&app.pool, &undo_job).await;
+    assert_eq!(
+        (status.as_str(), attempts, worker.as_deref()),
+        ("succeeded", 2, Some("b"))
+    );
+    // Worker b replayed the recorded undo instead of running it again.
+    let requests = fake.requests();
+    assert_eq!(
+        requests.len(),
+        5,
+        "a: delete, reply, undo, reply (hung); b: reply"
+    );
+    let last = requests[4]["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (last["role"].as_str(), last["tool_call_id"].as_str()),
+        (Some("tool"), Some("call_undo")),
+        "b asked for the reply with the recorded undo result"
+    );
+}

@@ -9,7 +9,7 @@ use crate::{
     Error, Result,
     domain::{
         UserId,
-        task::history::{TaskChange, TaskState},
+        task::history::{TaskChange, TaskState, UndoReport},
     },
 };
 
@@ -24,6 +24,7 @@ struct ChangeRow {
     before: Option<Json<TaskState>>,
     after: Option<Json<TaskState>>,
     undone: bool,
+    undo_of: Option<Uuid>,
     total: i64,
 }
 
@@ -39,6 +40,7 @@ impl From<ChangeRow> for TaskChange {
             before: row.before.map(|state| state.0),
             after: row.after.map(|state| state.0),
             undone: row.undone,
+            undo_of: row.undo_of,
         }
     }
 }
@@ -54,7 +56,7 @@ pub async fn for_task(
 ) -> Result<(Vec<TaskChange>, i64)> {
     let rows: Vec<ChangeRow> = sqlx::query_as(
         "select c.id, c.task_id, c.at, c.source, c.job_id, j.conversation_id, c.before, c.after,
-                c.undone_by is not null as undone, count(*) over () as total
+                c.undone_by is not null as undone, c.undo_of, count(*) over () as total
          from task_changes c
          left join chat_jobs j on j.id = c.job_id and j.user_id = c.user_id
          where c.user_id = $1 and c.task_id = $2
@@ -91,4 +93,19 @@ pub async fn for_task(
         };
     };
     Ok((rows.into_iter().map(TaskChange::from).collect(), total))
+}
+
+/// Reverts every change `job_id` (a job of `user`'s) made that an undo has not reverted yet,
+/// newest first, in one statement; changes of tasks that changed since are left alone. The
+/// reverting changes are recorded as the REST API's, undoing that job.
+pub async fn undo_job(db: impl PgExecutor<'_>, user: &UserId, job_id: Uuid) -> Result<UndoReport> {
+    let report: Json<UndoReport> = sqlx::query_scalar(
+        "select taskwire_undo($1, $2, $3, jsonb_build_object('source', 'rest'))",
+    )
+    .bind(user.as_str())
+    .bind(job_id)
+    .bind(Uuid::now_v7())
+    .fetch_one(db)
+    .await?;
+    Ok(report.0)
 }

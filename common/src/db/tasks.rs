@@ -31,7 +31,8 @@ pub enum Origin<'a> {
 }
 
 impl Origin<'_> {
-    fn json(&self) -> Value {
+    /// The origin as `taskwire_origin` takes it.
+    pub fn json(&self) -> Value {
         match self {
             Origin::Rest => json!({"source": "rest"}),
             Origin::Mcp => json!({"source": "mcp"}),

@@ -6,6 +6,7 @@
 
 mod args;
 mod specs;
+mod undo;
 
 use std::collections::HashSet;
 
@@ -14,6 +15,7 @@ use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 pub use specs::{ToolHints, ToolSpec, specs, structured_result};
+pub use undo::UNDO_TOOL;
 
 use crate::{
     Result,
@@ -35,6 +37,13 @@ pub const TOOL_NAMES: [&str; 5] = [
     "delete_task",
     "update_task",
 ];
+
+/// The tools a chat model is offered: the task tools, and undo (which needs a turn).
+pub fn chat_specs() -> Vec<ToolSpec> {
+    let mut specs = specs();
+    specs.push(undo::spec());
+    specs
+}
 
 /// Most tasks `list_tasks` returns at once.
 pub const LIST_TOOL_LIMIT: i64 = 50;
@@ -64,6 +73,16 @@ fn not_found(id: i64) -> ToolOutcome {
     ToolOutcome::error("task_not_found", format!("There is no task with id {id}."))
 }
 
+fn unknown_tool(name: &str) -> ToolOutcome {
+    ToolOutcome::error(
+        "unknown_tool",
+        format!(
+            "There is no tool named {name:?}. Available: {}.",
+            TOOL_NAMES.join(", ")
+        ),
+    )
+}
+
 /// The model's arguments as JSON: the parsed object, or the raw text as a JSON string when
 /// it is not valid JSON (so the ledger and the events still show what the model sent).
 pub fn arguments_json(raw: &str) -> Value {
@@ -77,6 +96,8 @@ enum Effect {
     Complete(i64),
     Delete(i64),
     Update(i64, TaskPatch),
+    /// Undo the conversation's last turn that changed tasks, or (`true`) its last undo.
+    Undo(bool),
 }
 
 /// Whose tasks a call may touch (never anything the model says), how it reads dates, and
@@ -157,13 +178,8 @@ fn parse_arguments(
         "complete_task" => TaskIdArgs::parse(raw).map(Effect::Complete),
         "delete_task" => TaskIdArgs::parse(raw).map(Effect::Delete),
         "update_task" => UpdateArgs::parse(raw, dates).map(|(id, patch)| Effect::Update(id, patch)),
-        other => Err(ToolOutcome::error(
-            "unknown_tool",
-            format!(
-                "There is no tool named {other:?}. Available: {}.",
-                TOOL_NAMES.join(", ")
-            ),
-        )),
+        UNDO_TOOL => undo::parse(&raw).map(Effect::Undo),
+        other => Err(unknown_tool(other)),
     }
 }
 
@@ -172,7 +188,7 @@ impl Effect {
     fn task_id(&self) -> Option<i64> {
         match self {
             Effect::Complete(id) | Effect::Delete(id) | Effect::Update(id, _) => Some(*id),
-            Effect::Add(_) | Effect::List(_) => None,
+            Effect::Add(_) | Effect::List(_) | Effect::Undo(_) => None,
         }
     }
 
@@ -224,6 +240,7 @@ impl Effect {
                 db::tasks::push_update(query, user, *id, patch, origin);
                 query.push(" returning task_tool_action_json(tasks, 'updated') as r");
             }
+            Effect::Undo(redo) => undo::push(query, user, *redo, origin),
         }
     }
 
@@ -239,6 +256,7 @@ impl Effect {
                 db::tasks::over_quota().to_string(),
             )),
             Effect::List(_) => None,
+            Effect::Undo(redo) => Some(undo::nothing(*redo)),
         }
     }
 }
@@ -251,6 +269,9 @@ pub async fn execute(
     name: &str,
     arguments: &str,
 ) -> Result<ToolOutcome> {
+    if !TOOL_NAMES.contains(&name) {
+        return Ok(unknown_tool(name));
+    }
     let effect = match parse(name, arguments, &caller) {
         Ok(effect) => effect,
         Err(outcome) => return Ok(outcome),

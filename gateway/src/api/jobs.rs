@@ -1,6 +1,6 @@
 //! `/api/{user_id}/jobs/{job_id}`: a chat job's status, and its events replayed as SSE.
 
-use common::db;
+use common::{db, domain::task::history::UndoReport};
 use poem_openapi::{
     Object, OpenApi,
     param::{Header, Path},
@@ -28,6 +28,41 @@ pub struct JobsApi {
 pub struct JobError {
     pub code: String,
     pub message: String,
+}
+
+/// What an undo did to one task.
+#[derive(Debug, Object)]
+pub struct UndoItemOut {
+    pub task_id: i64,
+    pub title: String,
+    /// `removed` (an added task), `restored` (a deleted one, with its id and fields),
+    /// `reverted` (an edit or a completion), or `changed_since`: the task changed after the
+    /// job, so it was left as it is.
+    pub result: String,
+}
+
+/// What an undo did: each task the job changed, newest change first.
+#[derive(Debug, Object)]
+pub struct UndoOut {
+    pub undone_job_id: Uuid,
+    pub items: Vec<UndoItemOut>,
+}
+
+impl From<UndoReport> for UndoOut {
+    fn from(report: UndoReport) -> Self {
+        Self {
+            undone_job_id: report.undone_job_id,
+            items: report
+                .items
+                .into_iter()
+                .map(|item| UndoItemOut {
+                    task_id: item.task_id,
+                    title: item.title,
+                    result: item.result.as_str().to_owned(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A chat job's state.
@@ -78,6 +113,34 @@ impl JobsApi {
             }),
             message_id: reply.map(|r| r.id),
         }))
+    }
+
+    /// Undo a turn
+    ///
+    /// Reverts every change the job's tool calls made, newest first: added tasks are removed,
+    /// deleted ones come back with their ids and fields, edits and completions are reversed.
+    /// A task that changed after the job is left alone (`changed_since`). Undoing a job again
+    /// does nothing more (its items are empty). 409 while the job runs.
+    #[oai(
+        path = "/:user_id/jobs/:job_id/undo",
+        method = "post",
+        operation_id = "undo_job"
+    )]
+    async fn undo(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<String>,
+        job_id: Path<Uuid>,
+    ) -> Result<Json<UndoOut>, ApiError> {
+        let user = auth.require(&user_id)?;
+        let job = db::jobs::get_for_user(&self.pool, user, job_id.0).await?;
+        if !job.status.is_final() {
+            return Err(ApiError::conflict(
+                "the turn is still running: undo it once it has answered",
+            ));
+        }
+        let report = db::task_changes::undo_job(&self.pool, user, job.id).await?;
+        Ok(Json(report.into()))
     }
 
     /// Job events (SSE)

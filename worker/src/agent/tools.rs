@@ -14,7 +14,7 @@ use super::model::{ToolCall, ToolSpec};
 /// The tools offered to the model, built once per process.
 pub fn tool_specs() -> std::sync::Arc<[ToolSpec]> {
     static SPECS: std::sync::LazyLock<std::sync::Arc<[ToolSpec]>> =
-        std::sync::LazyLock::new(|| tools::specs().into());
+        std::sync::LazyLock::new(|| tools::chat_specs().into());
     SPECS.clone()
 }
 
@@ -67,11 +67,12 @@ pub async fn run(
     }
 }
 
-/// The tool name as a metric label: one of the five, or `unknown` (a model can make up any
-/// name, which must not become a label value).
+/// The tool name as a metric label: one of the chat's tools, or `unknown` (a model can make
+/// up any name, which must not become a label value).
 fn tool_label(name: &str) -> &'static str {
     tools::TOOL_NAMES
         .iter()
+        .chain([&tools::UNDO_TOOL])
         .find(|known| **known == name)
         .copied()
         .unwrap_or("unknown")

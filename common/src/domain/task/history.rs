@@ -104,6 +104,8 @@ pub struct TaskChange {
     pub after: Option<TaskState>,
     /// An undo has reverted it.
     pub undone: bool,
+    /// It is an undo's: it reverts a change of this job.
+    pub undo_of: Option<Uuid>,
 }
 
 impl TaskChange {
@@ -150,6 +152,46 @@ impl TaskChange {
     }
 }
 
+/// What an undo did to one task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UndoResult {
+    /// An added task, removed.
+    Removed,
+    /// A deleted task, back with its id and every field.
+    Restored,
+    /// An edit or a completion, reversed.
+    Reverted,
+    /// Left alone: the task changed after the undone job.
+    ChangedSince,
+}
+
+impl UndoResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UndoResult::Removed => "removed",
+            UndoResult::Restored => "restored",
+            UndoResult::Reverted => "reverted",
+            UndoResult::ChangedSince => "changed_since",
+        }
+    }
+}
+
+/// One task an undo touched.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct UndoItem {
+    pub task_id: i64,
+    pub title: String,
+    pub result: UndoResult,
+}
+
+/// What an undo did (`taskwire_undo`), newest change first.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct UndoReport {
+    pub undone_job_id: Uuid,
+    pub items: Vec<UndoItem>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +217,7 @@ mod tests {
             before,
             after,
             undone: false,
+            undo_of: None,
         }
     }
 

@@ -23,6 +23,8 @@ pub struct ChangeOut {
     pub changes: Vec<FieldChangeOut>,
     /// An undo has reverted this change.
     pub undone: bool,
+    /// This change is an undo's: it reverts a change of this job.
+    pub undo_of: Option<Uuid>,
 }
 
 /// A field's value before and after a change.
@@ -55,6 +57,7 @@ impl From<TaskChange> for ChangeOut {
             conversation_id: change.conversation_id,
             changes: change.fields().into_iter().map(Into::into).collect(),
             undone: change.undone,
+            undo_of: change.undo_of,
         }
     }
 }

@@ -132,6 +132,7 @@ fn by_kind(kind: Kind, s: &mut Sentence, verb: &str, ctx: &DateContext) -> Inten
             Target::Ids(ids) => Intent::Act(Action::Update(Changes::reopen()), Target::Ids(ids)),
             _ => Intent::Undo,
         },
+        Kind::Redo => Intent::Redo,
         Kind::Delete => delete(s),
         Kind::Update => update::parse(s, verb, ctx),
         Kind::Mark => mark(s, verb, ctx),

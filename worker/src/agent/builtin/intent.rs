@@ -26,8 +26,11 @@ pub(super) enum Intent {
     Each(Action, ListFilter),
     /// "delete all my tasks": refused, it cannot be undone.
     DeleteAll,
-    /// "undo that": the reverse of the last reply's action, where there is one.
+    /// "undo that", "put it back": every change of the conversation's last turn that changed
+    /// tasks, reverted (the undo tool).
     Undo,
+    /// "redo", "undo the undo": the last undo reverted.
+    Redo,
     /// "what did I just add?": told from the last reply.
     Recall,
     /// Something only a person or another app can do ("send an email to my boss", "book me a

@@ -44,6 +44,7 @@ mod statement;
 mod stem;
 mod target;
 mod turn;
+mod undo;
 mod update;
 mod verbs;
 mod words;

@@ -198,13 +198,6 @@ pub(super) fn ask_which_task() -> String {
     "Which task do you mean? Tell me its number (like “#3”) or a word from its title.".to_owned()
 }
 
-/// "undo that" after something the model cannot reverse.
-pub(super) fn cannot_undo() -> String {
-    "I can only undo completing, reopening or adding a task, right after it happens. Tell me \
-     what to change instead — for example “reopen task 3” or “move task 3 to Friday”."
-        .to_owned()
-}
-
 /// A request only a person or another app can carry out.
 pub(super) fn elsewhere(task: Option<&str>) -> String {
     match task {

@@ -1,32 +1,7 @@
 //! Requests about what just happened, answered from the model's last replies (the history
-//! holds replies, not tool calls): "oops, undo that" reverses a completion, a reopening or an
-//! add; "what did I just add?" repeats what was added.
+//! holds replies, not tool calls): "what did I just add?" repeats what was added.
 
-use super::intent::{Action, Changes, Intent, Target};
-use super::turn::{Turn, task_numbers};
-
-/// "undo that": the action that reverses the last reply's, or [`Intent::Undo`] when there is
-/// none the model can reverse (a deletion, an edit whose old values it never saw).
-pub(super) fn undo(turn: &Turn<'_>) -> Intent {
-    let Some((reply, _)) = turn.last_exchange() else {
-        return Intent::Undo;
-    };
-    let ids = task_numbers(reply);
-    if ids.is_empty() {
-        return Intent::Undo;
-    }
-    let action = if reply.starts_with("Done! I marked") {
-        Action::Update(Changes::reopen())
-    } else if reply.starts_with("Reopened") {
-        Action::Complete
-    } else if reply.starts_with("Added") {
-        // The task was created a moment ago by this very conversation.
-        Action::Delete
-    } else {
-        return Intent::Undo;
-    };
-    Intent::Act(action, Target::Ids(ids))
-}
+use super::turn::Turn;
 
 /// "what did I just add?": the tasks the last add reply named.
 pub(super) fn added(turn: &Turn<'_>) -> String {

@@ -125,6 +125,7 @@ fn successes(intent: &Intent, calls: &[&Done], ctx: &DateContext) -> String {
             count(items.len(), "task"),
             named_list(&items)
         ),
+        (common::tools::UNDO_TOOL, _) => super::undo::answer(&calls[0].args, &calls[0].result),
         ("update_task", _) => {
             let sentences: Vec<String> = calls.iter().map(|c| updated(c, ctx)).collect();
             sentences.join(" ")
@@ -233,6 +234,14 @@ pub(super) fn error_sentence(error: &ToolError, id: Option<i64>) -> String {
         }
         ("task_not_found", None) => {
             "I couldn't find that task. Say “show my tasks” to see your list.".to_owned()
+        }
+        ("nothing_to_undo", _) => {
+            "There's nothing to undo: the last change was undone already (say “redo” to bring \
+             it back), or nothing here has changed your tasks yet."
+                .to_owned()
+        }
+        ("nothing_to_redo", _) => {
+            "There's nothing to redo: the last change here wasn't an undo.".to_owned()
         }
         ("invalid_arguments", _) => match &error.message {
             Some(message) => format!("Sorry, I couldn't do that: {}", sentence(message)),

@@ -18,7 +18,7 @@ use super::classify::{self, Form, Reading};
 use super::intent::{Action, DueChange, Intent, Target};
 use super::turn::Turn;
 use super::words::clean_edges;
-use super::{followup, recall, segment, spell};
+use super::{followup, segment, spell};
 
 /// The requests of the turn's message.
 pub(super) fn read(turn: &Turn<'_>, ctx: &DateContext) -> Vec<Intent> {
@@ -33,12 +33,6 @@ pub(super) fn read(turn: &Turn<'_>, ctx: &DateContext) -> Vec<Intent> {
         intents = again;
     }
     intents
-        .into_iter()
-        .map(|intent| match intent {
-            Intent::Undo => recall::undo(turn),
-            intent => intent,
-        })
-        .collect()
 }
 
 /// The requests of `text` on its own, without the conversation.

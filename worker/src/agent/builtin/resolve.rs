@@ -16,6 +16,7 @@ use super::phrases;
 use super::recall;
 use super::results::TaskView;
 use super::turn::Turn;
+use super::undo;
 
 /// What one request comes to.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,7 +50,8 @@ pub(super) fn outcome(intent: &Intent, each: &[TaskView], known: &Known<'_>) -> 
         Intent::Act(action, target) => act(action, target, known),
         Intent::Each(action, filter) => every(action, filter, each, known.ctx),
         Intent::DeleteAll => Outcome::Say(phrases::refuse_delete_all()),
-        Intent::Undo => Outcome::Say(phrases::cannot_undo()),
+        Intent::Undo => Outcome::Calls(vec![undo::call(false)]),
+        Intent::Redo => Outcome::Calls(vec![undo::call(true)]),
         Intent::Recall => Outcome::Say(recall::added(known.turn)),
         Intent::Elsewhere(task) => Outcome::Say(phrases::elsewhere(task.as_deref())),
         Intent::OthersList(name) => Outcome::Say(phrases::others_list(name)),

@@ -3,8 +3,8 @@
 
 use super::words::Sentence;
 use Kind::{
-    Add, Complete, Delete, DidI, List, Mark, Question, Reopen, Search, StatusWord, Undo, Update,
-    When,
+    Add, Complete, Delete, DidI, List, Mark, Question, Redo, Reopen, Search, StatusWord, Undo,
+    Update, When,
 };
 
 /// The command an utterance starts with.
@@ -25,8 +25,10 @@ pub(super) enum Kind {
     /// "completed", "finished", "done" first: a listing ("done tasks") or a completion
     /// ("done 3", "finished the report").
     StatusWord,
-    /// "undo that" (the last reply's action reversed), "undo 3" (reopen).
+    /// "undo that", "put it back" (the last turn's changes reverted), "undo 3" (reopen).
     Undo,
+    /// "redo", "undo the undo": the last undo reverted.
+    Redo,
     /// "when is the dentist due?"
     When,
     /// "did I already add …?", "did I finish …?"
@@ -61,6 +63,20 @@ const VERBS: &[(&[&str], Kind)] = &[
     (&["set", "a", "reminder", "to"], Add),
     (&["set", "a", "reminder", "for"], Add),
     (&["set", "a", "reminder"], Add),
+    // Undoing ("put it back" before "put").
+    (&["undo", "the", "undo"], Redo),
+    (&["undo", "that", "undo"], Redo),
+    (&["undo", "your", "undo"], Redo),
+    (&["redo"], Redo),
+    (&["put", "it", "back"], Undo),
+    (&["put", "them", "back"], Undo),
+    (&["put", "that", "back"], Undo),
+    (&["put", "those", "back"], Undo),
+    (&["bring", "it", "back"], Undo),
+    (&["bring", "them", "back"], Undo),
+    (&["revert", "that"], Undo),
+    (&["revert", "it"], Undo),
+    (&["revert"], Undo),
     (&["add"], Add),
     (&["create"], Add),
     (&["new"], Add),

@@ -63,7 +63,7 @@ pub fn named_tool(text: &str) -> Option<&'static str> {
         None => return None,
     };
     let named = candidates.iter().find_map(|block| call_in(block))?;
-    tools::specs()
+    tools::chat_specs()
         .into_iter()
         .map(|spec| spec.name)
         .find(|name| *name == named.name)

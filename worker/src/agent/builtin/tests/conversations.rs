@@ -180,12 +180,9 @@ const CONVERSATIONS: &[Conversation] = &[
                 "mark task 3 as done",
                 &[("complete_task", r#"{"task_id":3}"#)],
             ),
-            (
-                "oops, undo that",
-                &[("update_task", r#"{"task_id":3,"completed":false}"#)],
-            ),
+            ("oops, undo that", &[("undo_last_turn", "{}")]),
         ],
-        "undo a completion by reopening",
+        "undo the last turn with the undo tool",
     ),
     (
         &[

@@ -65,6 +65,10 @@ impl FakeTools {
             "complete_task" => self.edit(args, "completed", |t, _| t.completed = true),
             "delete_task" => self.delete(args),
             "update_task" => self.edit(args, "updated", update),
+            // The fake keeps no change log: there is never anything to undo.
+            "undo_last_turn" => {
+                json!({ "error": "nothing_to_undo", "message": "Nothing to undo." })
+            }
             _ => json!({ "error": "unknown_tool", "message": format!("no tool {name}") }),
         }
     }

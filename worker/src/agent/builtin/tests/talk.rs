@@ -1,6 +1,7 @@
 //! Utterances answered with text alone: small talk, help, gibberish, and requests missing
 //! something the model must ask for. None of them may call a tool.
 
+use super::fake::{FakeTools, chat};
 use super::{first_move, now};
 use crate::agent::builtin::respond;
 
@@ -75,11 +76,6 @@ const TEXT_ONLY: &[(&str, &str, &str)] = &[
         "'forget it' takes nothing back and deletes nothing",
     ),
     (
-        "oops, undo that",
-        "I can only undo",
-        "nothing to undo at the start",
-    ),
-    (
         "what did I just add?",
         "You haven't added anything",
         "nothing added yet",
@@ -120,4 +116,37 @@ fn the_same_conversation_always_gets_the_same_answer() {
     let a = first_move("remind me to renew my passport by Friday, it's urgent");
     let b = first_move("remind me to renew my passport by Friday, it's urgent");
     assert_eq!(a, b, "respond is deterministic");
+}
+
+#[test]
+fn undo_and_redo_call_the_undo_tool_and_say_when_there_is_nothing() {
+    for (say, args) in [
+        ("oops, undo that", "{}"),
+        ("undo", "{}"),
+        ("put it back", "{}"),
+        ("please put them back", "{}"),
+        ("revert that", "{}"),
+        ("redo", r#"{"redo":true}"#),
+        ("undo the undo", r#"{"redo":true}"#),
+    ] {
+        let turn = first_move(say);
+        let calls: Vec<(&str, serde_json::Value)> = turn
+            .tool_calls
+            .iter()
+            .map(|c| {
+                (
+                    c.name.as_str(),
+                    serde_json::from_str(&c.arguments).expect("JSON"),
+                )
+            })
+            .collect();
+        let want: serde_json::Value = serde_json::from_str(args).expect("JSON");
+        assert_eq!(calls, [("undo_last_turn", want)], "{say:?}");
+    }
+    let mut tools = FakeTools::with(&[("Buy milk", false)]);
+    let (answer, _) = chat(&mut tools, "undo that");
+    assert!(answer.contains("nothing to undo"), "{answer}");
+    // "put" still adds when it is not "put it back".
+    let turn = first_move("put milk on my list");
+    assert_eq!(turn.tool_calls[0].name, "add_task");
 }
