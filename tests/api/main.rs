@@ -2,6 +2,7 @@
 
 mod accounts;
 mod auth_errors;
+mod bulk;
 mod errors;
 mod health;
 mod history;

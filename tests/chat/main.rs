@@ -1,5 +1,6 @@
 //! The chat turn end to end: the real gateway, workers, Postgres and NATS.
 
+mod bulk;
 mod conversations;
 mod dialogue;
 mod flow;

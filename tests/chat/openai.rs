@@ -12,17 +12,10 @@ use taskwire_tests::{
     fake_openai::{FakeCall, FakeOpenAi, Reply},
     names, spawn_app,
 };
-use worker::agent::openai::{OpenAiModel, OpenAiSettings};
+use worker::agent::openai::OpenAiModel;
 
 fn model(fake: &FakeOpenAi) -> Arc<OpenAiModel> {
-    Arc::new(OpenAiModel::new(OpenAiSettings {
-        base_url: fake.base_url.clone(),
-        api_key: Some(secrecy::SecretString::from("sk-test".to_owned())),
-        model: "fake-model".to_owned(),
-        request_timeout: Duration::from_secs(5),
-        max_retries: 1,
-        temperature: None,
-    }))
+    fake.model()
 }
 
 fn roles(request: &Value) -> Vec<String> {
@@ -112,6 +105,9 @@ async fn a_turn_with_an_openai_compatible_model_runs_end_to_end(pool: PgPool) {
             "complete_task",
             "delete_task",
             "update_task",
+            "complete_tasks",
+            "delete_tasks",
+            "update_tasks",
             "undo_last_turn"
         ]
     );

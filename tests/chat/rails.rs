@@ -103,6 +103,7 @@ async fn run(pool: &PgPool, model: Arc<Script>, say: &str) -> (TurnOutput, Vec<C
         model,
         pool: pool.clone(),
         max_steps: 6,
+        bulk_confirm_over: 5,
     };
     let mut events: Vec<ChatEvent> = Vec::new();
     let input = TurnInput {

@@ -82,8 +82,50 @@ fn describe(call: &ExpectedCall) -> String {
     format!("{}({})", call.tool, Value::Object(call.args.clone()))
 }
 
+/// The calls with each bulk call (`complete_tasks`, `delete_tasks`, `update_tasks`) that
+/// changed tasks read as the single calls it stands for, one per task it changed: the table
+/// says what must happen to each task, not how many calls a model makes for it. A bulk call
+/// that changed nothing (or asked to confirm) stays as it is.
+fn as_single_calls(calls: &[MadeCall]) -> Vec<MadeCall> {
+    let mut singles = Vec::new();
+    for call in calls {
+        let single = call.tool.strip_suffix('s').filter(|_| {
+            matches!(
+                call.tool.as_str(),
+                "complete_tasks" | "delete_tasks" | "update_tasks"
+            )
+        });
+        let changed = call.result.get("tasks").and_then(Value::as_array);
+        let status = call.result.get("status").and_then(Value::as_str);
+        match (single, changed) {
+            (Some(single), Some(tasks))
+                if call.succeeded() && status != Some("needs_confirmation") =>
+            {
+                for task in tasks {
+                    let mut arguments = call.arguments.clone();
+                    if let Some(args) = arguments.as_object_mut() {
+                        args.remove("task_ids");
+                        args.insert(
+                            "task_id".into(),
+                            task.get("id").cloned().unwrap_or_default(),
+                        );
+                    }
+                    singles.push(MadeCall {
+                        tool: single.to_owned(),
+                        arguments,
+                        result: task.clone(),
+                    });
+                }
+            }
+            _ => singles.push(call.clone()),
+        }
+    }
+    singles
+}
+
 /// Why the turn failed (empty when it passed).
 pub fn check_turn(turn: &Turn, calls: &[MadeCall], reply: &str, ctx: &Ctx<'_>) -> Vec<String> {
+    let calls = &as_single_calls(calls);
     let mut failures = Vec::new();
     if let Some(expected) = &turn.calls {
         let mut used = vec![false; calls.len()];

@@ -273,3 +273,48 @@ async fn a_worker_killed_during_an_undo_restores_each_task_once(pool: PgPool) {
         "b asked for the reply with the recorded undo result"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_worker_killed_after_a_bulk_call_changes_each_task_once(pool: PgPool) {
+    let app = spawn_app_with(pool, |c| c.chat_wait = Duration::from_millis(10)).await;
+    let mut ids = Vec::new();
+    for title in ["Milk", "Bread", "Eggs"] {
+        let task = app
+            .create_task("alice", serde_json::json!({"title": title}))
+            .await;
+        ids.push(task["id"].as_i64().expect("id"));
+    }
+    let fake = FakeOpenAi::start().await;
+    fake.push(Reply::ToolCalls(vec![FakeCall::new(
+        "call_bulk",
+        "complete_tasks",
+        &[&format!("{{\"task_ids\": {ids:?}}}")],
+    )]));
+    fake.push(Reply::Hang);
+    let mut a = openai_worker(&app, &fake, "a").await;
+    let (_, accepted) = app
+        .chat(
+            "alice",
+            None,
+            &format!("complete tasks {}, {} and {}", ids[0], ids[1], ids[2]),
+        )
+        .await;
+    let job = accepted["job_id"].as_str().expect("job").to_owned();
+    within("the bulk call ran", fake.wait_for_requests(2)).await;
+    a.kill().await;
+
+    fake.push(Reply::text(["All three are done."]));
+    let _b = openai_worker(&app, &fake, "b").await;
+    let end = within("the job ends", app.wait_for_job("alice", &job)).await;
+    assert_eq!(end.event, "done", "{:?}", end.data);
+    let done = count(&app.pool, "select count(*) from tasks where completed").await;
+    assert_eq!(done, 3);
+    let changes = count(
+        &app.pool,
+        "select count(*) from task_changes where source = 'chat'",
+    )
+    .await;
+    assert_eq!(changes, 3, "each task completed once");
+    let (_, attempts, worker, _) = job_state(&app.pool, &job).await;
+    assert_eq!((attempts, worker.as_deref()), (2, Some("b")));
+}

@@ -108,6 +108,13 @@ pub struct TurnConfig {
     /// model streams as its own event.
     #[arg(long = "delta-window", env = "DELTA_WINDOW", default_value = "50ms", value_parser = humantime::parse_duration)]
     pub delta_window: Duration,
+    /// A bulk delete or update of more tasks than this asks the user to confirm first.
+    #[arg(
+        long = "bulk-confirm-over",
+        env = "BULK_CONFIRM_OVER",
+        default_value_t = 5
+    )]
+    pub bulk_confirm_over: usize,
 }
 
 /// Everything the worker needs to run.
@@ -182,6 +189,7 @@ impl WorkerConfig {
                 lease: Duration::from_secs(5),
                 retry_backoff: Duration::from_millis(100),
                 delta_window: Duration::from_millis(50),
+                bulk_confirm_over: 5,
             },
             concurrency: 16,
             ack_wait: Duration::from_secs(30),

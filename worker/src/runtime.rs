@@ -71,6 +71,7 @@ pub async fn run_with(
             model,
             pool,
             max_steps: config.turn.max_steps,
+            bulk_confirm_over: config.turn.bulk_confirm_over,
         },
         turn: config.turn.clone(),
         worker_id: config.worker_id(),

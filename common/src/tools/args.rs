@@ -16,11 +16,11 @@ use crate::{
 
 type Parsed<T> = Result<T, ToolOutcome>;
 
-fn invalid(message: impl Into<String>) -> ToolOutcome {
+pub(super) fn invalid(message: impl Into<String>) -> ToolOutcome {
     ToolOutcome::error("invalid_arguments", message)
 }
 
-fn object(raw: Value) -> Map<String, Value> {
+pub(super) fn object(raw: Value) -> Map<String, Value> {
     match raw {
         Value::Object(map) => map,
         _ => Map::new(),
@@ -53,14 +53,22 @@ fn integer(map: &Map<String, Value>, field: &str) -> Parsed<Option<i64>> {
 }
 
 fn task_id(map: &Map<String, Value>) -> Parsed<i64> {
-    let id = match map.get("task_id") {
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.trim().trim_start_matches('#').parse().ok(),
-        None | Some(Value::Null) => return Err(invalid("task_id is required.")),
-        Some(_) => None,
+    match map.get("task_id") {
+        None | Some(Value::Null) => Err(invalid("task_id is required.")),
+        Some(value) => {
+            id_value(value).ok_or_else(|| invalid("task_id must be a positive integer."))
+        }
+    }
+}
+
+/// A task id as a model writes it: `3`, `"3"` or `"#3"`; positive.
+pub(super) fn id_value(value: &Value) -> Option<i64> {
+    let id = match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().trim_start_matches('#').parse().ok(),
+        _ => None,
     };
     id.filter(|id| *id > 0)
-        .ok_or_else(|| invalid("task_id must be a positive integer."))
 }
 
 fn priority(map: &Map<String, Value>) -> Parsed<Option<Priority>> {
@@ -156,44 +164,50 @@ impl UpdateArgs {
     pub fn parse(raw: Value, ctx: &DateContext) -> Parsed<(i64, TaskPatch)> {
         let map = object(raw);
         let id = task_id(&map)?;
-        let patch = TaskPatch {
-            title: string(&map, "title")?
-                .map(|t| TaskTitle::parse(&t).map_err(validation))
-                .transpose()?,
-            description: match map.get("description") {
-                None => None,
-                Some(Value::Null) => Some(None),
-                Some(_) => Some(description(
-                    &string(&map, "description")?.unwrap_or_default(),
-                )?),
-            },
-            priority: priority(&map)?,
-            due_date: match map.get("due_date") {
-                None => None,
-                Some(Value::Null) => Some(None),
-                Some(Value::String(s)) if s.trim().is_empty() => Some(None),
-                Some(_) => Some(Some(due_date(
-                    &string(&map, "due_date")?.unwrap_or_default(),
-                    ctx,
-                )?)),
-            },
-            completed: match map.get("completed") {
-                None | Some(Value::Null) => None,
-                Some(Value::Bool(b)) => Some(*b),
-                Some(other) => {
-                    return Err(invalid(format!(
-                        "completed must be true or false, not {other}."
-                    )));
-                }
-            },
-        };
-        if patch.is_empty() {
-            return Err(invalid(
-                "Nothing to update: give at least one of title, description, priority, due_date, completed.",
-            ));
-        }
-        Ok((id, patch))
+        Ok((id, patch(&map, ctx)?))
     }
+}
+
+/// The changes an update's arguments ask for: title, description, priority, due_date,
+/// completed (a field given as null clears it); at least one.
+pub(super) fn patch(map: &Map<String, Value>, ctx: &DateContext) -> Parsed<TaskPatch> {
+    let patch = TaskPatch {
+        title: string(map, "title")?
+            .map(|t| TaskTitle::parse(&t).map_err(validation))
+            .transpose()?,
+        description: match map.get("description") {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(_) => Some(description(
+                &string(map, "description")?.unwrap_or_default(),
+            )?),
+        },
+        priority: priority(map)?,
+        due_date: match map.get("due_date") {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Some(None),
+            Some(_) => Some(Some(due_date(
+                &string(map, "due_date")?.unwrap_or_default(),
+                ctx,
+            )?)),
+        },
+        completed: match map.get("completed") {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(other) => {
+                return Err(invalid(format!(
+                    "completed must be true or false, not {other}."
+                )));
+            }
+        },
+    };
+    if patch.is_empty() {
+        return Err(invalid(
+            "Nothing to update: give at least one of title, description, priority, due_date, completed.",
+        ));
+    }
+    Ok(patch)
 }
 
 #[cfg(test)]

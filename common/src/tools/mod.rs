@@ -5,6 +5,7 @@
 //! the model can tell the user. Only infrastructure failures (the database) are `Err`.
 
 mod args;
+mod bulk;
 mod specs;
 mod undo;
 
@@ -14,6 +15,7 @@ use serde_json::{Value, json};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+pub use bulk::{BULK_TOOLS, Confirm, MAX_BULK_IDS};
 pub use specs::{ToolHints, ToolSpec, specs, structured_result};
 pub use undo::UNDO_TOOL;
 
@@ -38,9 +40,11 @@ pub const TOOL_NAMES: [&str; 5] = [
     "update_task",
 ];
 
-/// The tools a chat model is offered: the task tools, and undo (which needs a turn).
+/// The tools a chat model is offered: the task tools, the bulk ones (which ask the user to
+/// confirm a large destructive change) and undo (which needs a turn).
 pub fn chat_specs() -> Vec<ToolSpec> {
     let mut specs = specs();
+    specs.extend(bulk::specs());
     specs.push(undo::spec());
     specs
 }
@@ -96,6 +100,8 @@ enum Effect {
     Complete(i64),
     Delete(i64),
     Update(i64, TaskPatch),
+    /// One action on many tasks.
+    Bulk(bulk::Bulk),
     /// Undo the conversation's last turn that changed tasks, or (`true`) its last undo.
     Undo(bool),
 }
@@ -111,6 +117,9 @@ pub struct Caller<'a> {
     /// any other id is refused before it runs, so a guessed id never touches a task. `None`
     /// (REST, MCP): every id of the user's may be used.
     pub grounded: Option<&'a HashSet<i64>>,
+    /// For a chat model: when a destructive bulk call needs the user's confirmation. `None`
+    /// (REST, MCP): never.
+    pub confirm: Option<Confirm>,
 }
 
 impl<'a> Caller<'a> {
@@ -120,6 +129,7 @@ impl<'a> Caller<'a> {
             user,
             dates,
             grounded: None,
+            confirm: None,
         }
     }
 }
@@ -179,6 +189,7 @@ fn parse_arguments(
         "delete_task" => TaskIdArgs::parse(raw).map(Effect::Delete),
         "update_task" => UpdateArgs::parse(raw, dates).map(|(id, patch)| Effect::Update(id, patch)),
         UNDO_TOOL => undo::parse(&raw).map(Effect::Undo),
+        name if BULK_TOOLS.contains(&name) => bulk::Bulk::parse(name, raw, dates).map(Effect::Bulk),
         other => Err(unknown_tool(other)),
     }
 }
@@ -188,14 +199,15 @@ impl Effect {
     fn task_id(&self) -> Option<i64> {
         match self {
             Effect::Complete(id) | Effect::Delete(id) | Effect::Update(id, _) => Some(*id),
-            Effect::Add(_) | Effect::List(_) | Effect::Undo(_) => None,
+            Effect::Add(_) | Effect::List(_) | Effect::Bulk(_) | Effect::Undo(_) => None,
         }
     }
 
     /// Pushes the statement that performs the effect and yields its result as one row of
     /// one `jsonb` column `r` (the JSON of `task_tool_json`, see its migration), or no row
     /// when the task is not the user's.
-    fn push(&self, query: &mut QueryBuilder<Postgres>, user: &UserId, origin: &Origin<'_>) {
+    fn push(&self, query: &mut QueryBuilder<Postgres>, caller: &Caller<'_>, origin: &Origin<'_>) {
+        let user = caller.user;
         match self {
             Effect::Add(task) => {
                 db::tasks::push_insert(query, user, task, origin);
@@ -240,6 +252,13 @@ impl Effect {
                 db::tasks::push_update(query, user, *id, patch, origin);
                 query.push(" returning task_tool_action_json(tasks, 'updated') as r");
             }
+            Effect::Bulk(bulk) => bulk.push(
+                query,
+                user.as_str(),
+                caller.grounded,
+                origin,
+                caller.confirm,
+            ),
             Effect::Undo(redo) => undo::push(query, user, *redo, origin),
         }
     }
@@ -255,14 +274,15 @@ impl Effect {
                 "task_limit",
                 db::tasks::over_quota().to_string(),
             )),
-            Effect::List(_) => None,
+            Effect::List(_) | Effect::Bulk(_) => None,
             Effect::Undo(redo) => Some(undo::nothing(*redo)),
         }
     }
 }
 
 /// Runs tool `name` with the model's raw JSON `arguments` for `caller`, without recording it
-/// in the ledger: an MCP client's call (the task history names it so).
+/// in the ledger: an MCP client's call (the task history names it so). Only the task tools
+/// ([`TOOL_NAMES`]).
 pub async fn execute(
     db: impl PgExecutor<'_>,
     caller: Caller<'_>,
@@ -272,12 +292,24 @@ pub async fn execute(
     if !TOOL_NAMES.contains(&name) {
         return Ok(unknown_tool(name));
     }
+    execute_as(db, caller, &Origin::Mcp, name, arguments).await
+}
+
+/// Runs tool `name` for `caller` as `origin` says, without recording it in the ledger (the
+/// REST API's bulk endpoint runs the bulk tools so).
+pub async fn execute_as(
+    db: impl PgExecutor<'_>,
+    caller: Caller<'_>,
+    origin: &Origin<'_>,
+    name: &str,
+    arguments: &str,
+) -> Result<ToolOutcome> {
     let effect = match parse(name, arguments, &caller) {
         Ok(effect) => effect,
         Err(outcome) => return Ok(outcome),
     };
     let mut query = QueryBuilder::new("");
-    effect.push(&mut query, caller.user, &Origin::Mcp);
+    effect.push(&mut query, &caller, origin);
     let result: Option<Value> = query.build_query_scalar().fetch_optional(db).await?;
     Ok(match (result, effect.missing()) {
         (Some(result), _) => ToolOutcome::ok(result),
@@ -333,7 +365,7 @@ pub async fn execute_recorded(
                 job_id: call.job_id,
                 call_id: call.call_id,
             };
-            effect.push(&mut query, caller.user, &origin);
+            effect.push(&mut query, &caller, &origin);
             effect.missing()
         }
         // Nothing to run: the error is the result.

@@ -156,6 +156,21 @@ pub struct FakeOpenAi {
 }
 
 impl FakeOpenAi {
+    /// The worker's OpenAI-compatible model pointed at this fake (`fake-model`, 5 s timeout,
+    /// one retry).
+    pub fn model(&self) -> Arc<worker::agent::openai::OpenAiModel> {
+        Arc::new(worker::agent::openai::OpenAiModel::new(
+            worker::agent::openai::OpenAiSettings {
+                base_url: self.base_url.clone(),
+                api_key: Some(secrecy::SecretString::from("sk-test".to_owned())),
+                model: "fake-model".to_owned(),
+                request_timeout: std::time::Duration::from_secs(5),
+                max_retries: 1,
+                temperature: None,
+            },
+        ))
+    }
+
     /// Starts the fake on a free port.
     pub async fn start() -> Self {
         Self::start_as(ServerKind::OpenAi).await

@@ -15,7 +15,7 @@ use common::{
     domain::{ToolExecution, UserId},
     jobs::{ChatEvent, ToolCallRecord},
     metrics::{TurnStage, record_stage},
-    tools::{Caller, ToolOutcome, arguments_json},
+    tools::{Caller, Confirm, ToolOutcome, arguments_json},
 };
 use sqlx::PgPool;
 use tracing::Instrument as _;
@@ -26,6 +26,7 @@ use super::{
     model::{ChatMessage, ChatModel, ModelError, ModelRequest, ToolCall, ToolSpec},
     prompt::system_prompt,
     rails::{
+        confirm::affirms,
         recover::{named_tool, recover},
         sink::HoldingSink,
         strip_nul, strip_nul_arguments,
@@ -88,6 +89,8 @@ struct Turn<'a> {
     user: &'a UserId,
     dates: DateContext,
     specs: &'a [ToolSpec],
+    /// When a bulk change needs the user's "yes", and whether this turn's message is one.
+    confirm: Confirm,
 }
 
 impl Turn<'_> {
@@ -106,6 +109,8 @@ pub struct Agent {
     pub model: Arc<dyn ChatModel>,
     pub pool: PgPool,
     pub max_steps: usize,
+    /// A bulk delete or update of more tasks than this asks the user first.
+    pub bulk_confirm_over: usize,
 }
 
 impl Agent {
@@ -117,12 +122,20 @@ impl Agent {
     ) -> Result<TurnOutput, TurnError> {
         let prompt = system_prompt(&input.dates);
         let specs = tools::tool_specs();
+        let affirmed = input.history.iter().rev().find_map(|m| match m {
+            ChatMessage::User(text) => Some(affirms(text)),
+            _ => None,
+        });
         let turn = Turn {
             job_id: input.job_id,
             attempt: input.attempt,
             user: input.user,
             dates: input.dates,
             specs: &specs,
+            confirm: Confirm {
+                over: self.bulk_confirm_over,
+                affirmed: affirmed.unwrap_or(false),
+            },
         };
         let mut transcript = Transcript::new(prompt, input.history, input.dates);
         let first_step = transcript.replay(&input.recorded, events).await;
@@ -192,6 +205,7 @@ impl Agent {
                     user: turn.user,
                     dates: turn.dates,
                     grounded: Some(&seen),
+                    confirm: Some(turn.confirm),
                 },
                 step,
                 position: position as i32,

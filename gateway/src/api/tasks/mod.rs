@@ -1,9 +1,11 @@
 //! `/api/{user_id}/tasks`: the task REST API. The bodies and parameters are in [`body`].
 
 mod body;
+mod bulk;
 mod history;
 
 pub use body::{Due, Priority, Sort, Status, TaskCreate, TaskOut, TaskUpdate};
+pub use bulk::{BulkAction, BulkChanges, BulkIn, BulkOut};
 pub use history::{ChangeOut, FieldChangeOut, HistoryResponse};
 
 use chrono::Utc;
@@ -11,6 +13,7 @@ use common::{
     dates::{self, DateContext, Zone},
     db::{self, tasks::Origin},
     domain::{self, TaskFilter, TaskSort, UserId},
+    tools,
 };
 use poem_openapi::{
     ApiResponse, OpenApi,
@@ -220,6 +223,41 @@ impl TasksApi {
         self.write(user)?;
         db::tasks::delete(&self.pool, user, task_id.0, Origin::Rest).await?;
         Ok(DeletedResponse::Deleted)
+    }
+
+    /// Act on many tasks
+    ///
+    /// Completes, deletes or updates (the same `changes` for each) up to 100 tasks, each on
+    /// its own: the answer lists the tasks changed and the ids not found (another user's
+    /// task is not found). One statement: all of it happens, or nothing.
+    #[oai(
+        path = "/:user_id/tasks/bulk",
+        method = "post",
+        operation_id = "bulk_tasks"
+    )]
+    async fn bulk(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<String>,
+        body: Json<BulkIn>,
+    ) -> Result<Json<BulkOut>, ApiError> {
+        let user = auth.require(&user_id)?;
+        self.write(user)?;
+        if matches!(body.action, BulkAction::Update) && body.changes.is_none() {
+            return Err(ApiError::validation("changes: required for update"));
+        }
+        let dates = self.dates(user, body.reads_dates()).await?;
+        let (name, args) = body.tool_call();
+        let caller = tools::Caller::new(user, dates);
+        let outcome =
+            tools::execute_as(&self.pool, caller, &Origin::Rest, name, &args.to_string()).await?;
+        if !outcome.ok {
+            let message = outcome.result["message"]
+                .as_str()
+                .unwrap_or("invalid request");
+            return Err(ApiError::validation(message.to_owned()));
+        }
+        Ok(Json(BulkOut::from_result(&outcome.result)))
     }
 
     /// A task's history

@@ -4,12 +4,17 @@
 //!   Which one?": "3", "#4", "it was 4", "the second one", "the expenses one", "Tom's", "the
 //!   one with Sam", "the one due tomorrow";
 //! - after "Did you mean “Wash the car” (#7)?": "yes";
-//! - after "Want me to add “Book a flight to Lisbon” as a task?": "yes" adds it.
+//! - after "Want me to add “Book a flight to Lisbon” as a task?": "yes" adds it;
+//! - after "That would delete 7 tasks: … Shall I go ahead?": "yes" makes the request again
+//!   (the tool lets it through now that the user said yes), "no" leaves the tasks alone.
 //!
 //! A reply with a command of its own ("delete task 5") is a new request, not an answer.
 
 use common::dates::{DateContext, extract_due};
 
+use crate::agent::rails::confirm::affirms;
+
+use super::bulk;
 use super::classify;
 use super::intent::{Intent, Target};
 use super::matcher::{self, Found, Mode};
@@ -58,6 +63,14 @@ const PLACES: &[(&str, usize)] = &[
 /// The request `text` makes as an answer to the model's last question, if it is one.
 pub(super) fn answer(turn: &Turn<'_>, text: &str, ctx: &DateContext) -> Option<Vec<Intent>> {
     let (reply, request) = turn.last_exchange()?;
+    if reply.contains(bulk::CONFIRM) {
+        if affirms(text) || says_yes(text) {
+            return Some(request::read_text(request, ctx));
+        }
+        if says_no(text) {
+            return Some(vec![Intent::Dismiss]);
+        }
+    }
     if classify::command_words(text).is_some() {
         return None;
     }
@@ -109,6 +122,16 @@ fn asked_about(reply: &str) -> Option<&str> {
     let start = reply.find("matching “")? + "matching “".len();
     let end = reply[start..].find('”')?;
     Some(&reply[start..start + end])
+}
+
+/// "no", "nope", "don't", "cancel", "leave them".
+fn says_no(text: &str) -> bool {
+    let s = Sentence::new(text);
+    !s.is_empty()
+        && matches!(
+            s.word(0),
+            "no" | "nope" | "nah" | "dont" | "cancel" | "stop" | "leave" | "keep"
+        )
 }
 
 fn says_yes(text: &str) -> bool {

@@ -19,6 +19,7 @@
 //! `reply` words the answer.
 
 mod add;
+mod bulk;
 mod changes;
 mod classify;
 mod followup;

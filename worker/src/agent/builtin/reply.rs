@@ -125,6 +125,15 @@ fn successes(intent: &Intent, calls: &[&Done], ctx: &DateContext) -> String {
             count(items.len(), "task"),
             named_list(&items)
         ),
+        ("complete_tasks" | "delete_tasks" | "update_tasks", _) => {
+            let changes = changes_said(&calls[0].args, ctx);
+            super::bulk::answer(
+                tool,
+                &calls[0].result,
+                matches!(intent, Intent::Each(Action::Delete, _)),
+                &changes,
+            )
+        }
         (common::tools::UNDO_TOOL, _) => super::undo::answer(&calls[0].args, &calls[0].result),
         ("update_task", _) => {
             let sentences: Vec<String> = calls.iter().map(|c| updated(c, ctx)).collect();

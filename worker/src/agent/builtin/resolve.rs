@@ -10,6 +10,7 @@
 use common::dates::DateContext;
 use serde_json::Value;
 
+use super::bulk;
 use super::intent::{Action, Ask, Intent, ListFilter, Position, Target};
 use super::matcher::{self, Found, Mode};
 use super::phrases;
@@ -209,6 +210,9 @@ fn every(action: &Action, filter: &ListFilter, tasks: &[TaskView], ctx: &DateCon
         .collect();
     if wanted.is_empty() {
         return Outcome::Say(phrases::nothing_for_each(action, filter));
+    }
+    if let Some(call) = bulk::call(action, &wanted, ctx) {
+        return Outcome::Calls(vec![call]);
     }
     let calls = wanted
         .iter()

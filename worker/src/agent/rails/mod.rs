@@ -4,9 +4,11 @@
 //!   arguments ([`recover`]), and such text is not streamed to the user ([`sink`]);
 //! - a call that changes or deletes a task by id runs only for an id that came up in the
 //!   conversation ([`grounding`]; the refusal itself is the tool layer's);
+//! - a large destructive bulk call waits for the user's own "yes" ([`confirm`]);
 //! - an empty final answer is replaced by one written from what the tools did
 //!   ([`crate::agent::builtin::summarise`]).
 
+pub mod confirm;
 pub mod grounding;
 pub mod recover;
 pub mod sink;

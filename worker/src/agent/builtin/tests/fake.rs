@@ -65,6 +65,7 @@ impl FakeTools {
             "complete_task" => self.edit(args, "completed", |t, _| t.completed = true),
             "delete_task" => self.delete(args),
             "update_task" => self.edit(args, "updated", update),
+            "complete_tasks" | "delete_tasks" | "update_tasks" => self.bulk(name, args),
             // The fake keeps no change log: there is never anything to undo.
             "undo_last_turn" => {
                 json!({ "error": "nothing_to_undo", "message": "Nothing to undo." })
@@ -123,6 +124,42 @@ impl FakeTools {
             }
             None => not_found(id),
         }
+    }
+
+    /// A bulk call: each id on its own (no confirmation: the fake runs what it is asked).
+    fn bulk(&mut self, name: &str, args: &Value) -> Value {
+        let ids: Vec<i64> = args["task_ids"]
+            .as_array()
+            .map(|ids| ids.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default();
+        let mut done = Vec::new();
+        let mut not_found = Vec::new();
+        for id in ids {
+            let one = json!({ "task_id": id });
+            let task = self.task(id);
+            let result = match name {
+                "delete_tasks" => self.delete(&one),
+                "complete_tasks" => self.edit(&one, "completed", |t, _| t.completed = true),
+                _ => {
+                    let mut each = args.clone();
+                    each["task_id"] = json!(id);
+                    self.edit(&each, "updated", update)
+                }
+            };
+            match (result.get("error"), task) {
+                (None, Some(_)) => done.push(
+                    self.task(id)
+                        .unwrap_or(json!({"id": id, "title": result["title"]})),
+                ),
+                _ => not_found.push(id),
+            }
+        }
+        let status = match name {
+            "delete_tasks" => "deleted",
+            "complete_tasks" => "completed",
+            _ => "updated",
+        };
+        json!({ "status": status, "count": done.len(), "tasks": done, "not_found": not_found, "unknown": [] })
     }
 
     fn edit(&mut self, args: &Value, status: &str, change: fn(&mut FakeTask, &Value)) -> Value {
