@@ -65,3 +65,17 @@ $$;
 create trigger tasks_record_changes
     after insert or update or delete on tasks
     for each row execute function taskwire_record_task_change();
+
+-- What a change did, in a person's words: created, deleted, completed or reopened (only the
+-- completion changed), or updated.
+create function task_change_action(before jsonb, after jsonb) returns text
+language sql immutable parallel safe as $$
+    select case
+        when before is null then 'created'
+        when after is null then 'deleted'
+        when before - 'completed' - 'updated_at' = after - 'completed' - 'updated_at'
+             and (before -> 'completed') <> (after -> 'completed')
+            then case when (after ->> 'completed')::boolean then 'completed' else 'reopened' end
+        else 'updated'
+    end
+$$;

@@ -1,6 +1,7 @@
 //! The chat turn end to end: the real gateway, workers, Postgres and NATS.
 
 mod bulk;
+mod changes;
 mod conversations;
 mod dialogue;
 mod flow;

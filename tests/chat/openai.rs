@@ -108,6 +108,7 @@ async fn a_turn_with_an_openai_compatible_model_runs_end_to_end(pool: PgPool) {
             "complete_tasks",
             "delete_tasks",
             "update_tasks",
+            "list_changes",
             "undo_last_turn"
         ]
     );

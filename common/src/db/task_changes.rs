@@ -18,6 +18,7 @@ struct ChangeRow {
     id: i64,
     task_id: i64,
     at: DateTime<Utc>,
+    action: String,
     source: String,
     job_id: Option<Uuid>,
     conversation_id: Option<Uuid>,
@@ -34,6 +35,7 @@ impl From<ChangeRow> for TaskChange {
             id: row.id,
             task_id: row.task_id,
             at: row.at,
+            action: row.action,
             source: row.source.into(),
             job_id: row.job_id,
             conversation_id: row.conversation_id,
@@ -55,7 +57,7 @@ pub async fn for_task(
     offset: i64,
 ) -> Result<(Vec<TaskChange>, i64)> {
     let rows: Vec<ChangeRow> = sqlx::query_as(
-        "select c.id, c.task_id, c.at, c.source, c.job_id, j.conversation_id, c.before, c.after,
+        "select c.id, c.task_id, c.at, task_change_action(c.before, c.after) as action, c.source, c.job_id, j.conversation_id, c.before, c.after,
                 c.undone_by is not null as undone, c.undo_of, count(*) over () as total
          from task_changes c
          left join chat_jobs j on j.id = c.job_id and j.user_id = c.user_id

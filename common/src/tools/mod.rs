@@ -6,6 +6,8 @@
 
 mod args;
 mod bulk;
+mod changes;
+mod ledger;
 mod specs;
 mod undo;
 
@@ -13,20 +15,17 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
-use uuid::Uuid;
 
 pub use bulk::{BULK_TOOLS, Confirm, MAX_BULK_IDS};
+pub use changes::CHANGES_TOOL;
+pub use ledger::{LedgerCall, Recorded, execute_recorded};
 pub use specs::{ToolHints, ToolSpec, specs, structured_result};
 pub use undo::UNDO_TOOL;
 
 use crate::{
     Result,
     dates::DateContext,
-    db::{
-        self, OnConstraint,
-        tasks::Origin,
-        tool_executions::{ONE_RECORD_PER_CALL, tool_execution_columns},
-    },
+    db::{self, tasks::Origin},
     domain::{NewTask, TaskFilter, TaskPatch, UserId},
 };
 use args::{AddArgs, ListArgs, TaskIdArgs, UpdateArgs};
@@ -41,10 +40,12 @@ pub const TOOL_NAMES: [&str; 5] = [
 ];
 
 /// The tools a chat model is offered: the task tools, the bulk ones (which ask the user to
-/// confirm a large destructive change) and undo (which needs a turn).
+/// confirm a large destructive change), the list of recent changes, and undo (which needs a
+/// turn).
 pub fn chat_specs() -> Vec<ToolSpec> {
     let mut specs = specs();
     specs.extend(bulk::specs());
+    specs.push(changes::spec());
     specs.push(undo::spec());
     specs
 }
@@ -102,6 +103,8 @@ enum Effect {
     Update(i64, TaskPatch),
     /// One action on many tasks.
     Bulk(bulk::Bulk),
+    /// What changed since a time.
+    Changes(changes::Changes),
     /// Undo the conversation's last turn that changed tasks, or (`true`) its last undo.
     Undo(bool),
 }
@@ -189,6 +192,7 @@ fn parse_arguments(
         "delete_task" => TaskIdArgs::parse(raw).map(Effect::Delete),
         "update_task" => UpdateArgs::parse(raw, dates).map(|(id, patch)| Effect::Update(id, patch)),
         UNDO_TOOL => undo::parse(&raw).map(Effect::Undo),
+        CHANGES_TOOL => changes::Changes::parse(raw, dates).map(Effect::Changes),
         name if BULK_TOOLS.contains(&name) => bulk::Bulk::parse(name, raw, dates).map(Effect::Bulk),
         other => Err(unknown_tool(other)),
     }
@@ -199,7 +203,11 @@ impl Effect {
     fn task_id(&self) -> Option<i64> {
         match self {
             Effect::Complete(id) | Effect::Delete(id) | Effect::Update(id, _) => Some(*id),
-            Effect::Add(_) | Effect::List(_) | Effect::Bulk(_) | Effect::Undo(_) => None,
+            Effect::Add(_)
+            | Effect::List(_)
+            | Effect::Bulk(_)
+            | Effect::Changes(_)
+            | Effect::Undo(_) => None,
         }
     }
 
@@ -259,6 +267,7 @@ impl Effect {
                 origin,
                 caller.confirm,
             ),
+            Effect::Changes(changes) => changes.push(query, user),
             Effect::Undo(redo) => undo::push(query, user, *redo, origin),
         }
     }
@@ -274,7 +283,7 @@ impl Effect {
                 "task_limit",
                 db::tasks::over_quota().to_string(),
             )),
-            Effect::List(_) | Effect::Bulk(_) => None,
+            Effect::List(_) | Effect::Bulk(_) | Effect::Changes(_) => None,
             Effect::Undo(redo) => Some(undo::nothing(*redo)),
         }
     }
@@ -320,87 +329,6 @@ pub async fn execute_as(
             )));
         }
     })
-}
-
-/// A call to run and record in the tool-call ledger.
-#[derive(Debug, Clone, Copy)]
-pub struct LedgerCall<'a> {
-    pub job_id: Uuid,
-    /// The model's id of the call.
-    pub call_id: &'a str,
-    /// The agent loop step that made the call, and the call's order within it.
-    pub step: i32,
-    pub position: i32,
-    /// The tool, and the raw JSON arguments the model wrote.
-    pub name: &'a str,
-    pub arguments: &'a str,
-    /// The job's attempt this delivery runs (`chat_jobs.attempts` when it started): the call
-    /// runs only while it is the latest ([`crate::Error::Superseded`] otherwise).
-    pub attempt: i32,
-}
-
-/// What [`execute_recorded`] did.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Recorded {
-    /// The call ran (or was refused for its arguments) and is recorded with this result.
-    Ran(ToolOutcome),
-    /// The ledger already held this call (a delivery racing another): nothing changed.
-    AlreadyRecorded,
-}
-
-/// Runs `call` for `caller` and records it in the ledger, in one statement: the effect and
-/// its record commit together, in one round trip, and the result recorded is the result
-/// returned. If the call is already recorded the statement fails as a whole, which undoes
-/// its effect.
-pub async fn execute_recorded(
-    db: impl PgExecutor<'_>,
-    caller: Caller<'_>,
-    call: &LedgerCall<'_>,
-) -> Result<Recorded> {
-    let effect = parse(call.name, call.arguments, &caller);
-    let mut query = QueryBuilder::new("with effect as (");
-    let missing = match &effect {
-        Ok(effect) => {
-            let origin = Origin::Chat {
-                job_id: call.job_id,
-                call_id: call.call_id,
-            };
-            effect.push(&mut query, &caller, &origin);
-            effect.missing()
-        }
-        // Nothing to run: the error is the result.
-        Err(outcome) => {
-            query.push("select null::jsonb as r where false");
-            Some(outcome.clone())
-        }
-    };
-    query.push(concat!(
-        ") insert into tool_executions (",
-        tool_execution_columns!(),
-        ") select "
-    ));
-    let mut values = query.separated(", ");
-    values
-        .push_bind(call.job_id)
-        .push_bind(call.call_id)
-        .push_bind(call.step)
-        .push_bind(call.position)
-        .push_bind(call.name)
-        .push_bind(sqlx::types::Json(arguments_json(call.arguments)))
-        .push("exists (select from effect)")
-        .push("coalesce((select r from effect), ")
-        .push_bind_unseparated(missing.map(|m| sqlx::types::Json(m.result)))
-        .push_unseparated(") where taskwire_fence(")
-        .push_bind_unseparated(call.job_id)
-        .push_unseparated(", ")
-        .push_bind_unseparated(call.attempt)
-        .push_unseparated(") returning ok, result");
-    query
-        .build_query_as::<(bool, Value)>()
-        .fetch_one(db)
-        .await
-        .map(|(ok, result)| Recorded::Ran(ToolOutcome { ok, result }))
-        .on_constraint(ONE_RECORD_PER_CALL, || Ok(Recorded::AlreadyRecorded))
 }
 
 #[cfg(test)]

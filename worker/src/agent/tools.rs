@@ -72,7 +72,8 @@ pub async fn run(
 fn tool_label(name: &str) -> &'static str {
     tools::TOOL_NAMES
         .iter()
-        .chain([&tools::UNDO_TOOL])
+        .chain(&tools::BULK_TOOLS)
+        .chain([&tools::CHANGES_TOOL, &tools::UNDO_TOOL])
         .find(|known| **known == name)
         .copied()
         .unwrap_or("unknown")

@@ -60,28 +60,6 @@ impl TaskState {
     }
 }
 
-/// What a change did, in a person's words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangeKind {
-    Created,
-    Updated,
-    Completed,
-    Reopened,
-    Deleted,
-}
-
-impl ChangeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::Created => "created",
-            ChangeKind::Updated => "updated",
-            ChangeKind::Completed => "completed",
-            ChangeKind::Reopened => "reopened",
-            ChangeKind::Deleted => "deleted",
-        }
-    }
-}
-
 /// One field's value before and after a change (`null` where the task did not exist).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldChange {
@@ -96,6 +74,9 @@ pub struct TaskChange {
     pub id: i64,
     pub task_id: i64,
     pub at: DateTime<Utc>,
+    /// created, updated, completed, reopened or deleted (`task_change_action` in the
+    /// migrations, which the chat's `list_changes` tool uses too).
+    pub action: String,
     pub source: ChangeSource,
     /// The chat turn that made it, and its conversation.
     pub job_id: Option<Uuid>,
@@ -109,24 +90,6 @@ pub struct TaskChange {
 }
 
 impl TaskChange {
-    pub fn kind(&self) -> ChangeKind {
-        match (&self.before, &self.after) {
-            (None, _) => ChangeKind::Created,
-            (_, None) => ChangeKind::Deleted,
-            (Some(before), Some(after)) => {
-                let only_completion = TaskState {
-                    completed: before.completed,
-                    ..after.clone()
-                } == *before;
-                match (only_completion, after.completed) {
-                    (true, true) if !before.completed => ChangeKind::Completed,
-                    (true, false) if before.completed => ChangeKind::Reopened,
-                    _ => ChangeKind::Updated,
-                }
-            }
-        }
-    }
-
     /// The fields whose value the change set or changed, in a fixed order.
     pub fn fields(&self) -> Vec<FieldChange> {
         let before = self.before.as_ref().map(TaskState::fields);
@@ -211,6 +174,7 @@ mod tests {
             id: 1,
             task_id: 7,
             at: Utc::now(),
+            action: "updated".into(),
             source: ChangeSource::Rest,
             job_id: None,
             conversation_id: None,
@@ -219,32 +183,6 @@ mod tests {
             undone: false,
             undo_of: None,
         }
-    }
-
-    #[test]
-    fn a_change_is_named_for_what_it_did() {
-        let open = state("Pay rent", false);
-        let done = state("Pay rent", true);
-        let renamed = state("Pay the rent", false);
-        assert_eq!(change(None, Some(open.clone())).kind(), ChangeKind::Created);
-        assert_eq!(change(Some(open.clone()), None).kind(), ChangeKind::Deleted);
-        assert_eq!(
-            change(Some(open.clone()), Some(done.clone())).kind(),
-            ChangeKind::Completed
-        );
-        assert_eq!(
-            change(Some(done.clone()), Some(open.clone())).kind(),
-            ChangeKind::Reopened
-        );
-        assert_eq!(
-            change(Some(open.clone()), Some(renamed)).kind(),
-            ChangeKind::Updated
-        );
-        let renamed_and_done = state("Pay the rent", true);
-        assert_eq!(
-            change(Some(open), Some(renamed_and_done)).kind(),
-            ChangeKind::Updated
-        );
     }
 
     #[test]

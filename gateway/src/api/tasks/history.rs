@@ -51,7 +51,7 @@ impl From<TaskChange> for ChangeOut {
         Self {
             id: change.id,
             at: change.at,
-            action: change.kind().as_str().to_owned(),
+            action: change.action.clone(),
             source: change.source.as_str().to_owned(),
             job_id: change.job_id,
             conversation_id: change.conversation_id,

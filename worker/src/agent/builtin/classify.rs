@@ -84,6 +84,9 @@ pub(super) fn read(text: &str, ctx: &DateContext) -> Reading {
     if HELP.iter().any(|phrase| s.matches(start, phrase)) || (s.has("help") && rest < 4) {
         return Reading::new(Intent::Help, Form::Chat);
     }
+    if let Some(since) = changes_asked(&s, start) {
+        return Reading::new(Intent::Changes(since), Form::Command);
+    }
     if let Some(name) = plain::others_list(&s) {
         return Reading::new(Intent::OthersList(name), Form::Command);
     }
@@ -117,6 +120,43 @@ pub(super) fn command_words(text: &str) -> Option<String> {
     let start = s.first_free()?;
     let (_, len) = verbs::leading(&s, start)?;
     Some(s.text(&(start..start + len).collect::<Vec<_>>()))
+}
+
+/// Questions about what changed: "what did you change today?", "what have I changed since
+/// monday?", "show me today's changes".
+const CHANGES: &[&[&str]] = &[
+    &["what", "did", "you", "change"],
+    &["what", "have", "you", "changed"],
+    &["what", "did", "you", "do"],
+    &["what", "have", "you", "done"],
+    &["what", "did", "i", "change"],
+    &["what", "have", "i", "changed"],
+    &["what", "changed"],
+    &["what", "has", "changed"],
+    &["whats", "changed"],
+    &["show", "me", "the", "changes"],
+    &["show", "me", "todays", "changes"],
+    &["show", "todays", "changes"],
+    &["show", "the", "changes"],
+    &["list", "the", "changes"],
+    &["list", "changes"],
+];
+
+/// The start of the time a question about changes asks about, in words the date parser
+/// reads: today unless it says yesterday, or "since <day>".
+fn changes_asked(s: &Sentence, start: usize) -> Option<String> {
+    CHANGES.iter().find(|phrase| s.matches(start, phrase))?;
+    if s.has("yesterday") {
+        return Some("yesterday".to_owned());
+    }
+    let since = s
+        .find(&["since"])
+        .map(|i| s.text(&((i + 1)..s.len()).collect::<Vec<_>>()));
+    Some(
+        since
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "today".to_owned()),
+    )
 }
 
 fn by_kind(kind: Kind, s: &mut Sentence, verb: &str, ctx: &DateContext) -> Intent {

@@ -33,6 +33,8 @@ pub(super) enum Intent {
     Redo,
     /// "what did I just add?": told from the last reply.
     Recall,
+    /// "what did you change today?": the changes since then (the words of a day).
+    Changes(String),
     /// Something only a person or another app can do ("send an email to my boss", "book me a
     /// flight"), with the task the model may offer to add instead.
     Elsewhere(Option<String>),

@@ -20,6 +20,7 @@
 
 mod add;
 mod bulk;
+mod changed;
 mod changes;
 mod classify;
 mod followup;

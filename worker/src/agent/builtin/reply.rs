@@ -134,6 +134,9 @@ fn successes(intent: &Intent, calls: &[&Done], ctx: &DateContext) -> String {
                 &changes,
             )
         }
+        (common::tools::CHANGES_TOOL, _) => {
+            super::changed::answer(&calls[0].args, &calls[0].result, ctx)
+        }
         (common::tools::UNDO_TOOL, _) => super::undo::answer(&calls[0].args, &calls[0].result),
         ("update_task", _) => {
             let sentences: Vec<String> = calls.iter().map(|c| updated(c, ctx)).collect();

@@ -54,6 +54,10 @@ pub(super) fn outcome(intent: &Intent, each: &[TaskView], known: &Known<'_>) -> 
         Intent::Undo => Outcome::Calls(vec![undo::call(false)]),
         Intent::Redo => Outcome::Calls(vec![undo::call(true)]),
         Intent::Recall => Outcome::Say(recall::added(known.turn)),
+        Intent::Changes(since) => Outcome::Calls(vec![(
+            common::tools::CHANGES_TOOL,
+            serde_json::json!({ "since": since }),
+        )]),
         Intent::Elsewhere(task) => Outcome::Say(phrases::elsewhere(task.as_deref())),
         Intent::OthersList(name) => Outcome::Say(phrases::others_list(name)),
         Intent::Dismiss => Outcome::Say(phrases::dismissed()),
