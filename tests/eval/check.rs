@@ -84,8 +84,8 @@ fn describe(call: &ExpectedCall) -> String {
 
 /// The calls with each bulk call (`complete_tasks`, `delete_tasks`, `update_tasks`) that
 /// changed tasks read as the single calls it stands for, one per task it changed: the table
-/// says what must happen to each task, not how many calls a model makes for it. A bulk call
-/// that changed nothing (or asked to confirm) stays as it is.
+/// says what must happen to each task, not how many calls a model makes for it. One that
+/// asked to confirm changed nothing and is left out; one that failed stays as it is.
 fn as_single_calls(calls: &[MadeCall]) -> Vec<MadeCall> {
     let mut singles = Vec::new();
     for call in calls {
@@ -98,9 +98,9 @@ fn as_single_calls(calls: &[MadeCall]) -> Vec<MadeCall> {
         let changed = call.result.get("tasks").and_then(Value::as_array);
         let status = call.result.get("status").and_then(Value::as_str);
         match (single, changed) {
-            (Some(single), Some(tasks))
-                if call.succeeded() && status != Some("needs_confirmation") =>
-            {
+            // It asked to confirm: it changed nothing.
+            (Some(_), _) if status == Some("needs_confirmation") => {}
+            (Some(single), Some(tasks)) if call.succeeded() => {
                 for task in tasks {
                     let mut arguments = call.arguments.clone();
                     if let Some(args) = arguments.as_object_mut() {

@@ -237,11 +237,34 @@ fn did_i(s: &mut Sentence) -> Intent {
 /// "complete #3", "complete everything".
 fn complete(s: &mut Sentence) -> Intent {
     let everything = s.has_any(&["everything", "all"]);
+    let all_of = leads_with_all(s);
     match target::parse(s) {
         Target::Title(words) if is_everything(&words) => everything_open(),
         Target::Missing if everything => everything_open(),
+        // "mark all the shopping ones done": every open task with those words.
+        Target::Title(words) if all_of => Intent::Each(
+            Action::Complete,
+            ListFilter {
+                query: Some(words),
+                ..open_filter()
+            },
+        ),
         target => Intent::Act(Action::Complete, target),
     }
+}
+
+fn open_filter() -> ListFilter {
+    ListFilter {
+        status: Some(Status::Pending),
+        ..ListFilter::default()
+    }
+}
+
+/// "all the shopping ones …", "every report task": the request is about every task the
+/// words name ("all" in a reason later on — "it's going to rain all week" — does not count).
+fn leads_with_all(s: &Sentence) -> bool {
+    s.first_free()
+        .is_some_and(|i| matches!(s.word(i), "all" | "every"))
 }
 
 fn is_everything(words: &str) -> bool {
@@ -252,11 +275,7 @@ fn is_everything(words: &str) -> bool {
 }
 
 fn everything_open() -> Intent {
-    let open = ListFilter {
-        status: Some(Status::Pending),
-        ..ListFilter::default()
-    };
-    Intent::Each(Action::Complete, open)
+    Intent::Each(Action::Complete, open_filter())
 }
 
 /// "delete task 3", "remove the due date from the taxes task", "delete everything I
@@ -267,10 +286,19 @@ fn delete(s: &mut Sentence) -> Intent {
     }
     let bulk = DONE.iter().any(|p| s.has(p[0])) && !s.has("not");
     let everything = s.has_any(&["all", "everything"]);
+    let all_of = leads_with_all(s);
     match target::parse(s) {
         Target::Missing if bulk => Intent::Each(Action::Delete, list::completed()),
         Target::Missing | Target::It if everything => Intent::DeleteAll,
         Target::Title(words) if is_everything(&words) => Intent::DeleteAll,
+        // "delete all the shopping ones": every task with those words.
+        Target::Title(words) if all_of => Intent::Each(
+            Action::Delete,
+            ListFilter {
+                query: Some(words),
+                ..ListFilter::default()
+            },
+        ),
         target => Intent::Act(Action::Delete, target),
     }
 }

@@ -112,7 +112,7 @@ fn successes(intent: &Intent, calls: &[&Done], ctx: &DateContext) -> String {
             named_list(&items)
         ),
         ("delete_task", [(title, id)]) => format!("Deleted {}.", named(title, *id)),
-        ("delete_task", _) if matches!(intent, Intent::Each(Action::Delete, _)) => {
+        ("delete_task", _) if deletes_finished(intent) => {
             let titles: Vec<String> = items.iter().map(|(t, _)| quoted(t)).collect();
             format!(
                 "Deleted {}: {}.",
@@ -127,12 +127,7 @@ fn successes(intent: &Intent, calls: &[&Done], ctx: &DateContext) -> String {
         ),
         ("complete_tasks" | "delete_tasks" | "update_tasks", _) => {
             let changes = changes_said(&calls[0].args, ctx);
-            super::bulk::answer(
-                tool,
-                &calls[0].result,
-                matches!(intent, Intent::Each(Action::Delete, _)),
-                &changes,
-            )
+            super::bulk::answer(tool, &calls[0].result, deletes_finished(intent), &changes)
         }
         (common::tools::CHANGES_TOOL, _) => {
             super::changed::answer(&calls[0].args, &calls[0].result, ctx)
@@ -144,6 +139,11 @@ fn successes(intent: &Intent, calls: &[&Done], ctx: &DateContext) -> String {
         }
         _ => "Done.".to_owned(),
     }
+}
+
+/// "delete everything I finished": the answer says "completed tasks".
+fn deletes_finished(intent: &Intent) -> bool {
+    matches!(intent, Intent::Each(Action::Delete, filter) if filter.status == Some(Status::Completed))
 }
 
 /// "Added “Buy groceries” (#5) with high priority, due Friday, November 27."

@@ -269,3 +269,36 @@ fn every_table_utterance_ends_with_an_answer_within_four_steps() {
         assert!(chat.steps <= 4, "{say:?} took {} steps", chat.steps);
     }
 }
+
+#[test]
+fn all_the_tasks_with_some_words_are_acted_on_in_one_bulk_call() {
+    let mut tools = store();
+    let (answer, made) = chat(&mut tools, "mark all the buy ones as done");
+    assert_eq!(made.tools_called(), ["list_tasks", "complete_tasks"]);
+    assert_eq!(
+        args(&made.calls[0]),
+        json!({"query": "buy", "status": "pending", "limit": 100})
+    );
+    assert_eq!(
+        args(&made.calls[1])["task_ids"].as_array().map(Vec::len),
+        Some(3)
+    );
+    assert!(
+        answer.starts_with("Done! I marked 3 tasks as complete"),
+        "{answer}"
+    );
+
+    let mut tools = store();
+    let (answer, deleted) = chat(&mut tools, "delete all the report tasks");
+    assert_eq!(deleted.tools_called(), ["list_tasks", "delete_tasks"]);
+    assert!(answer.starts_with("Deleted 2 tasks"), "{answer}");
+    assert_eq!(
+        tools.titles(),
+        [
+            "Buy groceries",
+            "Buy milk",
+            "Call mom",
+            "Buy milk chocolate"
+        ]
+    );
+}
