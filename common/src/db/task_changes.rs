@@ -1,8 +1,9 @@
 //! The change log of tasks (`task_changes`): written by a trigger in the statement of each
-//! change (see [`super::tasks::Origin`]); read here as a task's history.
+//! change (see [`Origin`]); read here as a task's history.
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgExecutor, types::Json};
+use serde_json::{Value, json};
+use sqlx::{PgExecutor, Postgres, QueryBuilder, types::Json};
 use uuid::Uuid;
 
 use crate::{
@@ -12,6 +13,40 @@ use crate::{
         task::history::{TaskChange, TaskState, UndoReport},
     },
 };
+
+/// What makes a change to a task: its history names it, and an undo finds a turn's changes by
+/// it. Every statement that changes tasks declares it (`taskwire_origin`, see the migration
+/// `task_changes`), and a trigger records the change with it in the same statement.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'a> {
+    /// The REST API.
+    Rest,
+    /// An MCP client's tool call.
+    Mcp,
+    /// A tool call of a chat turn.
+    Chat { job_id: Uuid, call_id: &'a str },
+}
+
+impl Origin<'_> {
+    /// The origin as `taskwire_origin` takes it.
+    pub fn json(&self) -> Value {
+        match self {
+            Origin::Rest => json!({"source": "rest"}),
+            Origin::Mcp => json!({"source": "mcp"}),
+            Origin::Chat { job_id, call_id } => {
+                json!({"source": "chat", "job_id": job_id, "call_id": call_id})
+            }
+        }
+    }
+}
+
+/// ` and taskwire_origin(…)`: the condition by which a statement declares its `origin`.
+pub(crate) fn push_origin(query: &mut QueryBuilder<Postgres>, origin: &Origin<'_>) {
+    query
+        .push(" and taskwire_origin(")
+        .push_bind(sqlx::types::Json(origin.json()))
+        .push(")");
+}
 
 #[derive(sqlx::FromRow)]
 struct ChangeRow {

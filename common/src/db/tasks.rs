@@ -1,10 +1,9 @@
 //! Task queries. Every function is scoped by the owner's user id: a task of another user is
 //! indistinguishable from a missing one.
 
-use serde_json::{Value, json};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
-use uuid::Uuid;
 
+use super::task_changes::{Origin, push_origin};
 use crate::{
     Error, Result,
     domain::{NewTask, Task, TaskFilter, TaskPatch, TaskSort, UserId, task::MAX_TASKS_PER_USER},
@@ -15,40 +14,6 @@ macro_rules! task_columns {
     () => {
         "id, user_id, title, description, completed, priority, due_date, created_at, updated_at"
     };
-}
-
-/// What makes a change to a task: its history names it, and an undo finds a turn's changes by
-/// it. Every statement that changes tasks declares it (`taskwire_origin`, see the migration
-/// `task_changes`), and a trigger records the change with it in the same statement.
-#[derive(Debug, Clone, Copy)]
-pub enum Origin<'a> {
-    /// The REST API.
-    Rest,
-    /// An MCP client's tool call.
-    Mcp,
-    /// A tool call of a chat turn.
-    Chat { job_id: Uuid, call_id: &'a str },
-}
-
-impl Origin<'_> {
-    /// The origin as `taskwire_origin` takes it.
-    pub fn json(&self) -> Value {
-        match self {
-            Origin::Rest => json!({"source": "rest"}),
-            Origin::Mcp => json!({"source": "mcp"}),
-            Origin::Chat { job_id, call_id } => {
-                json!({"source": "chat", "job_id": job_id, "call_id": call_id})
-            }
-        }
-    }
-}
-
-/// ` and taskwire_origin(…)`: the condition by which a statement declares its `origin`.
-pub(crate) fn push_origin(query: &mut QueryBuilder<Postgres>, origin: &Origin<'_>) {
-    query
-        .push(" and taskwire_origin(")
-        .push_bind(sqlx::types::Json(origin.json()))
-        .push(")");
 }
 
 /// `insert into tasks …` of `task` for `user`, to which the caller adds its `returning`. It

@@ -13,7 +13,7 @@ use super::{
     ToolHints, ToolOutcome, ToolSpec,
     args::{self, id_value, invalid},
 };
-use crate::{dates::DateContext, db::tasks::Origin, domain::TaskPatch};
+use crate::{dates::DateContext, db::task_changes::Origin, domain::TaskPatch};
 
 /// Most task ids one call takes.
 pub const MAX_BULK_IDS: usize = 100;

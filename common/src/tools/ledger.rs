@@ -11,7 +11,7 @@ use crate::{
     Result,
     db::{
         OnConstraint,
-        tasks::Origin,
+        task_changes::Origin,
         tool_executions::{ONE_RECORD_PER_CALL, tool_execution_columns},
     },
 };

@@ -25,7 +25,7 @@ pub use undo::UNDO_TOOL;
 use crate::{
     Result,
     dates::DateContext,
-    db::{self, tasks::Origin},
+    db::{self, task_changes::Origin},
     domain::{NewTask, TaskFilter, TaskPatch, UserId},
 };
 use args::{AddArgs, ListArgs, TaskIdArgs, UpdateArgs};
@@ -245,7 +245,7 @@ impl Effect {
                     .push_bind(*id)
                     .push(" and tasks.user_id = ")
                     .push_bind(user.as_str());
-                db::tasks::push_origin(query, origin);
+                db::task_changes::push_origin(query, origin);
                 query.push(
                     " returning task_tool_action_json(tasks, 'completed') \
                          || case when before.completed then '{\"already_completed\": true}'::jsonb \

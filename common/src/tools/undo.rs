@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sqlx::{Postgres, QueryBuilder, types::Json};
 
 use super::{ToolHints, ToolOutcome, ToolSpec};
-use crate::{db::tasks::Origin, domain::UserId};
+use crate::{db::task_changes::Origin, domain::UserId};
 
 /// The tool's name.
 pub const UNDO_TOOL: &str = "undo_last_turn";

@@ -11,7 +11,7 @@ pub use history::{ChangeOut, FieldChangeOut, HistoryResponse};
 use chrono::Utc;
 use common::{
     dates::{self, DateContext, Zone},
-    db::{self, tasks::Origin},
+    db::{self, task_changes::Origin},
     domain::{self, TaskFilter, TaskSort, UserId},
     tools,
 };
