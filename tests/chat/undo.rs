@@ -46,6 +46,16 @@ async fn seed(app: &TestApp) -> [i64; 3] {
     ids
 }
 
+async fn undo_over_rest(app: &TestApp, path: &str) -> Value {
+    let resp = app
+        .request(Method::POST, "alice", path)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 200, "POST {path}");
+    resp.json().await.expect("JSON")
+}
+
 fn response(reply: &Value) -> &str {
     reply["response"].as_str().unwrap_or_default()
 }
@@ -188,27 +198,13 @@ async fn undo_over_rest_reverts_a_job_once_and_only_the_users_own(pool: PgPool) 
     let job = reply["job_id"].as_str().expect("job");
     let path = format!("/api/alice/jobs/{job}/undo");
 
-    let first: Value = app
-        .request(Method::POST, "alice", &path)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("JSON");
+    let first = undo_over_rest(&app, &path).await;
     assert_eq!(
         first,
         json!({"undone_job_id": job, "items": [{"task_id": rent, "title": "Pay rent", "result": "restored"}]})
     );
     assert_eq!(rows(&pool, "alice").await, before);
-    let second: Value = app
-        .request(Method::POST, "alice", &path)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("JSON");
+    let second = undo_over_rest(&app, &path).await;
     assert_eq!(
         second["items"],
         json!([]),

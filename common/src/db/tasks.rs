@@ -110,11 +110,8 @@ pub(crate) fn push_update(
         .push_bind(due_date.copied().flatten())
         .push(" else due_date end, completed = coalesce(")
         .push_bind(patch.completed)
-        .push(", completed), updated_at = now() where id = ")
-        .push_bind(id)
-        .push(" and user_id = ")
-        .push_bind(user.as_str());
-    push_origin(query, origin);
+        .push(", completed), updated_at = now() where id = ");
+    push_this_task(query, user, id, origin);
 }
 
 /// Applies a partial update to `user`'s task `id`; [`Error::NotFound`] if it is not theirs.
@@ -154,12 +151,18 @@ pub async fn toggle_completed(
     let mut query = QueryBuilder::new(
         "update tasks set completed = not completed, updated_at = now() where id = ",
     );
+    push_this_task(&mut query, user, id, &origin);
+    returning_the_task(query, db).await
+}
+
+/// `<id> and user_id = <user> and taskwire_origin(…)`: the end of a statement's `where id =`
+/// that changes `user`'s task `id` as `origin`.
+fn push_this_task(query: &mut QueryBuilder<Postgres>, user: &UserId, id: i64, origin: &Origin<'_>) {
     query
         .push_bind(id)
         .push(" and user_id = ")
-        .push_bind(user.as_str());
-    push_origin(&mut query, &origin);
-    returning_the_task(query, db).await
+        .push_bind(user.as_str().to_owned());
+    push_origin(query, origin);
 }
 
 /// `delete from tasks …` of `user`'s task `id`, to which the caller adds its `returning`.
@@ -169,12 +172,8 @@ pub(crate) fn push_delete(
     id: i64,
     origin: &Origin<'_>,
 ) {
-    query
-        .push("delete from tasks where id = ")
-        .push_bind(id)
-        .push(" and user_id = ")
-        .push_bind(user.as_str());
-    push_origin(query, origin);
+    query.push("delete from tasks where id = ");
+    push_this_task(query, user, id, origin);
 }
 
 /// Deletes `user`'s task `id` and returns what it was; [`Error::NotFound`] if it is not

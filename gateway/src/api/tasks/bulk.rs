@@ -4,8 +4,7 @@
 use poem_openapi::{Enum, Object, types::MaybeUndefined};
 use serde_json::{Map, Value, json};
 
-use super::body::Priority;
-use crate::api::text::Text;
+use super::body::{Priority, TaskUpdate};
 
 /// What to do to every task.
 #[derive(Debug, Clone, Copy, Enum)]
@@ -25,20 +24,7 @@ pub struct BulkIn {
     #[oai(validator(min_items = 1, max_items = 100))]
     pub task_ids: Vec<i64>,
     /// `update` only (required there): the fields to set on every task, as in a task update.
-    pub changes: Option<BulkChanges>,
-}
-
-/// The same change for every task; `null` clears `description` or `due_date`.
-#[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
-pub struct BulkChanges {
-    pub title: Option<Text>,
-    pub description: MaybeUndefined<Text>,
-    pub priority: Option<Priority>,
-    /// In any form `due_date` takes on create.
-    #[oai(validator(max_length = 100))]
-    pub due_date: MaybeUndefined<Text>,
-    pub completed: Option<bool>,
+    pub changes: Option<TaskUpdate>,
 }
 
 /// What a bulk action did, task by task.
@@ -63,7 +49,7 @@ impl BulkIn {
             BulkAction::Update => "update_tasks",
         };
         if let (BulkAction::Update, Some(changes)) = (self.action, &self.changes) {
-            changes.write(&mut args);
+            write_changes(changes, &mut args);
         }
         (name, Value::Object(args))
     }
@@ -76,35 +62,29 @@ impl BulkIn {
     }
 }
 
-impl BulkChanges {
-    fn write(&self, args: &mut Map<String, Value>) {
-        if let Some(title) = &self.title {
-            args.insert("title".into(), json!(&**title));
-        }
-        match &self.description {
-            MaybeUndefined::Value(text) => {
-                args.insert("description".into(), json!(&**text));
-            }
-            MaybeUndefined::Null => {
-                args.insert("description".into(), Value::Null);
-            }
+/// `changes` as the bulk tool's arguments: each field given, `null` where it clears one.
+fn write_changes(changes: &TaskUpdate, args: &mut Map<String, Value>) {
+    let mut put = |field: &str, value: Value| {
+        args.insert(field.into(), value);
+    };
+    if let Some(title) = &changes.title {
+        put("title", json!(&**title));
+    }
+    for (field, value) in [
+        ("description", &changes.description),
+        ("due_date", &changes.due_date),
+    ] {
+        match value {
+            MaybeUndefined::Value(text) => put(field, json!(&**text)),
+            MaybeUndefined::Null => put(field, Value::Null),
             MaybeUndefined::Undefined => {}
         }
-        if let Some(priority) = self.priority {
-            args.insert("priority".into(), json!(domain_priority(priority)));
-        }
-        match &self.due_date {
-            MaybeUndefined::Value(text) => {
-                args.insert("due_date".into(), json!(&**text));
-            }
-            MaybeUndefined::Null => {
-                args.insert("due_date".into(), Value::Null);
-            }
-            MaybeUndefined::Undefined => {}
-        }
-        if let Some(completed) = self.completed {
-            args.insert("completed".into(), json!(completed));
-        }
+    }
+    if let Some(priority) = changes.priority {
+        put("priority", json!(domain_priority(priority)));
+    }
+    if let Some(completed) = changes.completed {
+        put("completed", json!(completed));
     }
 }
 

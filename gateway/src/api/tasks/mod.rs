@@ -5,7 +5,7 @@ mod bulk;
 mod history;
 
 pub use body::{Due, Priority, Sort, Status, TaskCreate, TaskOut, TaskUpdate};
-pub use bulk::{BulkAction, BulkChanges, BulkIn, BulkOut};
+pub use bulk::{BulkAction, BulkIn, BulkOut};
 pub use history::{ChangeOut, FieldChangeOut, HistoryResponse};
 
 use chrono::Utc;
