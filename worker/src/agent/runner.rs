@@ -165,8 +165,7 @@ impl Agent {
                 return Ok(output(text, transcript, TurnEnd::Answered));
             }
         }
-        let text = final_text(&text, &transcript.records, &input.dates);
-        Ok(output(text, transcript, TurnEnd::StepLimit))
+        Ok(at_step_limit(transcript, &input.dates))
     }
 
     /// Runs the calls of one step, within the limits, through the ledger; a call that repeats
@@ -354,6 +353,37 @@ fn output(text: String, transcript: Transcript, end: TurnEnd) -> TurnOutput {
 
 /// The answer: what the model said, or, when it said nothing, what the tools did in words
 /// (so a not-found is reported as one, never as "Done.").
+/// The end of a turn whose model was still calling tools after the last step. A small model
+/// often goes on calling tools (listing again, repeating itself in other words) after it did
+/// what was asked: when a call succeeded, the answer says what the calls did (written from
+/// their results, never from the model's text) and the turn has answered. With no call that
+/// succeeded, the turn failed at the step limit.
+fn at_step_limit(transcript: Transcript, dates: &DateContext) -> TurnOutput {
+    let succeeded = transcript
+        .records
+        .iter()
+        .any(|r| r.result.get("error").is_none());
+    if succeeded {
+        // The changes, when there were any: the look-ups around them are not the answer.
+        let changes: Vec<ToolCallRecord> = transcript
+            .records
+            .iter()
+            .filter(|r| r.tool != "list_tasks" && r.result.get("error").is_none())
+            .cloned()
+            .collect();
+        let said = if changes.is_empty() {
+            &transcript.records
+        } else {
+            &changes
+        };
+        let text = builtin::summarise(said, dates);
+        output(text, transcript, TurnEnd::Answered)
+    } else {
+        let text = final_text("", &transcript.records, dates);
+        output(text, transcript, TurnEnd::StepLimit)
+    }
+}
+
 fn final_text(text: &str, records: &[ToolCallRecord], dates: &DateContext) -> String {
     let text = text.trim();
     if !text.is_empty() {
