@@ -6,8 +6,8 @@
 // appear in the panel with its due date in their zone, ticks it there, renames it, sees an
 // overdue task marked and the panel grouped by due date, changes their time zone, reloads
 // (still signed in) and finds the conversation again, undoes a chat turn that deleted a task
-// with the reply's Undo button, then signs out (and the old token is refused). Screenshots go
-// to $SCREENSHOT_DIR (default target/browser-screenshots).
+// with the reply's Undo button and reads that task's history, then signs out (and the old
+// token is refused). Screenshots go to $SCREENSHOT_DIR (default target/browser-screenshots).
 // Exits non-zero with a message on the first failed check. Run by tests/browser/main.rs.
 
 import { mkdirSync } from "node:fs";
@@ -282,6 +282,46 @@ try {
   check((await rent.getAttribute("data-task-id")) === rentId, "the task is back in the panel with its id");
   await shot("12-undo");
 
+  step = "a task's history";
+  const historyToggle = rent.locator("button.task-history-toggle");
+  check((await historyToggle.getAttribute("aria-expanded")) === "false", "History starts closed");
+  await historyToggle.click();
+  await rent.locator('button.task-history-toggle[aria-expanded="true"]').waitFor();
+  const changes = page.locator(`#task-history-${rentId} li.change`);
+  await changes.nth(2).waitFor();
+  await shot("13-history");
+  const shown = await changes.evaluateAll((items) => items.map((li) => {
+    const text = (selector) => (li.querySelector(selector)?.textContent || "").replace(/\s+/g, " ");
+    return {
+      action: text(".change-action"), tags: [...li.querySelectorAll(".change-tag")].map((t) => t.textContent).join(),
+      fields: text(".change-fields"), by: text(".change-by"), undone: li.classList.contains("undone"),
+      at: li.querySelector("time")?.dateTime,
+    };
+  }));
+  const listedChanges = JSON.stringify(shown);
+  check(shown.length === 3, `three changes: ${listedChanges}`);
+  const [created, deleted, back] = shown;
+  check(created.action === "Created" && created.tags === "" && /^title: “pay the rent”$/i.test(created.fields)
+    && /· the assistant, in chat$/.test(created.by) && !created.undone, `first, created in chat: ${listedChanges}`);
+  check(deleted.action === "Deleted" && deleted.tags === "undone" && /· the assistant, in chat$/.test(deleted.by)
+    && deleted.undone, `then deleted in chat, marked undone: ${listedChanges}`);
+  check(back.action === "Created" && back.tags === "undo" && /· you, with Undo$/.test(back.by) && !back.undone,
+    `then created again by the Undo button: ${listedChanges}`);
+  const apiHistory = await page.evaluate(async (id) => {
+    const s = JSON.parse(localStorage.getItem("taskwire.session"));
+    const r = await fetch(`/api/${s.user_id}/tasks/${id}/history`, { headers: { Authorization: `Bearer ${s.token}` } });
+    return r.json();
+  }, rentId);
+  check(apiHistory.map((c) => c.source).join() === "chat,chat,rest", `the API agrees on the sources: ${JSON.stringify(apiHistory)}`);
+  const kolkata = new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Kolkata", hour: "numeric", minute: "2-digit" });
+  shown.forEach((c, i) => {
+    const clock = kolkata.format(new Date(apiHistory[i].at)).replace(/\s+/g, " ");
+    check(c.at === apiHistory[i].at && c.by.includes(clock), `change ${i + 1} is shown at ${clock}, Kolkata time: ${c.by}`);
+  });
+  await rent.locator("button.task-history-toggle").click();
+  await rent.locator('button.task-history-toggle[aria-expanded="false"]').waitFor();
+  check(await page.locator(`#task-history-${rentId}`).isHidden(), "History closes again");
+
   step = "undoing the same turn again does nothing";
   await page.locator("#conversation-list .conversation-open", { hasText: /pay the rent/i }).click();
   const storedDeletion = page.locator(".message.assistant", { has: page.locator(".chip", { hasText: /deleted: pay the rent/i }) });
@@ -306,7 +346,7 @@ try {
   check(reused === 401, `the signed-out token is refused (got ${reused})`);
   await page.reload();
   await page.locator("#auth").waitFor({ state: "visible" });
-  await shot("13-signed-out");
+  await shot("14-signed-out");
 
   check(problems.length === 0, `no script errors or CSP violations:\n  ${problems.join("\n  ")}`);
   console.log("e2e: all checks passed");
