@@ -1,7 +1,8 @@
 // The chat column: messages, replies streamed token by token from `POST /chat/stream`, tool
-// calls as chips, and kind errors with a retry (a dropped stream resumes from its last event).
+// calls as chips, kind errors with a retry (a dropped stream resumes from its last event), and
+// an Undo button under each reply whose turn changed tasks.
 
-import { ApiError, readEvents, request, userPath } from "./api.js";
+import { ApiError, json, readEvents, request, userPath } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -17,7 +18,29 @@ export function chipText(tool, args, result, ok) {
     case "delete_task": return `deleted: ${title}`;
     case "update_task": return `updated: ${title}`;
     case "list_tasks": return Array.isArray(result) ? `listed ${result.length} task${result.length === 1 ? "" : "s"}` : "listed tasks";
+    case "undo_last_turn": return Array.isArray(r.items) ? `undid changes to ${r.items.length} task${r.items.length === 1 ? "" : "s"}` : "undo";
     default: return tool;
+  }
+}
+
+/** The tools that change tasks; a turn with one that did not fail can be undone. */
+const CHANGING_TOOLS = new Set(["add_task", "complete_task", "delete_task", "update_task", "undo_last_turn"]);
+
+/** Whether a turn's `tool_calls` (`[{tool, result}]`) changed any task. */
+export function changedTasks(toolCalls) {
+  return Array.isArray(toolCalls) && toolCalls.some((call) => call && CHANGING_TOOLS.has(call.tool)
+    && !(call.result && typeof call.result === "object" && "error" in call.result));
+}
+
+/** What an undo did to one task, for people: "Restored “Pay rent” (#12)". */
+export function undoWords(item) {
+  const name = `“${item.title}” (#${item.task_id})`;
+  switch (item.result) {
+    case "restored": return `Restored ${name}`;
+    case "removed": return `Removed ${name}`;
+    case "reverted": return `Put back ${name} as it was`;
+    case "changed_since": return `Left ${name} alone: it changed since`;
+    default: return `${item.result} ${name}`;
   }
 }
 
@@ -51,6 +74,7 @@ export class Chat {
       for (const call of m.tool_calls || []) {
         this.addChip(bubble, chipText(call.tool, call.arguments, call.result, !(call.result && call.result.error)));
       }
+      if (m.role === "assistant") this.addUndo(bubble, m.job_id, m.tool_calls);
     }
     this.scroll();
   }
@@ -79,6 +103,49 @@ export class Chat {
 
   scroll() {
     this.messages.scrollTop = this.messages.scrollHeight;
+  }
+
+  /** An Undo button under `bubble` when its turn (`jobId`) changed tasks. A reply shown again
+   * from a stored conversation gets one too: undoing a turn twice says there is nothing left. */
+  addUndo(bubble, jobId, toolCalls) {
+    if (!jobId || !changedTasks(toolCalls) || bubble.querySelector(".undo")) return;
+    const actions = document.createElement("div");
+    actions.className = "reply-actions";
+    const undo = document.createElement("button");
+    undo.type = "button";
+    undo.className = "undo";
+    undo.textContent = "Undo";
+    undo.title = "Undo what this reply changed in your tasks";
+    const status = document.createElement("p");
+    status.className = "undo-status";
+    status.setAttribute("role", "status");
+    status.hidden = true;
+    undo.addEventListener("click", () => this.undo(jobId, undo, status));
+    actions.append(undo);
+    bubble.append(actions, status);
+  }
+
+  /** Reverts turn `jobId`'s task changes and says what happened under its reply. */
+  async undo(jobId, button, status) {
+    const session = this.hooks.getSession();
+    if (!session) return;
+    button.disabled = true;
+    status.classList.remove("error");
+    let report;
+    try {
+      report = await json(session, "POST", userPath(session, `/jobs/${encodeURIComponent(jobId)}/undo`));
+    } catch (err) {
+      if (err && err.status === 401) return this.hooks.onAuthError(err);
+      button.disabled = false;
+      status.classList.add("error");
+      status.textContent = undoError(err);
+      status.hidden = false;
+      return;
+    }
+    const items = Array.isArray(report && report.items) ? report.items : [];
+    status.textContent = items.length ? `${items.map(undoWords).join(". ")}.` : "Nothing left to undo.";
+    status.hidden = false;
+    this.hooks.onTasksChanged();
   }
 
   /** Sends `text` and streams the reply into a new assistant bubble. `messageId` names the
@@ -149,6 +216,7 @@ export class Chat {
         }
         case "done":
           node.data = data.response || node.data;
+          this.addUndo(reply, data.job_id || state.jobId, data.tool_calls);
           this.hooks.onTasksChanged();
           return;
         case "error":
@@ -201,6 +269,16 @@ function kindWords(err) {
   if (err.status === 503) return "Taskwire is briefly unavailable. Try again shortly.";
   if (err.status === 502) return `The assistant couldn't finish: ${err.message}`;
   return `Sorry, that didn't work: ${err.message}`;
+}
+
+function undoError(err) {
+  if (!err) return "Could not undo that.";
+  if (err.status === 409) return "This turn is still running: try Undo again once it has answered.";
+  if (err.status === 404) return "That turn is no longer there, so there is nothing to undo.";
+  if (err.status === 429) return `Too many requests: try again${err.retryAfter ? ` in ${err.retryAfter} s` : " in a moment"}.`;
+  if (err.status === 0) return err.message;
+  if (err.status === 503) return "Taskwire is briefly unavailable. Try Undo again shortly.";
+  return `Could not undo that: ${err.message}`;
 }
 
 function welcome() {

@@ -1,9 +1,12 @@
 // The task panel beside the chat: the user's tasks from the REST API, ticked, renamed and
 // deleted in place, newest first or grouped by due date. Due dates are shown in the user's
-// time zone (their profile's), overdue ones marked. Refreshed after every tool result of the
-// chat.
+// time zone (their profile's), overdue ones marked. Each task's History opens a list of its
+// changes under it. Refreshed after every tool result of the chat.
 
-import { json, userPath } from "./api.js";
+import { json, request, userPath } from "./api.js";
+
+/** How many of a task's changes the History shows (the newest ones). */
+const HISTORY_LIMIT = 100;
 
 const $ = (id) => document.getElementById(id);
 
@@ -16,6 +19,10 @@ export class TaskPanel {
     this.loading = null;
     this.zone = "UTC";
     this.order = "created";
+    /** The tasks whose History is open, and each one's last loaded changes. */
+    this.historyOpen = new Set();
+    this.histories = new Map();
+    this.historyLoads = new Map(); // the latest load of each, so an older answer is dropped
     $("refresh-tasks").addEventListener("click", () => this.refresh());
     $("task-order").addEventListener("change", (e) => {
       this.order = e.target.value;
@@ -31,6 +38,8 @@ export class TaskPanel {
 
   clear() {
     this.tasks = [];
+    this.historyOpen.clear();
+    this.histories.clear();
     this.render();
   }
 
@@ -61,7 +70,15 @@ export class TaskPanel {
     } catch (err) {
       this.fail(err, "Could not load your tasks.");
     }
+    // A task that is gone closes its History; an open one may have changed: load it again.
+    for (const id of this.historyOpen) {
+      if (!this.tasks.some((t) => t.id === id)) {
+        this.historyOpen.delete(id);
+        this.histories.delete(id);
+      }
+    }
     this.render();
+    for (const id of this.historyOpen) this.loadHistory(id);
   }
 
   fail(err, what) {
@@ -146,9 +163,121 @@ export class TaskPanel {
     meta.textContent = bits.join(" · ");
     if (bits.length) body.append(meta);
 
+    const open = this.historyOpen.has(task.id);
+    const historyId = `task-history-${task.id}`;
+    const toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "link task-history-toggle";
+    toggle.textContent = "History";
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.setAttribute("aria-controls", historyId);
+    toggle.setAttribute("aria-label", `History of “${task.title}”`);
+    toggle.addEventListener("click", () => this.toggleHistory(task.id));
+    const history = document.createElement("div");
+    history.id = historyId;
+    history.className = "task-history";
+    history.hidden = !open;
+    body.append(toggle, history);
+    if (open) this.showHistory(task.id, history);
+
     const edit = button("✎", `Rename “${task.title}”`, "task-edit", () => this.edit(task, li, body));
     const del = button("✕", `Delete “${task.title}”`, "task-delete", () => this.remove(task, li));
     li.append(tick, body, edit, del);
+    return li;
+  }
+
+  /** Opens or closes a task's History; opening it loads the changes. */
+  toggleHistory(id) {
+    if (this.historyOpen.has(id)) {
+      this.historyOpen.delete(id);
+      this.histories.delete(id);
+    } else {
+      this.historyOpen.add(id);
+    }
+    this.render();
+    const toggle = $("task-list").querySelector(`li[data-task-id="${id}"] .task-history-toggle`);
+    if (toggle) toggle.focus();
+    if (this.historyOpen.has(id)) this.loadHistory(id);
+  }
+
+  /** Loads task `id`'s newest changes (at most HISTORY_LIMIT, shown oldest first). */
+  async loadHistory(id) {
+    const session = this.getSession();
+    if (!session) return;
+    const load = (this.historyLoads.get(id) || 0) + 1;
+    this.historyLoads.set(id, load);
+    const page = async (offset) => {
+      const resp = await request(session, "GET",
+        userPath(session, `/tasks/${id}/history?limit=${HISTORY_LIMIT}&offset=${offset}`));
+      return { changes: await resp.json(), total: Number(resp.headers.get("x-total-count")) || 0 };
+    };
+    let loaded;
+    try {
+      loaded = await page(0);
+      if (loaded.total > HISTORY_LIMIT) loaded = { ...(await page(loaded.total - HISTORY_LIMIT)), total: loaded.total };
+    } catch (err) {
+      if (err && err.status === 401) return this.onAuthError(err);
+      loaded = { error: `Could not load the history. ${err && err.message ? err.message : ""}`.trim() };
+    }
+    if (!this.historyOpen.has(id) || this.historyLoads.get(id) !== load) return;
+    this.histories.set(id, loaded);
+    const box = document.getElementById(`task-history-${id}`);
+    if (box) this.showHistory(id, box);
+  }
+
+  /** Fills `box` with task `id`'s loaded changes (or says they are loading). */
+  showHistory(id, box) {
+    const loaded = this.histories.get(id);
+    const note = (text, className = "muted small") => {
+      const p = document.createElement("p");
+      p.className = className;
+      p.textContent = text;
+      return p;
+    };
+    if (!loaded) return box.replaceChildren(note("Loading history…"));
+    if (loaded.error) return box.replaceChildren(note(loaded.error, "error small"));
+    if (!loaded.changes.length) return box.replaceChildren(note("No changes recorded for this task."));
+    const list = document.createElement("ol");
+    list.className = "history-list";
+    for (const change of loaded.changes) list.append(this.changeItem(change));
+    box.replaceChildren(list);
+    if (loaded.total > loaded.changes.length) {
+      box.append(note(`The last ${loaded.changes.length} of ${loaded.total} changes.`));
+    }
+  }
+
+  /** One change: what it did, the fields it changed, when and by what. */
+  changeItem(change) {
+    const li = document.createElement("li");
+    li.className = `change${change.undone ? " undone" : ""}`;
+    li.dataset.action = change.action;
+    li.dataset.source = change.source;
+
+    const head = document.createElement("span");
+    head.className = "change-head";
+    const action = document.createElement("span");
+    action.className = "change-action";
+    action.textContent = ACTIONS[change.action] || change.action;
+    head.append(action);
+    if (change.undo_of) head.append(" ", tag("undo", "by an undo"));
+    if (change.undone) head.append(" ", tag("undone", "since undone"));
+    li.append(head);
+
+    const fields = changedFields(change, this.zone);
+    if (fields) {
+      const what = document.createElement("span");
+      what.className = "change-fields";
+      what.textContent = fields;
+      li.append(what);
+    }
+
+    const by = document.createElement("span");
+    by.className = "change-by";
+    const when = document.createElement("time");
+    when.dateTime = change.at;
+    when.textContent = formatWhen(change.at, this.zone);
+    by.append(when, ` · ${sourceWords(change)}`);
+    li.append(by);
     return li;
   }
 
@@ -209,6 +338,63 @@ export class TaskPanel {
     }
     this.render();
   }
+}
+
+const ACTIONS = {
+  created: "Created", updated: "Updated", completed: "Completed", reopened: "Reopened", deleted: "Deleted",
+};
+
+/** What made a change, for people. The page's Undo button is a REST call that undoes a turn. */
+function sourceWords(change) {
+  switch (change.source) {
+    case "rest": return change.undo_of ? "you, with Undo" : "you, in the task list";
+    case "chat": return "the assistant, in chat";
+    case "mcp": return "an AI tool (MCP)";
+    case "database": return "outside Taskwire";
+    default: return change.source;
+  }
+}
+
+function tag(text, title) {
+  const span = document.createElement("span");
+  span.className = `change-tag ${text}`;
+  span.textContent = text;
+  span.title = title;
+  return span;
+}
+
+const FIELDS = { title: "title", description: "notes", completed: "done", priority: "priority", due_date: "due" };
+
+/** "title: “A” → “B”; due: none → Fri, Dec 11". A new task lists what it was given (not its
+ * defaults); a deletion, a completion and a reopening say no more than their action. */
+function changedFields(change, zone) {
+  if (change.action === "deleted") return "";
+  const value = (field, v) => {
+    if (v === null || v === undefined || v === "") return "none";
+    if (field === "completed") return v ? "yes" : "no";
+    if (field === "due_date") return formatDue(v, zone);
+    if (field === "title" || field === "description") return `“${v}”`;
+    return String(v);
+  };
+  return (change.changes || [])
+    .filter((c) => c.field !== "completed" || change.action === "updated")
+    .filter((c) => change.action !== "created" || !(c.field === "priority" && c.after === "medium"))
+    .map((c) => (change.action === "created"
+      ? `${FIELDS[c.field] || c.field}: ${value(c.field, c.after)}`
+      : `${FIELDS[c.field] || c.field}: ${value(c.field, c.before)} → ${value(c.field, c.after)}`))
+    .join("; ");
+}
+
+/** When a change happened, on the clock of `zone`: "Fri, Dec 11, 3:04 PM" (with the year
+ * unless it is this one). */
+function formatWhen(iso, zone) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const year = (t) => new Intl.DateTimeFormat(undefined, { timeZone: zone, year: "numeric" }).format(t);
+  return new Intl.DateTimeFormat(undefined, {
+    timeZone: zone, weekday: "short", month: "short", day: "numeric",
+    year: year(d) === year(new Date()) ? undefined : "numeric", hour: "numeric", minute: "2-digit",
+  }).format(d);
 }
 
 function button(text, label, className, onClick) {

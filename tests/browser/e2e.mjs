@@ -5,7 +5,9 @@
 // A person in New York signs up, asks for a task, watches the reply stream in and the task
 // appear in the panel with its due date in their zone, ticks it there, renames it, sees an
 // overdue task marked and the panel grouped by due date, changes their time zone, reloads
-// (still signed in) and finds the conversation again, then signs out (and the old token is refused). Screenshots go to $SCREENSHOT_DIR (default target/browser-screenshots).
+// (still signed in) and finds the conversation again, undoes a chat turn that deleted a task
+// with the reply's Undo button and reads that task's history, then signs out (and the old
+// token is refused). Screenshots go to $SCREENSHOT_DIR (default target/browser-screenshots).
 // Exits non-zero with a message on the first failed check. Run by tests/browser/main.rs.
 
 import { mkdirSync } from "node:fs";
@@ -98,6 +100,7 @@ try {
   const deltas = await page.evaluate(() => window.__deltas);
   check(deltas > 1, `the reply streamed in pieces (${deltas} updates)`);
   check((await page.inputValue("#message")) === "", "the composer is cleared after sending");
+  check((await reply.locator("button.undo").count()) === 1, "a reply that added a task can be undone");
   const task = page.locator("#task-list li.task", { hasText: /buy milk/i });
   await task.waitFor();
   check(await task.locator(".task-meta").textContent().then((t) => /due/.test(t || "")), "the task shows its due date");
@@ -128,6 +131,8 @@ try {
   await page.locator(".message.assistant.streaming").waitFor({ state: "detached" });
   check((await page.locator(".message.assistant.failed").count()) === 0, "the failed reply is replaced");
   check((await page.locator(".message.user", { hasText: "what's left?" }).count()) === 1, "the message is not shown twice");
+  const listed = page.locator(".message.assistant", { has: page.locator(".chip", { hasText: /listed 1 task/ }) });
+  check((await listed.locator("button.undo").count()) === 0, "a reply that only listed tasks has no Undo");
 
   step = "tick the task in the panel";
   await task.locator(".task-tick").check();
@@ -241,6 +246,94 @@ try {
   });
   check(vets === 1, `"Try again" did not add the task twice (found ${vets})`);
 
+  step = "undo a turn with the reply's Undo button";
+  await page.click("#new-conversation");
+  await page.fill("#message", "add pay the rent");
+  await page.press("#message", "Enter");
+  await page.locator(".message.assistant .chip", { hasText: /added: pay the rent/i }).waitFor();
+  await page.locator(".message.assistant.streaming").waitFor({ state: "detached" });
+  const rent = page.locator("#task-list li.task", { hasText: /pay the rent/i });
+  await rent.waitFor();
+  const rentId = await rent.getAttribute("data-task-id");
+  check(/^\d+$/.test(rentId || ""), `the task has an id: ${rentId}`);
+  await page.fill("#message", `delete task ${rentId}`);
+  await page.press("#message", "Enter");
+  const deletion = page.locator(".message.assistant", { has: page.locator(".chip", { hasText: /deleted: pay the rent/i }) });
+  await deletion.waitFor();
+  await page.locator(".message.assistant.streaming").waitFor({ state: "detached" });
+  await rent.waitFor({ state: "detached" });
+  const undo = deletion.locator("button.undo");
+  const undoStatus = deletion.locator(".undo-status");
+  // A refused undo is explained and can be tried again.
+  await page.route("**/undo", (route) => route.fulfill({
+    status: 409, contentType: "application/json",
+    body: JSON.stringify({ error: { code: "conflict", message: "the turn is still running" } }),
+  }), { times: 1 });
+  await undo.click();
+  await undoStatus.filter({ hasText: /still running/ }).waitFor();
+  check(await undo.isEnabled(), "Undo can be tried again after it failed");
+  check((await page.locator("#task-list li.task", { hasText: /pay the rent/i }).count()) === 0, "a refused undo changes nothing");
+  await undo.click();
+  await undoStatus.filter({ hasText: /Restored/ }).waitFor();
+  const restored = (await undoStatus.textContent()) || "";
+  check(new RegExp(`^Restored “pay the rent” \\(#${rentId}\\)\\.$`, "i").test(restored), `the status says the task is restored: ${restored}`);
+  check(await undo.isDisabled(), "Undo is disabled once it has run");
+  await rent.waitFor();
+  check((await rent.getAttribute("data-task-id")) === rentId, "the task is back in the panel with its id");
+  await shot("12-undo");
+
+  step = "a task's history";
+  const historyToggle = rent.locator("button.task-history-toggle");
+  check((await historyToggle.getAttribute("aria-expanded")) === "false", "History starts closed");
+  await historyToggle.click();
+  await rent.locator('button.task-history-toggle[aria-expanded="true"]').waitFor();
+  const changes = page.locator(`#task-history-${rentId} li.change`);
+  await changes.nth(2).waitFor();
+  await shot("13-history");
+  const shown = await changes.evaluateAll((items) => items.map((li) => {
+    const text = (selector) => (li.querySelector(selector)?.textContent || "").replace(/\s+/g, " ");
+    return {
+      action: text(".change-action"), tags: [...li.querySelectorAll(".change-tag")].map((t) => t.textContent).join(),
+      fields: text(".change-fields"), by: text(".change-by"), undone: li.classList.contains("undone"),
+      at: li.querySelector("time")?.dateTime,
+    };
+  }));
+  const listedChanges = JSON.stringify(shown);
+  check(shown.length === 3, `three changes: ${listedChanges}`);
+  const [created, deleted, back] = shown;
+  check(created.action === "Created" && created.tags === "" && /^title: “pay the rent”$/i.test(created.fields)
+    && /· the assistant, in chat$/.test(created.by) && !created.undone, `first, created in chat: ${listedChanges}`);
+  check(deleted.action === "Deleted" && deleted.tags === "undone" && /· the assistant, in chat$/.test(deleted.by)
+    && deleted.undone, `then deleted in chat, marked undone: ${listedChanges}`);
+  check(back.action === "Created" && back.tags === "undo" && /· you, with Undo$/.test(back.by) && !back.undone,
+    `then created again by the Undo button: ${listedChanges}`);
+  const apiHistory = await page.evaluate(async (id) => {
+    const s = JSON.parse(localStorage.getItem("taskwire.session"));
+    const r = await fetch(`/api/${s.user_id}/tasks/${id}/history`, { headers: { Authorization: `Bearer ${s.token}` } });
+    return r.json();
+  }, rentId);
+  check(apiHistory.map((c) => c.source).join() === "chat,chat,rest", `the API agrees on the sources: ${JSON.stringify(apiHistory)}`);
+  const kolkata = new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Kolkata", hour: "numeric", minute: "2-digit" });
+  shown.forEach((c, i) => {
+    const clock = kolkata.format(new Date(apiHistory[i].at)).replace(/\s+/g, " ");
+    check(c.at === apiHistory[i].at && c.by.includes(clock), `change ${i + 1} is shown at ${clock}, Kolkata time: ${c.by}`);
+  });
+  await rent.locator("button.task-history-toggle").click();
+  await rent.locator('button.task-history-toggle[aria-expanded="false"]').waitFor();
+  check(await page.locator(`#task-history-${rentId}`).isHidden(), "History closes again");
+
+  step = "undoing the same turn again does nothing";
+  await page.locator("#conversation-list .conversation-open", { hasText: /pay the rent/i }).click();
+  const storedDeletion = page.locator(".message.assistant", { has: page.locator(".chip", { hasText: /deleted: pay the rent/i }) });
+  await storedDeletion.locator("button.undo:enabled").click();
+  await storedDeletion.locator(".undo-status", { hasText: "Nothing left to undo." }).waitFor();
+  const rents = await page.evaluate(async () => {
+    const s = JSON.parse(localStorage.getItem("taskwire.session"));
+    const r = await fetch(`/api/${s.user_id}/tasks?q=rent`, { headers: { Authorization: `Bearer ${s.token}` } });
+    return (await r.json()).length;
+  });
+  check(rents === 1, `undoing again left the restored task alone (found ${rents})`);
+
   step = "sign out";
   const ended = await page.evaluate(() => JSON.parse(localStorage.getItem("taskwire.session")));
   const signedOut = page.waitForResponse((r) => r.url().endsWith("/api/auth/sign-out"));
@@ -253,7 +346,7 @@ try {
   check(reused === 401, `the signed-out token is refused (got ${reused})`);
   await page.reload();
   await page.locator("#auth").waitFor({ state: "visible" });
-  await shot("12-signed-out");
+  await shot("14-signed-out");
 
   check(problems.length === 0, `no script errors or CSP violations:\n  ${problems.join("\n  ")}`);
   console.log("e2e: all checks passed");
