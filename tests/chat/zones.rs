@@ -3,7 +3,7 @@
 //! and shown local times, and the same words give the same instant through the builtin, a
 //! model's tool call and the REST API.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use chrono::{DateTime, Days, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
@@ -15,7 +15,7 @@ use taskwire_tests::{
     fake_openai::{FakeCall, FakeOpenAi, Reply},
     spawn_app,
 };
-use worker::agent::openai::{OpenAiModel, OpenAiSettings};
+use worker::agent::openai::OpenAiModel;
 
 async fn set_zone(app: &TestApp, user: &str, zone: &str) {
     let resp = app
@@ -133,14 +133,7 @@ async fn a_message_can_carry_its_own_zone(pool: PgPool) {
 }
 
 fn model(fake: &FakeOpenAi) -> Arc<OpenAiModel> {
-    Arc::new(OpenAiModel::new(OpenAiSettings {
-        base_url: fake.base_url.clone(),
-        api_key: None,
-        model: "fake-model".to_owned(),
-        request_timeout: Duration::from_secs(5),
-        max_retries: 1,
-        temperature: None,
-    }))
+    fake.model()
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -108,22 +108,15 @@ pub async fn for_task(
     .await?;
     let Some(total) = rows.first().map(|row| row.total) else {
         // Past the last page, a task from before changes were recorded, or no task at all.
-        let known = sqlx::query_scalar::<_, bool>(
-            "select exists (select from task_changes where user_id = $1 and task_id = $2)
-                 or exists (select from tasks where user_id = $1 and id = $2)",
+        let (total, has_task): (i64, bool) = sqlx::query_as(
+            "select (select count(*) from task_changes where user_id = $1 and task_id = $2),
+                    exists (select from tasks where user_id = $1 and id = $2)",
         )
         .bind(user.as_str())
         .bind(task_id)
         .fetch_one(db)
         .await?;
-        return if known {
-            let total = sqlx::query_scalar(
-                "select count(*) from task_changes where user_id = $1 and task_id = $2",
-            )
-            .bind(user.as_str())
-            .bind(task_id)
-            .fetch_one(db)
-            .await?;
+        return if total > 0 || has_task {
             Ok((Vec::new(), total))
         } else {
             Err(Error::NotFound("task"))

@@ -70,12 +70,10 @@ pub async fn run(
 /// The tool name as a metric label: one of the chat's tools, or `unknown` (a model can make
 /// up any name, which must not become a label value).
 fn tool_label(name: &str) -> &'static str {
-    tools::TOOL_NAMES
+    tool_specs()
         .iter()
-        .chain(&tools::BULK_TOOLS)
-        .chain([&tools::CHANGES_TOOL, &tools::UNDO_TOOL])
-        .find(|known| **known == name)
-        .copied()
+        .map(|spec| spec.name)
+        .find(|known| *known == name)
         .unwrap_or("unknown")
 }
 
