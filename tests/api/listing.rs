@@ -65,8 +65,8 @@ async fn listing_filters_by_status_priority_and_text(pool: PgPool) {
         ("priority=low&status=pending", vec![], "filters combine"),
         (
             "q=GROCERIES",
-            vec![id[1], id[0]],
-            "search is case-insensitive, covers description",
+            vec![id[0], id[1]],
+            "search is case-insensitive, covers description, ranks a title match first",
         ),
         ("q=100%25", vec![id[3]], "% is literal"),
         ("q=_", vec![id[3]], "_ is literal"),

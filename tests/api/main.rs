@@ -9,5 +9,6 @@ mod history;
 mod jwks;
 mod listing;
 mod migrations;
+mod tags;
 mod tasks;
 mod zones;

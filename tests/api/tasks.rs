@@ -64,6 +64,7 @@ async fn creating_a_task_returns_201_with_the_full_task(pool: PgPool) {
             "due_date",
             "id",
             "priority",
+            "tags",
             "title",
             "updated_at"
         ],

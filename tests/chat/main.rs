@@ -12,6 +12,7 @@ mod metrics;
 mod openai;
 mod rails;
 mod servers;
+mod tags;
 mod tools;
 mod tracing;
 mod undo;

@@ -9,8 +9,8 @@ use super::{LIST_TOOL_LIMIT, ToolOutcome};
 use crate::{
     dates::{self, DateContext, DueView},
     domain::{
-        NewTask, Priority, StatusFilter, TaskDescription, TaskFilter, TaskPatch, TaskSort,
-        TaskTitle,
+        NewTask, Priority, StatusFilter, Tags, TagsEdit, TaskDescription, TaskFilter, TaskPatch,
+        TaskSort, TaskTitle,
     },
 };
 
@@ -82,6 +82,42 @@ fn due_date(text: &str, ctx: &DateContext) -> Parsed<DateTime<Utc>> {
     dates::parse_due(text, ctx, "due_date").map_err(validation)
 }
 
+/// Tags as a model writes them: `["work", "#home"]`, or one text `"work, #home"`; `Ok(None)`
+/// when absent or null.
+fn tags(map: &Map<String, Value>, field: &'static str) -> Parsed<Option<Tags>> {
+    let names: Vec<String> = match map.get(field) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(text)) => text
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|name| !name.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(name) => Ok(name.clone()),
+                other => Err(invalid(format!("{field} must hold strings, not {other}."))),
+            })
+            .collect::<Parsed<_>>()?,
+        Some(other) => {
+            return Err(invalid(format!(
+                "{field} must be a list of tags, not {other}."
+            )));
+        }
+    };
+    Tags::parse(&names, field).map(Some).map_err(validation)
+}
+
+/// An update's tags: `tags` replaces them all; `add_tags` and `remove_tags` edit them.
+fn tags_edit(map: &Map<String, Value>) -> Parsed<Option<TagsEdit>> {
+    TagsEdit::from_parts(
+        tags(map, "tags")?,
+        tags(map, "add_tags")?,
+        tags(map, "remove_tags")?,
+    )
+    .map_err(validation)
+}
+
 fn description(text: &str) -> Parsed<Option<TaskDescription>> {
     TaskDescription::parse(text).map_err(validation)
 }
@@ -104,6 +140,7 @@ impl AddArgs {
                 .filter(|d| !d.trim().is_empty())
                 .map(|d| due_date(&d, ctx))
                 .transpose()?,
+            tags: tags(&map, "tags")?.unwrap_or_default(),
         })
     }
 }
@@ -128,17 +165,23 @@ impl ListArgs {
             ctx,
         )
         .map_err(validation)?;
+        let query = string(&map, "query")?;
         let sort = match string(&map, "sort")? {
             Some(sort) => sort.parse::<TaskSort>().map_err(validation)?,
-            // Asked about due dates, the soonest come first.
-            None if !due.is_empty() => TaskSort::DueAsc,
-            None => TaskSort::default(),
+            None => TaskSort::default_for(!due.is_empty(), query.is_some()),
+        };
+        let tag = match (tags(&map, "tag")?, tags(&map, "tags")?) {
+            (Some(one), Some(more)) => {
+                Tags::parse(&[one.names(), more.names()].concat(), "tags").map_err(validation)?
+            }
+            (one, more) => one.or(more).unwrap_or_default(),
         };
         TaskFilter {
             status,
             priority: priority(&map)?,
             due,
-            query: string(&map, "query")?,
+            query,
+            tags: tag,
             sort,
             limit: integer(&map, "limit")?.unwrap_or(LIST_TOOL_LIMIT),
             offset: integer(&map, "offset")?.unwrap_or(0),
@@ -201,10 +244,11 @@ pub(super) fn patch(map: &Map<String, Value>, ctx: &DateContext) -> Parsed<TaskP
                 )));
             }
         },
+        tags: tags_edit(map)?,
     };
     if patch.is_empty() {
         return Err(invalid(
-            "Nothing to update: give at least one of title, description, priority, due_date, completed.",
+            "Nothing to update: give at least one of title, description, priority, due_date, completed, tags, add_tags, remove_tags.",
         ));
     }
     Ok(patch)

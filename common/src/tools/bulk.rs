@@ -47,6 +47,11 @@ impl Bulk {
             "delete_tasks" => ("delete", None),
             _ => ("update", Some(args::patch(&map, dates)?)),
         };
+        if patch.as_ref().is_some_and(|p| p.tags.is_some()) {
+            return Err(args::invalid(
+                "update_tasks cannot change tags yet: call update_task for each task.",
+            ));
+        }
         Ok(Self { action, ids, patch })
     }
 

@@ -222,12 +222,10 @@ impl Effect {
                 query.push(" returning task_tool_action_json(tasks, 'created') as r");
             }
             Effect::List(filter) => {
-                let pattern = filter.query.as_deref().map(db::tasks::like_pattern);
-                query
-                    .push("select coalesce(jsonb_agg(task_tool_json(t) order by ")
-                    .push(db::tasks::order_sql(filter.sort))
-                    .push("), '[]') as r from (");
-                db::tasks::push_page(query, user, filter, pattern.as_deref());
+                query.push("select coalesce(jsonb_agg(task_tool_json(t) order by ");
+                db::tasks::push_order(query, filter);
+                query.push("), '[]') as r from (");
+                db::tasks::push_page(query, user, filter);
                 query.push(") t");
             }
             Effect::Complete(id) => {

@@ -84,6 +84,13 @@ fn priority() -> Value {
     json!({"type": "string", "enum": ["low", "medium", "high"], "description": "high for urgent, important or asap; low for no rush or whenever; leave it out otherwise (medium)."})
 }
 
+const TAGS: &str =
+    "Tags, only when the user gave some: words like \"work\" or \"#health\", without spaces.";
+
+fn tags(description: &str) -> Value {
+    json!({"type": "array", "items": {"type": "string"}, "maxItems": 10, "description": description})
+}
+
 fn task_id() -> Value {
     json!({"type": "integer", "description": "The task's id, as shown by list_tasks."})
 }
@@ -97,7 +104,7 @@ pub fn specs() -> Vec<ToolSpec> {
             output: action_output("created"),
             returns: "Returns the new task, with its task_id.",
             name: "add_task",
-            description: "Add a new task to the user's list. Examples: \"add buy milk\" -> {\"title\": \"Buy milk\"}; \"remind me to call mom on friday, it's urgent\" -> {\"title\": \"Call mom\", \"due_date\": \"friday\", \"priority\": \"high\"}; \"water the plants, no rush\" -> {\"title\": \"Water the plants\", \"priority\": \"low\"}.",
+            description: "Add a new task to the user's list. Examples: \"add buy milk\" -> {\"title\": \"Buy milk\"}; \"remind me to call mom on friday, it's urgent\" -> {\"title\": \"Call mom\", \"due_date\": \"friday\", \"priority\": \"high\"}; \"water the plants, no rush #home\" -> {\"title\": \"Water the plants\", \"priority\": \"low\", \"tags\": [\"home\"]}.",
             parameters: json!({
                 "type": "object",
                 "properties": {
@@ -105,6 +112,7 @@ pub fn specs() -> Vec<ToolSpec> {
                     "description": {"type": "string", "description": "Optional details, up to 2000 characters."},
                     "priority": priority(),
                     "due_date": {"type": "string", "description": DUE_DATE},
+                    "tags": tags(TAGS),
                 },
                 "required": ["title"],
             }),
@@ -115,13 +123,14 @@ pub fn specs() -> Vec<ToolSpec> {
             output: list_output(),
             returns: "The structured result is {\"tasks\": [...], \"count\": n}; when count equals the limit, more may follow: call again with offset.",
             name: "list_tasks",
-            description: "Show the user's tasks with their ids, optionally filtered; also how to find a task's id from its words. Example: \"what's due this week?\" -> {\"due\": \"this_week\"}; \"the dentist one\" -> {\"query\": \"dentist\"}.",
+            description: "Show the user's tasks with their ids, optionally filtered; also how to find a task's id from its words. Examples: \"what's due this week?\" -> {\"due\": \"this_week\"}; \"the dentist one\" -> {\"query\": \"dentist\"}; \"what's on my work list?\" -> {\"tag\": \"work\"}.",
             parameters: json!({
                 "type": "object",
                 "properties": {
                     "status": {"type": "string", "enum": ["all", "pending", "completed"], "description": "Which tasks to show; default all."},
                     "priority": priority(),
-                    "query": {"type": "string", "description": "Words to search for in titles and descriptions."},
+                    "query": {"type": "string", "description": "Words to search for in titles, tags and descriptions; best matches first."},
+                    "tag": {"type": "string", "description": "Only tasks with this tag, such as \"work\"."},
                     "due": {"type": "string", "enum": ["overdue", "today", "tomorrow", "this_week", "next_7_days", "none"], "description": "Only tasks due then, on the user's calendar; none: without a due date."},
                     "due_after": {"type": "string", "description": "Only tasks due at or after this (a date or date-time; a date means its start)."},
                     "due_before": {"type": "string", "description": "Only tasks due before this (a date or date-time; a date means its start)."},
@@ -163,7 +172,7 @@ pub fn specs() -> Vec<ToolSpec> {
             output: action_output("updated"),
             returns: "Returns the task as it is after the change.",
             name: "update_task",
-            description: "Change a task's title, description, priority, due date or completion; only the fields given change, and null clears description or due_date. Example: \"move task 3 to monday\" -> {\"task_id\": 3, \"due_date\": \"monday\"}.",
+            description: "Change a task's title, description, priority, due date, completion or tags; only the fields given change, and null clears description or due_date. Examples: \"move task 3 to monday\" -> {\"task_id\": 3, \"due_date\": \"monday\"}; \"tag task 3 as work\" -> {\"task_id\": 3, \"add_tags\": [\"work\"]}.",
             parameters: json!({
                 "type": "object",
                 "properties": {
@@ -173,6 +182,9 @@ pub fn specs() -> Vec<ToolSpec> {
                     "priority": priority(),
                     "due_date": {"type": ["string", "null"], "description": DUE_DATE},
                     "completed": {"type": "boolean"},
+                    "add_tags": tags("Tags to add."),
+                    "remove_tags": tags("Tags to remove."),
+                    "tags": tags("All the task's tags, replacing the ones it has."),
                 },
                 "required": ["task_id"],
             }),
@@ -194,6 +206,7 @@ fn task_properties() -> serde_json::Map<String, Value> {
         "completed": {"type": "boolean"},
         "priority": {"type": "string", "enum": ["low", "medium", "high"]},
         "due_date": nullable(json!({"type": "string", "format": "date-time"}), "When it is due, RFC 3339 in UTC; null when it has no due date."),
+        "tags": {"type": "array", "items": {"type": "string"}, "description": "Its tags, lowercased, without '#'."},
         "created_at": time("When it was created, RFC 3339 in UTC."),
         "updated_at": time("When it last changed, RFC 3339 in UTC."),
     });
@@ -203,12 +216,13 @@ fn task_properties() -> serde_json::Map<String, Value> {
     }
 }
 
-const TASK_FIELDS: [&str; 7] = [
+const TASK_FIELDS: [&str; 8] = [
     "title",
     "description",
     "completed",
     "priority",
     "due_date",
+    "tags",
     "created_at",
     "updated_at",
 ];

@@ -180,7 +180,8 @@ fn unavailable() -> CallToolResult {
     )
 }
 
-/// One line about a task: `#3 "Buy milk" (pending, high priority, due 2026-11-27T17:00:00Z)`.
+/// One line about a task: `#3 "Buy milk" (pending, high priority, due 2026-11-27T17:00:00Z,
+/// tags #home #errands)`.
 fn task_line(id: &Value, task: &Value) -> String {
     let state = if task["completed"].as_bool() == Some(true) {
         "completed"
@@ -192,8 +193,22 @@ fn task_line(id: &Value, task: &Value) -> String {
         Some(due) => format!(", due {due}"),
         None => String::new(),
     };
+    let tags: Vec<String> = task["tags"]
+        .as_array()
+        .map(|tags| {
+            tags.iter()
+                .filter_map(Value::as_str)
+                .map(|t| format!("#{t}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let tags = if tags.is_empty() {
+        String::new()
+    } else {
+        format!(", tags {}", tags.join(" "))
+    };
     let title = task["title"].as_str().unwrap_or_default();
-    format!("#{id} \"{title}\" ({state}, {priority} priority{due})")
+    format!("#{id} \"{title}\" ({state}, {priority} priority{due}{tags})")
 }
 
 /// The short text of a successful result.

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::Priority;
+use super::{Priority, Tags};
 use crate::{Error, dates::DueBounds};
 
 /// Longest search text, in characters.
@@ -66,6 +66,21 @@ pub enum TaskSort {
     PriorityAsc,
     TitleAsc,
     TitleDesc,
+    /// Best search match first (title and tags over description), then newest: the order
+    /// when a listing searches and asks for no other.
+    Relevance,
+}
+
+impl TaskSort {
+    /// The order of a listing that asks for none: soonest due first when it asks about due
+    /// dates, best match first when it searches, else newest first.
+    pub fn default_for(reads_dates: bool, searches: bool) -> Self {
+        match (reads_dates, searches) {
+            (true, _) => Self::DueAsc,
+            (false, true) => Self::Relevance,
+            (false, false) => Self::CreatedDesc,
+        }
+    }
 }
 
 impl FromStr for TaskSort {
@@ -99,8 +114,10 @@ pub struct TaskFilter {
     pub priority: Option<Priority>,
     /// Which due dates (a view such as "today", or a range), resolved to instants.
     pub due: DueBounds,
-    /// Case-insensitive text searched in title and description.
+    /// Words searched in title, description and tags (see [`crate::db::tasks`]).
     pub query: Option<String>,
+    /// Only tasks with all of these tags.
+    pub tags: Tags,
     pub sort: TaskSort,
     pub limit: i64,
     pub offset: i64,
@@ -113,6 +130,7 @@ impl Default for TaskFilter {
             priority: None,
             due: DueBounds::default(),
             query: None,
+            tags: Tags::default(),
             sort: TaskSort::default(),
             limit: LIST_LIMIT_DEFAULT,
             offset: 0,
@@ -138,6 +156,9 @@ impl TaskFilter {
                 ));
             }
             self.query = (!q.is_empty()).then(|| q.to_owned());
+        }
+        if self.query.is_none() && self.sort == TaskSort::Relevance {
+            self.sort = TaskSort::default();
         }
         if !(1..=LIST_LIMIT_MAX).contains(&self.limit) {
             return Err(Error::validation(

@@ -3,10 +3,12 @@
 
 pub mod history;
 pub mod listing;
+pub mod tags;
 
 pub use listing::{
     LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, QUERY_MAX_CHARS, StatusFilter, TaskFilter, TaskSort,
 };
+pub use tags::{MAX_TAGS_PER_TASK, TAG_MAX_CHARS, Tag, Tags, TagsEdit};
 
 use std::{fmt, str::FromStr};
 
@@ -169,6 +171,8 @@ pub struct Task {
     #[sqlx(try_from = "String")]
     pub priority: Priority,
     pub due_date: Option<DateTime<Utc>>,
+    /// Lowercased, without '#', sorted.
+    pub tags: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -180,6 +184,7 @@ pub struct NewTask {
     pub description: Option<TaskDescription>,
     pub priority: Priority,
     pub due_date: Option<DateTime<Utc>>,
+    pub tags: Tags,
 }
 
 /// A partial update. `None` leaves a field alone; for the nullable fields `Some(None)` clears it.
@@ -190,6 +195,7 @@ pub struct TaskPatch {
     pub priority: Option<Priority>,
     pub due_date: Option<Option<DateTime<Utc>>>,
     pub completed: Option<bool>,
+    pub tags: Option<TagsEdit>,
 }
 
 impl TaskPatch {
@@ -200,6 +206,7 @@ impl TaskPatch {
             && self.priority.is_none()
             && self.due_date.is_none()
             && self.completed.is_none()
+            && self.tags.is_none()
     }
 }
 

@@ -4,7 +4,10 @@
 use chrono::{DateTime, Utc};
 use common::{
     dates::{DateContext, DueView, parse_due},
-    domain::{self, NewTask, StatusFilter, TaskDescription, TaskPatch, TaskSort, TaskTitle},
+    domain::{
+        self, NewTask, StatusFilter, Tags, TagsEdit, TaskDescription, TaskPatch, TaskSort,
+        TaskTitle,
+    },
 };
 use poem_openapi::{Enum, Object, types::MaybeUndefined};
 use serde::Serialize;
@@ -52,6 +55,8 @@ pub struct TaskOut {
     /// RFC 3339, UTC.
     #[serde(serialize_with = "payload::rfc3339_opt")]
     pub due_date: Option<DateTime<Utc>>,
+    /// Lowercased, without `#`, sorted.
+    pub tags: Vec<String>,
     #[serde(serialize_with = "payload::rfc3339")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "payload::rfc3339")]
@@ -67,10 +72,19 @@ impl From<domain::Task> for TaskOut {
             completed: t.completed,
             priority: t.priority.into(),
             due_date: t.due_date,
+            tags: t.tags,
             created_at: t.created_at,
             updated_at: t.updated_at,
         }
     }
+}
+
+/// A tag and how many of the user's tasks carry it.
+#[derive(Debug, Clone, Object, Serialize)]
+pub struct TagOut {
+    /// Lowercased, without `#`.
+    pub name: String,
+    pub tasks: i64,
 }
 
 /// A task to create.
@@ -88,6 +102,10 @@ pub struct TaskCreate {
     /// (`next friday 5pm`); all but the first are read in the user's time zone.
     #[oai(validator(max_length = 100))]
     pub due_date: Option<Text>,
+    /// Up to 10 tags (`work`, `#work`: the same tag), each letters, digits, `-` or `_`, at
+    /// most 32 characters; kept lowercased.
+    #[oai(validator(max_items = 10))]
+    pub tags: Option<Vec<Text>>,
 }
 
 impl TaskCreate {
@@ -104,6 +122,7 @@ impl TaskCreate {
                 .due_date
                 .map(|text| parse_due(&text, dates, "due_date"))
                 .transpose()?,
+            tags: tags(self.tags.as_deref(), "tags")?.unwrap_or_default(),
         })
     }
 }
@@ -119,6 +138,20 @@ pub struct TaskUpdate {
     #[oai(validator(max_length = 100))]
     pub due_date: MaybeUndefined<Text>,
     pub completed: Option<bool>,
+    /// All the task's tags, instead of the ones it has (`[]` removes them all).
+    #[oai(validator(max_items = 10))]
+    pub tags: Option<Vec<Text>>,
+    /// Tags to add to the ones it has (not with `tags`).
+    #[oai(validator(max_items = 10))]
+    pub add_tags: Option<Vec<Text>>,
+    /// Tags to remove from the ones it has (not with `tags`).
+    #[oai(validator(max_items = 10))]
+    pub remove_tags: Option<Vec<Text>>,
+}
+
+/// Parses tags given as `field`.
+fn tags(raw: Option<&[Text]>, field: &'static str) -> Result<Option<Tags>, common::Error> {
+    raw.map(|raw| Tags::parse(raw, field)).transpose()
 }
 
 impl TaskUpdate {
@@ -143,11 +176,16 @@ impl TaskUpdate {
                 MaybeUndefined::Value(d) => Some(Some(parse_due(&d, dates, "due_date")?)),
             },
             completed: self.completed,
+            tags: TagsEdit::from_parts(
+                tags(self.tags.as_deref(), "tags")?,
+                tags(self.add_tags.as_deref(), "add_tags")?,
+                tags(self.remove_tags.as_deref(), "remove_tags")?,
+            )?,
         };
         if patch.is_empty() {
             return Err(common::Error::validation(
                 "body",
-                "nothing to update: give at least one of title, description, priority, due_date, completed",
+                "nothing to update: give at least one of title, description, priority, due_date, completed, tags, add_tags, remove_tags",
             ));
         }
         Ok(patch)
@@ -260,6 +298,7 @@ mod tests {
                 completed: false,
                 priority: Priority::Low,
                 due_date: None,
+                tags: Vec::new(),
                 created_at: at("2026-11-22T22:35:27.215535Z"),
                 updated_at: at("2026-11-22T22:35:27Z"),
             },
@@ -270,6 +309,7 @@ mod tests {
                 completed: true,
                 priority: Priority::High,
                 due_date: Some(at("2026-11-27T17:00:00+02:00")),
+                tags: vec!["work".to_owned(), "日本".to_owned()],
                 created_at: at("1999-01-01T00:00:00.000000001Z"),
                 updated_at: at("2026-11-22T22:35:27.5Z"),
             },

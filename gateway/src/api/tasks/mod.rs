@@ -4,7 +4,7 @@ mod body;
 mod bulk;
 mod history;
 
-pub use body::{Due, Priority, Sort, Status, TaskCreate, TaskOut, TaskUpdate};
+pub use body::{Due, Priority, Sort, Status, TagOut, TaskCreate, TaskOut, TaskUpdate};
 pub use bulk::{BulkAction, BulkIn, BulkOut};
 pub use history::{ChangeOut, FieldChangeOut, HistoryResponse};
 
@@ -83,9 +83,12 @@ pub enum DeletedResponse {
 impl TasksApi {
     /// List tasks
     ///
-    /// Filters combine; `q` searches title and description, case-insensitively. `due` and
-    /// `due_before` / `due_after` are read on the user's calendar (their profile's time
-    /// zone); with either and no `sort`, the soonest due come first.
+    /// Filters combine. `q` searches the words of title, tags and description (English word
+    /// stems, each word as a prefix, all required; "the … one" left out); with it and no
+    /// `sort`, the best matches come first, a title or tag match before a description match.
+    /// `tag` (repeatable) keeps tasks with all the tags given. `due` and `due_before` /
+    /// `due_after` are read on the user's calendar (their profile's time zone); with either
+    /// and no `sort`, the soonest due come first.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/:user_id/tasks", method = "get", operation_id = "list_tasks")]
     async fn list(
@@ -95,8 +98,11 @@ impl TasksApi {
         /// `all` (default), `pending` or `completed`.
         status: Query<Option<Status>>,
         priority: Query<Option<Priority>>,
-        /// Text to search for.
+        /// Words to search for.
         q: Query<Option<String>>,
+        /// Only tasks with this tag (`work` or `#work`); repeat for tasks with all of them.
+        #[oai(validator(max_items = 10))]
+        tag: Query<Vec<String>>,
         /// Only tasks due then.
         due: Query<Option<Due>>,
         /// Only tasks due at or after this: a date (its start), a date-time or words.
@@ -125,14 +131,14 @@ impl TasksApi {
         )?;
         let sort = match sort.0 {
             Some(sort) => sort.into(),
-            None if reads_dates => TaskSort::DueAsc,
-            None => TaskSort::default(),
+            None => TaskSort::default_for(reads_dates, q.is_some()),
         };
         let filter = TaskFilter {
             status: status.0.map(Into::into).unwrap_or_default(),
             priority: priority.0.map(Into::into),
             due,
             query: q.0,
+            tags: domain::Tags::parse(&tag.0, "tag")?,
             sort,
             limit: limit.0.unwrap_or(domain::task::LIST_LIMIT_DEFAULT),
             offset: offset.0.unwrap_or(0),
@@ -262,6 +268,24 @@ impl TasksApi {
 
     /// A task's history
     ///
+    /// List tags
+    ///
+    /// The user's tags, each with the number of their tasks that carry it, most used first.
+    #[oai(path = "/:user_id/tags", method = "get", operation_id = "list_tags")]
+    async fn tags(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<String>,
+    ) -> Result<JsonBody<Vec<TagOut>>, ApiError> {
+        let user = auth.require(&user_id)?;
+        let tags = db::tasks::tags(&self.pool, user).await?;
+        Ok(JsonBody(
+            tags.into_iter()
+                .map(|(name, tasks)| TagOut { name, tasks })
+                .collect(),
+        ))
+    }
+
     /// Every change of the task, oldest first: when, what it did, each field before and
     /// after, and what made it (the REST API, a chat turn with its job and conversation, an
     /// MCP client). A deleted task keeps its history. 404 if the user never had the task.

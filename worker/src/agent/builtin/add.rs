@@ -6,7 +6,7 @@ use common::dates::{DateContext, extract_due};
 use super::intent::{Action, Changes, Intent, NewTask, NoteChange, Target};
 use super::priority::{Mode, extract_priority};
 use super::words::{Sentence, capitalise, clean_edges, is_dash, trim_edges};
-use super::{items, target};
+use super::{items, tags, target};
 
 /// The longest title the tools accept, in characters.
 const TITLE_MAX: usize = 200;
@@ -85,6 +85,7 @@ pub(super) fn parse(s: &mut Sentence, ctx: &DateContext) -> Intent {
     if let Some(intent) = note_to(s) {
         return intent;
     }
+    let tags = tags::take_hash_tags(s);
     let quoted = take_quoted(s);
     if quoted.is_none() {
         let mut probe = s.clone();
@@ -92,6 +93,9 @@ pub(super) fn parse(s: &mut Sentence, ctx: &DateContext) -> Intent {
         if let Some(mut tasks) = items::several(&probe, ctx) {
             if let Some(last) = tasks.last_mut() {
                 last.description = description.filter(|d| !d.is_empty());
+            }
+            for task in &mut tasks {
+                task.tags.clone_from(&tags);
             }
             return Intent::Add(tasks);
         }
@@ -111,12 +115,14 @@ pub(super) fn parse(s: &mut Sentence, ctx: &DateContext) -> Intent {
             description: None,
             priority,
             due,
+            tags,
         },
         (false, description) => NewTask {
             title,
             description,
             priority,
             due,
+            tags,
         },
     };
     Intent::Add(vec![task])

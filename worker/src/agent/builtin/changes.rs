@@ -86,6 +86,10 @@ pub(super) struct Changes {
     pub priority: Option<Priority>,
     pub due: Option<DueChange>,
     pub completed: Option<bool>,
+    /// "tag it as work".
+    pub add_tags: Vec<String>,
+    /// "untag it from work".
+    pub remove_tags: Vec<String>,
 }
 
 impl Changes {
@@ -109,6 +113,8 @@ impl Changes {
         self.priority = other.priority.or(self.priority);
         self.due = other.due.or(self.due);
         self.completed = other.completed.or(self.completed);
+        self.add_tags.extend(other.add_tags);
+        self.remove_tags.extend(other.remove_tags);
         self
     }
 
@@ -153,6 +159,12 @@ impl Changes {
         }
         if let Some(completed) = self.completed {
             args.insert("completed".into(), json!(completed));
+        }
+        if !self.add_tags.is_empty() {
+            args.insert("add_tags".into(), json!(self.add_tags));
+        }
+        if !self.remove_tags.is_empty() {
+            args.insert("remove_tags".into(), json!(self.remove_tags));
         }
         Value::Object(args)
     }

@@ -231,6 +231,7 @@ fn by_words(reply: &str, listed: &[(i64, String)]) -> Option<Target> {
             completed: false,
             priority: None,
             due: None,
+            tags: Vec::new(),
         })
         .collect();
     match matcher::find(reply, Mode::Title, &views, None) {

@@ -77,8 +77,8 @@ pub(super) fn priority(priority: Option<Priority>) -> Option<String> {
     }
 }
 
-/// One line of a listing: "- #3 Buy milk (high priority, due Friday, November 27)", with a
-/// check mark for done tasks.
+/// One line of a listing: "- #3 Buy milk #home (high priority, due Friday, November 27)",
+/// with a check mark for done tasks.
 pub(super) fn task_line(task: &TaskView, ctx: &DateContext) -> String {
     let mark = if task.completed { "✓ " } else { "" };
     let details: Vec<String> = priority(task.priority)
@@ -90,5 +90,6 @@ pub(super) fn task_line(task: &TaskView, ctx: &DateContext) -> String {
     } else {
         format!(" ({})", details.join(", "))
     };
-    format!("- {mark}#{} {}{details}", task.id, task.title)
+    let tags: String = task.tags.iter().map(|tag| format!(" #{tag}")).collect();
+    format!("- {mark}#{} {}{tags}{details}", task.id, task.title)
 }

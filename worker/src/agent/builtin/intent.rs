@@ -69,6 +69,8 @@ pub(super) struct NewTask {
     pub priority: Option<Priority>,
     /// On the user's clock.
     pub due: Option<DateTime<FixedOffset>>,
+    /// "#home" in the message.
+    pub tags: Vec<String>,
 }
 
 impl NewTask {
@@ -84,6 +86,9 @@ impl NewTask {
         if let Some(due) = self.due {
             args.insert("due_date".into(), json!(rfc3339(due)));
         }
+        if !self.tags.is_empty() {
+            args.insert("tags".into(), json!(self.tags));
+        }
         Value::Object(args)
     }
 }
@@ -95,6 +100,8 @@ pub(super) struct ListFilter {
     pub priority: Option<Priority>,
     pub query: Option<String>,
     pub due: Option<Due>,
+    /// "my work list", "#health".
+    pub tag: Option<String>,
 }
 
 /// Which due dates a listing asks for, on the user's calendar.
@@ -132,7 +139,10 @@ impl ListFilter {
     pub(super) fn args(&self) -> Value {
         let mut args = Map::new();
         let status = self.status.map_or("all", Status::as_str);
-        let narrowed = self.priority.is_some() || self.query.is_some() || self.due.is_some();
+        let narrowed = self.priority.is_some()
+            || self.query.is_some()
+            || self.due.is_some()
+            || self.tag.is_some();
         if self.status.is_some() || !narrowed {
             args.insert("status".into(), json!(status));
         }
@@ -141,6 +151,9 @@ impl ListFilter {
         }
         if let Some(query) = &self.query {
             args.insert("query".into(), json!(query));
+        }
+        if let Some(tag) = &self.tag {
+            args.insert("tag".into(), json!(tag));
         }
         match self.due {
             Some(Due::View(view)) => {

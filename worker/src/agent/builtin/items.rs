@@ -63,6 +63,7 @@ pub(super) fn several(s: &Sentence, ctx: &DateContext) -> Option<Vec<NewTask>> {
                 description: None,
                 priority: piece.priority.or(early.and_then(|p| p.priority)),
                 due: piece.due.or(early.and_then(|p| p.due)),
+                tags: Vec::new(),
             });
             early = None;
             continue;

@@ -8,6 +8,7 @@ use common::dates::{DateContext, DueView, extract_due};
 
 use super::intent::{Due, ListFilter, Status};
 use super::priority::{Mode, extract_priority};
+use super::tags::{take_hash_tags, take_named_tag};
 use super::words::{Sentence, WordList, clean_edges, count, trim_edges};
 
 /// Done and open tasks alike: "show everything including done ones".
@@ -154,18 +155,21 @@ pub(super) fn parse(s: &mut Sentence, search: bool, ctx: &DateContext) -> ListFi
     // the due dates ("tasks with no date" is not a search either), the marked search words
     // ("tasks about the open house" is not a status), then the status; after "find", what
     // is left is the search.
+    let hashed = take_hash_tags(s).into_iter().next();
     let priority = extract_priority(s, Mode::Edit);
     let view = take_due_view(s, ctx).or_else(|| take_next_days(s, ctx));
     let marked = take_marked_query(s);
     let all = take_phrase(s, ALL);
     let status = if all { None } else { take_status(s) };
     let due = view.or_else(|| take_due_day(s, ctx));
+    let tag = hashed.or_else(|| take_named_tag(s));
     let query = marked.or_else(|| if search { take_query(s, 0) } else { None });
     ListFilter {
         status,
         priority,
         query,
         due,
+        tag,
     }
 }
 

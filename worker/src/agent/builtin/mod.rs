@@ -44,6 +44,7 @@ mod segment;
 mod spell;
 mod statement;
 mod stem;
+mod tags;
 mod target;
 mod turn;
 mod undo;

@@ -29,6 +29,9 @@ fn empty_listing(filter: &ListFilter) -> String {
     if let Some(query) = &filter.query {
         return format!("I couldn't find any tasks matching {}.", quoted(query));
     }
+    if let Some(tag) = &filter.tag {
+        return format!("You have no tasks tagged #{tag}.");
+    }
     match filter.due {
         Some(Due::View(DueView::Overdue)) => return "Nothing is overdue — nice!".to_owned(),
         Some(Due::View(DueView::NoDate)) => return "Every task has a due date.".to_owned(),
@@ -49,6 +52,9 @@ fn listing_header(filter: &ListFilter, tasks: &[TaskView]) -> String {
     let n = tasks.len();
     if let Some(query) = &filter.query {
         return format!("I found {} matching {}:", count(n, "task"), quoted(query));
+    }
+    if let Some(tag) = &filter.tag {
+        return format!("You have {} tagged #{tag}:", count(n, "task"));
     }
     match filter.due {
         Some(Due::View(DueView::Overdue)) => {

@@ -15,6 +15,7 @@ pub(super) struct TaskView {
     pub completed: bool,
     pub priority: Option<Priority>,
     pub due: Option<DateTime<FixedOffset>>,
+    pub tags: Vec<String>,
 }
 
 impl TaskView {
@@ -31,6 +32,16 @@ impl TaskView {
                 .unwrap_or(false),
             priority: text(value, "priority").and_then(|p| Priority::parse(&p)),
             due: due(value),
+            tags: value
+                .get("tags")
+                .and_then(Value::as_array)
+                .map(|tags| {
+                    tags.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }

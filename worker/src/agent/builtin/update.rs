@@ -9,8 +9,8 @@ use common::dates::{DateContext, extract_due};
 
 use super::intent::{Action, Changes, DueChange, Intent, ListFilter, NoteChange, Status, Target};
 use super::priority::{Mode, Priority, extract_priority};
-use super::target;
 use super::words::{Sentence, capitalise, clean_edges, count};
+use super::{tags, target};
 
 /// Words before a new due date that go with it ("move it to Friday", "push it back to …").
 const MOVE_WORDS: &[&str] = &[
@@ -39,6 +39,17 @@ const FIELD_KEYS: &[(&str, Field)] = &[
 /// Reads the changes and the target from the free tokens of `s`; `verb` is the command word
 /// already taken ("rename", "push", "prioritize", …).
 pub(super) fn parse(s: &mut Sentence, verb: &str, ctx: &DateContext) -> Intent {
+    if matches!(verb, "tag" | "label" | "untag") {
+        let tags = tags::take_command_tags(s);
+        let mut changes = Changes::default();
+        if verb == "untag" {
+            changes.remove_tags = tags;
+        } else {
+            changes.add_tags = tags;
+        }
+        let ids = target::take_ids(s);
+        return Intent::Act(Action::Update(changes), target::finish(s, ids));
+    }
     let shift = take_shift(s, verb);
     if let Some(filter) = take_everything(s, ctx) {
         let mut changes = changes(s, verb, ctx);

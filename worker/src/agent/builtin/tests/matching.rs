@@ -127,6 +127,7 @@ fn tasks(titles: &[&str]) -> Vec<TaskView> {
             completed: false,
             priority: None,
             due: None,
+            tags: Vec::new(),
         })
         .collect()
 }
