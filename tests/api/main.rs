@@ -9,6 +9,7 @@ mod history;
 mod jwks;
 mod listing;
 mod migrations;
+mod repeat;
 mod tags;
 mod tasks;
 mod zones;

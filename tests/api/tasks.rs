@@ -63,7 +63,10 @@ async fn creating_a_task_returns_201_with_the_full_task(pool: PgPool) {
             "description",
             "due_date",
             "id",
+            "previous_id",
             "priority",
+            "repeat",
+            "repeat_text",
             "tags",
             "title",
             "updated_at"

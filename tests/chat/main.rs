@@ -11,6 +11,7 @@ mod live;
 mod metrics;
 mod openai;
 mod rails;
+mod repeat;
 mod servers;
 mod tags;
 mod tools;

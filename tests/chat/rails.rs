@@ -244,6 +244,7 @@ async fn a_guessed_id_never_touches_a_task(pool: PgPool) {
             priority: common::domain::Priority::Medium,
             due_date: None,
             tags: common::domain::Tags::default(),
+            repeat: None,
         };
         common::db::tasks::insert(&pool, &alice, &task, common::db::task_changes::Origin::Rest)
             .await

@@ -321,7 +321,7 @@ async fn a_recorded_call_returns_what_the_ledger_holds(pool: PgPool) {
         &json!({
             "task_id": id, "status": "created", "title": "Older", "description": null,
             "completed": false, "priority": "medium", "due_date": "2026-11-27T17:00:00Z",
-            "tags": [], "created_at": created, "updated_at": created,
+            "tags": [], "repeat": null, "created_at": created, "updated_at": created,
         })
     );
     let listed = outcomes[4].result.as_array().expect("a list");

@@ -318,3 +318,58 @@ async fn a_worker_killed_after_a_bulk_call_changes_each_task_once(pool: PgPool) 
     let (_, attempts, worker, _) = job_state(&app.pool, &job).await;
     assert_eq!((attempts, worker.as_deref()), (2, Some("b")));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_worker_killed_after_completing_a_repeating_task_adds_one_next_occurrence(pool: PgPool) {
+    let app = spawn_app_with(pool, |c| c.chat_wait = Duration::from_millis(10)).await;
+    let task = app
+        .create_task(
+            "alice",
+            serde_json::json!({"title": "Take the pills", "repeat": "every day", "due_date": "2030-01-01T08:00:00Z"}),
+        )
+        .await;
+    let id = task["id"].as_i64().expect("id");
+    let fake = FakeOpenAi::start().await;
+    fake.push(Reply::ToolCalls(vec![FakeCall::new(
+        "call_done",
+        "complete_task",
+        &[&format!("{{\"task_id\": {id}}}")],
+    )]));
+    fake.push(Reply::Hang);
+    let mut a = openai_worker(&app, &fake, "a").await;
+    let (_, accepted) = app
+        .chat("alice", None, &format!("I took the pills, task {id}"))
+        .await;
+    let job = accepted["job_id"].as_str().expect("job").to_owned();
+    within("the completion ran", fake.wait_for_requests(2)).await;
+    a.kill().await;
+
+    fake.push(Reply::text(["Done, see you tomorrow."]));
+    let _b = openai_worker(&app, &fake, "b").await;
+    let end = within("the job ends", app.wait_for_job("alice", &job)).await;
+    assert_eq!(end.event, "done", "{:?}", end.data);
+    let occurrences: Vec<(bool, Option<i64>, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+        "select completed, previous_id, due_date from tasks where user_id = 'alice' order by id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("tasks");
+    let expected_next = "2030-01-02T08:00:00Z".parse().expect("time");
+    assert_eq!(
+        occurrences,
+        [
+            (true, None, "2030-01-01T08:00:00Z".parse().expect("time")),
+            (false, Some(id), expected_next)
+        ],
+        "the completed one and exactly one next occurrence"
+    );
+    let (_, attempts, worker, _) = job_state(&app.pool, &job).await;
+    assert_eq!((attempts, worker.as_deref()), (2, Some("b")));
+    // The recorded result told the model when the next one is due.
+    let result: Value =
+        sqlx::query_scalar("select result from tool_executions where call_id = 'call_done'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("the ledger entry");
+    assert_eq!(result["next_due"], "2030-01-02T08:00:00Z");
+}

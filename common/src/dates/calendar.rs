@@ -17,7 +17,7 @@ pub fn default_due_time() -> NaiveTime {
 
 /// A weekday name. Short forms ("fri", "sat") only when `short_ok`, because some of them are
 /// everyday words ("sun", "wed", "sat").
-pub(super) fn weekday(word: &str, short_ok: bool) -> Option<Weekday> {
+pub(crate) fn weekday(word: &str, short_ok: bool) -> Option<Weekday> {
     let day = match word {
         "monday" => Weekday::Mon,
         "tuesday" => Weekday::Tue,
@@ -65,7 +65,7 @@ pub(super) fn month(word: &str) -> Option<u32> {
 }
 
 /// A day of the month, "1st", "22nd", "3rd", "4th", or plain "7" unless `suffix_needed`.
-pub(super) fn ordinal(word: &str, suffix_needed: bool) -> Option<u32> {
+pub(crate) fn ordinal(word: &str, suffix_needed: bool) -> Option<u32> {
     let number = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let suffix = &word[number.len()..];
     let ok_suffix =

@@ -6,7 +6,7 @@
 //! is read or shown. A date without a time means 17:00 that day in the user's zone, the end
 //! of a working day.
 
-mod calendar;
+pub(crate) mod calendar;
 #[cfg(test)]
 mod calendar_tests;
 mod natural;
@@ -68,7 +68,7 @@ impl DateContext {
         )
     }
 
-    /// A tool result as the model is shown it: every time of a task (`due_date`,
+    /// A tool result as the model is shown it: every time of a task (`due_date`, `next_due`,
     /// `created_at`, `updated_at`, in lists too) on the user's clock, so the model repeats
     /// the times the user means. The recorded result, and what clients receive, stay in UTC.
     pub fn localize_result(&self, result: &Value) -> Value {
@@ -81,7 +81,7 @@ impl DateContext {
                     .iter()
                     .map(|(key, value)| {
                         let local = match (key.as_str(), value.as_str()) {
-                            ("due_date" | "created_at" | "updated_at", Some(text)) => {
+                            ("due_date" | "next_due" | "created_at" | "updated_at", Some(text)) => {
                                 DateTime::parse_from_rfc3339(text)
                                     .ok()
                                     .map(|at| Value::String(self.local_rfc3339(at.to_utc())))

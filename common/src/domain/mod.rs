@@ -6,7 +6,7 @@ pub mod user;
 
 pub use chat::{ChatText, Conversation, Job, JobStatus, Message, Role, ToolExecution};
 pub use task::{
-    NewTask, Priority, StatusFilter, Tag, Tags, TagsEdit, Task, TaskDescription, TaskFilter,
-    TaskPatch, TaskSort, TaskTitle,
+    NewTask, Priority, Repeat, StatusFilter, Tag, Tags, TagsEdit, Task, TaskDescription,
+    TaskFilter, TaskPatch, TaskSort, TaskTitle,
 };
 pub use user::{Email, Password, UserId};

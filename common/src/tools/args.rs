@@ -9,8 +9,8 @@ use super::{LIST_TOOL_LIMIT, ToolOutcome};
 use crate::{
     dates::{self, DateContext, DueView},
     domain::{
-        NewTask, Priority, StatusFilter, Tags, TagsEdit, TaskDescription, TaskFilter, TaskPatch,
-        TaskSort, TaskTitle,
+        NewTask, Priority, Repeat, StatusFilter, Tags, TagsEdit, TaskDescription, TaskFilter,
+        TaskPatch, TaskSort, TaskTitle,
     },
 };
 
@@ -118,6 +118,11 @@ fn tags_edit(map: &Map<String, Value>) -> Parsed<Option<TagsEdit>> {
     .map_err(validation)
 }
 
+/// A repeat in words or as an RRULE ([`Repeat::parse`]).
+fn repeat(text: &str) -> Parsed<Repeat> {
+    Repeat::parse(text, "repeat").map_err(validation)
+}
+
 fn description(text: &str) -> Parsed<Option<TaskDescription>> {
     TaskDescription::parse(text).map_err(validation)
 }
@@ -141,6 +146,10 @@ impl AddArgs {
                 .map(|d| due_date(&d, ctx))
                 .transpose()?,
             tags: tags(&map, "tags")?.unwrap_or_default(),
+            repeat: string(&map, "repeat")?
+                .filter(|r| !r.trim().is_empty())
+                .map(|r| repeat(&r))
+                .transpose()?,
         })
     }
 }
@@ -245,10 +254,23 @@ pub(super) fn patch(map: &Map<String, Value>, ctx: &DateContext) -> Parsed<TaskP
             }
         },
         tags: tags_edit(map)?,
+        repeat: match map.get("repeat") {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Some(None),
+            Some(_) => Some(Some(repeat(&string(map, "repeat")?.unwrap_or_default())?)),
+        },
+        skip: match map.get("skip") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                return Err(invalid(format!("skip must be true or false, not {other}.")));
+            }
+        },
     };
     if patch.is_empty() {
         return Err(invalid(
-            "Nothing to update: give at least one of title, description, priority, due_date, completed, tags, add_tags, remove_tags.",
+            "Nothing to update: give at least one of title, description, priority, due_date, completed, tags, add_tags, remove_tags, repeat, skip.",
         ));
     }
     Ok(patch)

@@ -47,9 +47,12 @@ impl Bulk {
             "delete_tasks" => ("delete", None),
             _ => ("update", Some(args::patch(&map, dates)?)),
         };
-        if patch.as_ref().is_some_and(|p| p.tags.is_some()) {
+        if patch
+            .as_ref()
+            .is_some_and(|p| p.tags.is_some() || p.repeat.is_some() || p.skip)
+        {
             return Err(args::invalid(
-                "update_tasks cannot change tags yet: call update_task for each task.",
+                "update_tasks cannot change tags or repeats yet: call update_task for each task.",
             ));
         }
         Ok(Self { action, ids, patch })

@@ -244,9 +244,14 @@ impl Effect {
                     .push(" and tasks.user_id = ")
                     .push_bind(user.as_str());
                 db::task_changes::push_origin(query, origin);
+                // A repeating task's next occurrence is added by a trigger after the row
+                // changes, out of RETURNING's sight: its due date is computed alike here.
                 query.push(
                     " returning task_tool_action_json(tasks, 'completed') \
                          || case when before.completed then '{\"already_completed\": true}'::jsonb \
+                            when tasks.repeat is not null then jsonb_build_object('next_due', \
+                            tool_time(taskwire_next_due(tasks.repeat, tasks.due_date, \
+                            taskwire_zone(tasks.user_id)))) \
                             else '{}'::jsonb end as r",
                 );
             }

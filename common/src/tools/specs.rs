@@ -91,6 +91,8 @@ fn tags(description: &str) -> Value {
     json!({"type": "array", "items": {"type": "string"}, "maxItems": 10, "description": description})
 }
 
+const REPEAT: &str = "Only when the user said the task repeats: their words, such as \"every day\", \"every weekday\", \"every Monday and Thursday\", \"every 2 weeks\", \"on the 1st of every month\" (or an RRULE). Completing it then adds the next occurrence.";
+
 fn task_id() -> Value {
     json!({"type": "integer", "description": "The task's id, as shown by list_tasks."})
 }
@@ -104,7 +106,7 @@ pub fn specs() -> Vec<ToolSpec> {
             output: action_output("created"),
             returns: "Returns the new task, with its task_id.",
             name: "add_task",
-            description: "Add a new task to the user's list. Examples: \"add buy milk\" -> {\"title\": \"Buy milk\"}; \"remind me to call mom on friday, it's urgent\" -> {\"title\": \"Call mom\", \"due_date\": \"friday\", \"priority\": \"high\"}; \"water the plants, no rush #home\" -> {\"title\": \"Water the plants\", \"priority\": \"low\", \"tags\": [\"home\"]}.",
+            description: "Add a new task to the user's list. Examples: \"add buy milk\" -> {\"title\": \"Buy milk\"}; \"remind me to call mom on friday, it's urgent\" -> {\"title\": \"Call mom\", \"due_date\": \"friday\", \"priority\": \"high\"}; \"water the plants, no rush #home\" -> {\"title\": \"Water the plants\", \"priority\": \"low\", \"tags\": [\"home\"]}; \"pay rent on the 1st of every month\" -> {\"title\": \"Pay rent\", \"repeat\": \"on the 1st of every month\"}.",
             parameters: json!({
                 "type": "object",
                 "properties": {
@@ -113,6 +115,7 @@ pub fn specs() -> Vec<ToolSpec> {
                     "priority": priority(),
                     "due_date": {"type": "string", "description": DUE_DATE},
                     "tags": tags(TAGS),
+                    "repeat": {"type": "string", "description": REPEAT},
                 },
                 "required": ["title"],
             }),
@@ -172,7 +175,7 @@ pub fn specs() -> Vec<ToolSpec> {
             output: action_output("updated"),
             returns: "Returns the task as it is after the change.",
             name: "update_task",
-            description: "Change a task's title, description, priority, due date, completion or tags; only the fields given change, and null clears description or due_date. Examples: \"move task 3 to monday\" -> {\"task_id\": 3, \"due_date\": \"monday\"}; \"tag task 3 as work\" -> {\"task_id\": 3, \"add_tags\": [\"work\"]}.",
+            description: "Change a task's title, description, priority, due date, completion or tags; only the fields given change, and null clears description or due_date. Examples: \"move task 3 to monday\" -> {\"task_id\": 3, \"due_date\": \"monday\"}; \"tag task 3 as work\" -> {\"task_id\": 3, \"add_tags\": [\"work\"]}; \"skip this one\" -> {\"task_id\": 3, \"skip\": true}.",
             parameters: json!({
                 "type": "object",
                 "properties": {
@@ -185,6 +188,8 @@ pub fn specs() -> Vec<ToolSpec> {
                     "add_tags": tags("Tags to add."),
                     "remove_tags": tags("Tags to remove."),
                     "tags": tags("All the task's tags, replacing the ones it has."),
+                    "repeat": {"type": ["string", "null"], "description": "A new repeat (as for add_task); null: stop repeating."},
+                    "skip": {"type": "boolean", "description": "true: skip this occurrence of a repeating task (moves it to the next one, without completing it)."},
                 },
                 "required": ["task_id"],
             }),
@@ -207,6 +212,7 @@ fn task_properties() -> serde_json::Map<String, Value> {
         "priority": {"type": "string", "enum": ["low", "medium", "high"]},
         "due_date": nullable(json!({"type": "string", "format": "date-time"}), "When it is due, RFC 3339 in UTC; null when it has no due date."),
         "tags": {"type": "array", "items": {"type": "string"}, "description": "Its tags, lowercased, without '#'."},
+        "repeat": nullable(json!({"type": "string"}), "How it repeats, an RRULE such as FREQ=WEEKLY;BYDAY=MO; null when it does not."),
         "created_at": time("When it was created, RFC 3339 in UTC."),
         "updated_at": time("When it last changed, RFC 3339 in UTC."),
     });
@@ -216,13 +222,14 @@ fn task_properties() -> serde_json::Map<String, Value> {
     }
 }
 
-const TASK_FIELDS: [&str; 8] = [
+const TASK_FIELDS: [&str; 9] = [
     "title",
     "description",
     "completed",
     "priority",
     "due_date",
     "tags",
+    "repeat",
     "created_at",
     "updated_at",
 ];
@@ -255,6 +262,10 @@ fn action_output(status: &str) -> Value {
         properties.insert(
             "already_completed".into(),
             json!({"type": "boolean", "description": "Present (true) when the task was completed before this call."}),
+        );
+        properties.insert(
+            "next_due".into(),
+            json!({"type": "string", "format": "date-time", "description": "Present for a repeating task: when its next occurrence, added by this call, is due."}),
         );
     }
     let mut required = vec!["task_id", "status"];

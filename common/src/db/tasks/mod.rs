@@ -13,7 +13,8 @@ use crate::{
 /// row of them is a `tasks` row to the SQL functions that take one).
 macro_rules! task_columns {
     () => {
-        "id, user_id, title, description, completed, priority, due_date, created_at, updated_at, tags"
+        "id, user_id, title, description, completed, priority, due_date, created_at, updated_at, tags, \
+         repeat, previous_id"
     };
 }
 
@@ -33,7 +34,10 @@ pub(crate) fn push_insert(
     origin: &Origin<'_>,
 ) {
     query
-        .push("insert into tasks (user_id, title, description, priority, due_date, tags) select ")
+        .push(
+            "insert into tasks (user_id, title, description, priority, due_date, tags, repeat) \
+             select ",
+        )
         .push_bind(user.as_str())
         .push(", ")
         .push_bind(task.title.as_str())
@@ -45,6 +49,8 @@ pub(crate) fn push_insert(
         .push_bind(task.due_date)
         .push(", ")
         .push_bind(task.tags.names())
+        .push(", ")
+        .push_bind(task.repeat.as_ref().map(|r| r.as_str().to_owned()))
         .push(" where (select count(*) from (select from tasks where user_id = ")
         .push_bind(user.as_str())
         .push(" limit ")
@@ -119,6 +125,8 @@ pub(crate) fn push_update(
         .push(" else description end, priority = coalesce(")
         .push_bind(patch.priority.map(|p| p.as_str()))
         .push(", priority), due_date = case when ")
+        .push_bind(patch.skip)
+        .push(" then taskwire_skip(repeat, due_date, user_id) when ")
         .push_bind(due_date.is_some())
         .push(" then ")
         .push_bind(due_date.copied().flatten())
@@ -130,7 +138,17 @@ pub(crate) fn push_update(
         .push_bind(tags_added)
         .push(", ")
         .push_bind(tags_removed)
-        .push("), updated_at = now() where id = ");
+        .push("), repeat = case when ")
+        .push_bind(patch.repeat.is_some())
+        .push(" then ")
+        .push_bind(
+            patch
+                .repeat
+                .clone()
+                .flatten()
+                .map(|r| r.as_str().to_owned()),
+        )
+        .push(" else repeat end, updated_at = now() where id = ");
     push_this_task(query, user, id, origin);
 }
 

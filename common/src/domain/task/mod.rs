@@ -3,11 +3,14 @@
 
 pub mod history;
 pub mod listing;
+pub mod repeat;
+mod repeat_words;
 pub mod tags;
 
 pub use listing::{
     LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, QUERY_MAX_CHARS, StatusFilter, TaskFilter, TaskSort,
 };
+pub use repeat::{REPEAT_MAX_CHARS, Repeat};
 pub use tags::{MAX_TAGS_PER_TASK, TAG_MAX_CHARS, Tag, Tags, TagsEdit};
 
 use std::{fmt, str::FromStr};
@@ -173,6 +176,10 @@ pub struct Task {
     pub due_date: Option<DateTime<Utc>>,
     /// Lowercased, without '#', sorted.
     pub tags: Vec<String>,
+    /// How it repeats: a canonical RRULE ([`Repeat`]).
+    pub repeat: Option<String>,
+    /// The occurrence this one follows, for a repeating task.
+    pub previous_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -185,6 +192,7 @@ pub struct NewTask {
     pub priority: Priority,
     pub due_date: Option<DateTime<Utc>>,
     pub tags: Tags,
+    pub repeat: Option<Repeat>,
 }
 
 /// A partial update. `None` leaves a field alone; for the nullable fields `Some(None)` clears it.
@@ -196,6 +204,10 @@ pub struct TaskPatch {
     pub due_date: Option<Option<DateTime<Utc>>>,
     pub completed: Option<bool>,
     pub tags: Option<TagsEdit>,
+    /// A new rule, or `Some(None)`: stop repeating.
+    pub repeat: Option<Option<Repeat>>,
+    /// Moves a repeating task to its next occurrence without completing it.
+    pub skip: bool,
 }
 
 impl TaskPatch {
@@ -207,6 +219,8 @@ impl TaskPatch {
             && self.due_date.is_none()
             && self.completed.is_none()
             && self.tags.is_none()
+            && self.repeat.is_none()
+            && !self.skip
     }
 }
 

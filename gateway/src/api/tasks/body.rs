@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use common::{
     dates::{DateContext, DueView, parse_due},
     domain::{
-        self, NewTask, StatusFilter, Tags, TagsEdit, TaskDescription, TaskPatch, TaskSort,
+        self, NewTask, Repeat, StatusFilter, Tags, TagsEdit, TaskDescription, TaskPatch, TaskSort,
         TaskTitle,
     },
 };
@@ -57,6 +57,13 @@ pub struct TaskOut {
     pub due_date: Option<DateTime<Utc>>,
     /// Lowercased, without `#`, sorted.
     pub tags: Vec<String>,
+    /// How it repeats, an RRULE (`FREQ=WEEKLY;BYDAY=MO,TH`); null when it does not.
+    pub repeat: Option<String>,
+    /// The repeat in words ("every Monday and Thursday").
+    pub repeat_text: Option<String>,
+    /// For an occurrence of a repeating task: the one it follows (completing that one added
+    /// this one).
+    pub previous_id: Option<i64>,
     #[serde(serialize_with = "payload::rfc3339")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "payload::rfc3339")]
@@ -72,6 +79,13 @@ impl From<domain::Task> for TaskOut {
             completed: t.completed,
             priority: t.priority.into(),
             due_date: t.due_date,
+            repeat_text: t
+                .repeat
+                .clone()
+                .and_then(|rule| Repeat::try_from(rule).ok())
+                .map(|repeat| repeat.describe()),
+            repeat: t.repeat,
+            previous_id: t.previous_id,
             tags: t.tags,
             created_at: t.created_at,
             updated_at: t.updated_at,
@@ -106,6 +120,12 @@ pub struct TaskCreate {
     /// most 32 characters; kept lowercased.
     #[oai(validator(max_items = 10))]
     pub tags: Option<Vec<Text>>,
+    /// How it repeats: words ("every weekday", "every Monday and Thursday", "every 2 weeks",
+    /// "on the 1st of every month", "every year") or an RRULE of the supported subset
+    /// (`FREQ=WEEKLY;BYDAY=MO,TH`). A repeating task always has a due date (the first
+    /// occurrence from today at 17:00 when none is given); completing it adds the next one.
+    #[oai(validator(max_length = 200))]
+    pub repeat: Option<Text>,
 }
 
 impl TaskCreate {
@@ -123,6 +143,10 @@ impl TaskCreate {
                 .map(|text| parse_due(&text, dates, "due_date"))
                 .transpose()?,
             tags: tags(self.tags.as_deref(), "tags")?.unwrap_or_default(),
+            repeat: self
+                .repeat
+                .map(|text| Repeat::parse(&text, "repeat"))
+                .transpose()?,
         })
     }
 }
@@ -147,6 +171,12 @@ pub struct TaskUpdate {
     /// Tags to remove from the ones it has (not with `tags`).
     #[oai(validator(max_items = 10))]
     pub remove_tags: Option<Vec<Text>>,
+    /// A new repeat, as on create; `null` stops repeating.
+    #[oai(validator(max_length = 200))]
+    pub repeat: MaybeUndefined<Text>,
+    /// `true`: skip this occurrence of a repeating task (its due date moves to the next one,
+    /// it is not completed); 422 for a task that does not repeat.
+    pub skip: Option<bool>,
 }
 
 /// Parses tags given as `field`.
@@ -181,11 +211,17 @@ impl TaskUpdate {
                 tags(self.add_tags.as_deref(), "add_tags")?,
                 tags(self.remove_tags.as_deref(), "remove_tags")?,
             )?,
+            repeat: match self.repeat {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(r) => Some(Some(Repeat::parse(&r, "repeat")?)),
+            },
+            skip: self.skip.unwrap_or(false),
         };
         if patch.is_empty() {
             return Err(common::Error::validation(
                 "body",
-                "nothing to update: give at least one of title, description, priority, due_date, completed, tags, add_tags, remove_tags",
+                "nothing to update: give at least one of title, description, priority, due_date, completed, tags, add_tags, remove_tags, repeat, skip",
             ));
         }
         Ok(patch)
@@ -299,6 +335,9 @@ mod tests {
                 priority: Priority::Low,
                 due_date: None,
                 tags: Vec::new(),
+                repeat: None,
+                repeat_text: None,
+                previous_id: None,
                 created_at: at("2026-11-22T22:35:27.215535Z"),
                 updated_at: at("2026-11-22T22:35:27Z"),
             },
@@ -310,6 +349,9 @@ mod tests {
                 priority: Priority::High,
                 due_date: Some(at("2026-11-27T17:00:00+02:00")),
                 tags: vec!["work".to_owned(), "日本".to_owned()],
+                repeat: Some("FREQ=DAILY".to_owned()),
+                repeat_text: Some("every day".to_owned()),
+                previous_id: Some(1),
                 created_at: at("1999-01-01T00:00:00.000000001Z"),
                 updated_at: at("2026-11-22T22:35:27.5Z"),
             },

@@ -2,6 +2,7 @@
 //! date, optional description, and a clean title made of what is left.
 
 use common::dates::{DateContext, extract_due};
+use common::domain::task::repeat::extract_repeat;
 
 use super::intent::{Action, Changes, Intent, NewTask, NoteChange, Target};
 use super::priority::{Mode, extract_priority};
@@ -86,6 +87,8 @@ pub(super) fn parse(s: &mut Sentence, ctx: &DateContext) -> Intent {
         return intent;
     }
     let tags = tags::take_hash_tags(s);
+    // Before the items: "every Monday and Thursday" is one repeat, not two tasks.
+    let repeat = extract_repeat(s).map(|r| r.as_str().to_owned());
     let quoted = take_quoted(s);
     if quoted.is_none() {
         let mut probe = s.clone();
@@ -96,6 +99,7 @@ pub(super) fn parse(s: &mut Sentence, ctx: &DateContext) -> Intent {
             }
             for task in &mut tasks {
                 task.tags.clone_from(&tags);
+                task.repeat.clone_from(&repeat);
             }
             return Intent::Add(tasks);
         }
@@ -116,6 +120,7 @@ pub(super) fn parse(s: &mut Sentence, ctx: &DateContext) -> Intent {
             priority,
             due,
             tags,
+            repeat,
         },
         (false, description) => NewTask {
             title,
@@ -123,6 +128,7 @@ pub(super) fn parse(s: &mut Sentence, ctx: &DateContext) -> Intent {
             priority,
             due,
             tags,
+            repeat,
         },
     };
     Intent::Add(vec![task])

@@ -46,6 +46,8 @@ impl Action {
     pub(super) fn wants(&self) -> Option<bool> {
         match self {
             Self::Complete => Some(false),
+            // Skipping or (un)setting a repeat is about the occurrence still to come.
+            Self::Update(c) if c.skip || c.repeat.is_some() => Some(false),
             _ if self.reopens() => Some(true),
             _ => None,
         }
@@ -90,6 +92,10 @@ pub(super) struct Changes {
     pub add_tags: Vec<String>,
     /// "untag it from work".
     pub remove_tags: Vec<String>,
+    /// "repeat it every Monday" (an RRULE), or `Some(None)`: "stop repeating it".
+    pub repeat: Option<Option<String>>,
+    /// "skip this one": a repeating task moved to its next occurrence.
+    pub skip: bool,
 }
 
 impl Changes {
@@ -115,6 +121,8 @@ impl Changes {
         self.completed = other.completed.or(self.completed);
         self.add_tags.extend(other.add_tags);
         self.remove_tags.extend(other.remove_tags);
+        self.repeat = other.repeat.or(self.repeat);
+        self.skip |= other.skip;
         self
     }
 
@@ -165,6 +173,12 @@ impl Changes {
         }
         if !self.remove_tags.is_empty() {
             args.insert("remove_tags".into(), json!(self.remove_tags));
+        }
+        if let Some(repeat) = &self.repeat {
+            args.insert("repeat".into(), json!(repeat));
+        }
+        if self.skip {
+            args.insert("skip".into(), json!(true));
         }
         Value::Object(args)
     }

@@ -71,6 +71,8 @@ pub(super) struct NewTask {
     pub due: Option<DateTime<FixedOffset>>,
     /// "#home" in the message.
     pub tags: Vec<String>,
+    /// "every Monday and Thursday", as an RRULE.
+    pub repeat: Option<String>,
 }
 
 impl NewTask {
@@ -88,6 +90,9 @@ impl NewTask {
         }
         if !self.tags.is_empty() {
             args.insert("tags".into(), json!(self.tags));
+        }
+        if let Some(repeat) = &self.repeat {
+            args.insert("repeat".into(), json!(repeat));
         }
         Value::Object(args)
     }

@@ -64,6 +64,7 @@ pub(super) fn several(s: &Sentence, ctx: &DateContext) -> Option<Vec<NewTask>> {
                 priority: piece.priority.or(early.and_then(|p| p.priority)),
                 due: piece.due.or(early.and_then(|p| p.due)),
                 tags: Vec::new(),
+                repeat: None,
             });
             early = None;
             continue;

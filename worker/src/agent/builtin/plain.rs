@@ -32,7 +32,7 @@ pub(super) fn read(mut s: Sentence, wish: bool, ctx: &DateContext) -> Reading {
             if wish
                 || tasks
                     .iter()
-                    .any(|t| t.due.is_some() || t.priority.is_some()) =>
+                    .any(|t| t.due.is_some() || t.priority.is_some() || t.repeat.is_some()) =>
         {
             Intent::Add(tasks)
         }

@@ -110,7 +110,14 @@ fn successes(intent: &Intent, calls: &[&Done], ctx: &DateContext) -> String {
     match (tool, items.as_slice()) {
         ("add_task", _) => added(calls, ctx),
         ("complete_task", [(title, id)]) => {
-            format!("Done! I marked {} as complete.", named(title, *id))
+            let done = format!("Done! I marked {} as complete.", named(title, *id));
+            match Outcome::read(&calls[0].result).next_due {
+                Some(next) => format!(
+                    "{done} The next one is due {}.",
+                    format::due_words(next, ctx)
+                ),
+                None => done,
+            }
         }
         ("complete_task", _) => format!(
             "Done! I marked {} as complete: {}.",
@@ -167,6 +174,9 @@ fn added(calls: &[&Done], ctx: &DateContext) -> String {
             if let Some(due) = outcome.due.or(asked.due) {
                 text.push_str(&format!(", due {}", format::due(due, ctx)));
             }
+            if let Some(repeat) = outcome.repeat {
+                text.push_str(&format!(", repeating {repeat}"));
+            }
             text + "."
         })
         .collect();
@@ -188,7 +198,12 @@ fn updated(call: &Done, ctx: &DateContext) -> String {
     if let (Some(new_title), 2) = (new_title, fields) {
         return format!("Renamed task #{id} to {}.", quoted(new_title));
     }
-    let changes = changes_said(args, ctx);
+    let mut changes = changes_said(args, ctx);
+    if args.get("skip") == Some(&Value::Bool(true))
+        && let Some(due) = Outcome::read(&call.result).due
+    {
+        changes.push(format!("now due {}", format::due_words(due, ctx)));
+    }
     if changes.is_empty() {
         return format!("Updated {}.", named(&title, id));
     }
@@ -228,6 +243,45 @@ fn changes_said(args: &Value, ctx: &DateContext) -> Vec<String> {
         Some(true) => changes.push("marked as done".to_owned()),
         Some(false) => changes.push("marked as not done".to_owned()),
         None => {}
+    }
+    changes.extend(tags_and_repeat_said(args));
+    changes
+}
+
+/// The tags and repeat an update's arguments change, in words: "tagged #work", "no longer
+/// repeating", "repeating every weekday", "this occurrence skipped".
+fn tags_and_repeat_said(args: &Value) -> Vec<String> {
+    let hashed = |key: &str| -> Vec<String> {
+        args.get(key)
+            .and_then(Value::as_array)
+            .map(|tags| {
+                tags.iter()
+                    .filter_map(Value::as_str)
+                    .map(|t| format!("#{t}"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut changes = Vec::new();
+    let added = hashed("add_tags");
+    if !added.is_empty() {
+        changes.push(format!("tagged {}", format::join_and(&added)));
+    }
+    let removed = hashed("remove_tags");
+    if !removed.is_empty() {
+        changes.push(format!("no longer tagged {}", format::join_and(&removed)));
+    }
+    match args.get("repeat") {
+        Some(Value::Null) => changes.push("no longer repeating".to_owned()),
+        Some(Value::String(rule)) => {
+            if let Ok(repeat) = common::domain::Repeat::try_from(rule.clone()) {
+                changes.push(format!("repeating {}", repeat.describe()));
+            }
+        }
+        _ => {}
+    }
+    if args.get("skip") == Some(&Value::Bool(true)) {
+        changes.push("this occurrence skipped".to_owned());
     }
     changes
 }

@@ -2,6 +2,7 @@
 //! shape the model does not expect reads as "unknown" instead of failing.
 
 use chrono::{DateTime, FixedOffset};
+use common::domain::Repeat;
 use serde_json::Value;
 
 use super::priority::Priority;
@@ -83,6 +84,10 @@ pub(super) struct Outcome {
     pub title: Option<String>,
     pub priority: Option<Priority>,
     pub due: Option<DateTime<FixedOffset>>,
+    /// A completed repeating task's next occurrence.
+    pub next_due: Option<DateTime<FixedOffset>>,
+    /// How it repeats, in words.
+    pub repeat: Option<String>,
 }
 
 impl Outcome {
@@ -95,6 +100,11 @@ impl Outcome {
             title: text(value, "title"),
             priority: text(value, "priority").and_then(|p| Priority::parse(&p)),
             due: due(value),
+            next_due: text(value, "next_due")
+                .and_then(|raw| DateTime::parse_from_rfc3339(&raw).ok()),
+            repeat: text(value, "repeat")
+                .and_then(|rule| Repeat::try_from(rule).ok())
+                .map(|repeat| repeat.describe()),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 use chrono::Duration;
 use common::dates::{DateContext, extract_due};
+use common::domain::task::repeat::extract_repeat;
 
 use super::intent::{Action, Changes, DueChange, Intent, ListFilter, NoteChange, Status, Target};
 use super::priority::{Mode, Priority, extract_priority};
@@ -50,6 +51,17 @@ pub(super) fn parse(s: &mut Sentence, verb: &str, ctx: &DateContext) -> Intent {
         let ids = target::take_ids(s);
         return Intent::Act(Action::Update(changes), target::finish(s, ids));
     }
+    if matches!(verb, "stop" | "skip") {
+        // "stop repeating the stand-up", "skip this one"
+        let changes = Changes {
+            repeat: (verb == "stop").then_some(None),
+            skip: verb == "skip",
+            ..Changes::default()
+        };
+        s.take_before(s.len(), &["occurrence", "time", "week", "today"]);
+        let ids = target::take_ids(s);
+        return Intent::Act(Action::Update(changes), target::finish(s, ids));
+    }
     let shift = take_shift(s, verb);
     if let Some(filter) = take_everything(s, ctx) {
         let mut changes = changes(s, verb, ctx);
@@ -74,11 +86,13 @@ pub(super) fn parse(s: &mut Sentence, verb: &str, ctx: &DateContext) -> Intent {
 
 /// The new priority and due date said anywhere in `s`.
 fn changes(s: &mut Sentence, verb: &str, ctx: &DateContext) -> Changes {
+    let repeat = extract_repeat(s).map(|r| r.as_str().to_owned());
     let due = extract_due(s, ctx, MOVE_WORDS).map(|due| ctx.zone.local(due).fixed_offset());
     let priority = extract_priority(s, Mode::Edit);
     Changes {
         priority: priority.or_else(|| verb_priority(verb, s)),
         due: due.map(DueChange::Set),
+        repeat: repeat.map(Some),
         ..Changes::default()
     }
 }
