@@ -1,9 +1,12 @@
 // The task panel beside the chat: the user's tasks from the REST API, ticked, renamed and
-// deleted in place, newest first or grouped by due date. Due dates are shown in the user's
+// deleted in place, newest first or grouped by due date, searched or filtered by a tag (a
+// click on a task's #tag). Repeating tasks say how they repeat ("↻ every weekday"). Due dates are shown in the user's
 // time zone (their profile's), overdue ones marked. Each task's History opens a list of its
 // changes under it. Refreshed after every tool result of the chat.
 
 import { json, request, userPath } from "./api.js";
+import { changeItem } from "./history.js";
+import { dayKey, formatDue } from "./when.js";
 
 /** How many of a task's changes the History shows (the newest ones). */
 const HISTORY_LIMIT = 100;
@@ -23,7 +26,19 @@ export class TaskPanel {
     this.historyOpen = new Set();
     this.histories = new Map();
     this.historyLoads = new Map(); // the latest load of each, so an older answer is dropped
+    /** The search words and the tag the list is narrowed to, if any. */
+    this.query = "";
+    this.tag = null;
     $("refresh-tasks").addEventListener("click", () => this.refresh());
+    let typing = null;
+    $("task-search").addEventListener("input", (e) => {
+      clearTimeout(typing);
+      typing = setTimeout(() => this.filterBy(e.target.value.trim(), this.tag), 250);
+    });
+    $("task-filter-clear").addEventListener("click", () => {
+      $("task-search").value = "";
+      this.filterBy("", null);
+    });
     $("task-order").addEventListener("change", (e) => {
       this.order = e.target.value;
       this.render();
@@ -34,6 +49,16 @@ export class TaskPanel {
   setZone(zone) {
     this.zone = zone;
     this.render();
+  }
+
+  /** Narrows the list to tasks matching `query` and carrying `tag` (either may be empty). */
+  filterBy(query, tag) {
+    this.query = query;
+    this.tag = tag;
+    const words = [tag && `tagged #${tag}`, query && `matching “${query}”`].filter(Boolean);
+    $("task-filter").hidden = !words.length;
+    $("task-filter-text").textContent = words.length ? `Tasks ${words.join(" and ")}` : "";
+    this.refresh();
   }
 
   clear() {
@@ -65,7 +90,11 @@ export class TaskPanel {
     const session = this.getSession();
     if (!session) return;
     try {
-      this.tasks = await json(session, "GET", userPath(session, "/tasks?limit=100&sort=-created_at"));
+      const params = new URLSearchParams({ limit: "100" });
+      if (this.query) params.set("q", this.query);
+      else params.set("sort", "-created_at");
+      if (this.tag) params.set("tag", this.tag);
+      this.tasks = await json(session, "GET", userPath(session, `/tasks?${params}`));
       this.showError(null);
     } catch (err) {
       this.fail(err, "Could not load your tasks.");
@@ -132,6 +161,8 @@ export class TaskPanel {
     }
     $("task-count").textContent = this.tasks.length ? `${open.length} open` : "";
     $("tasks-empty").hidden = this.tasks.length > 0;
+    $("tasks-empty").textContent = this.query || this.tag
+      ? "No tasks match." : "No tasks yet. Ask for one in the chat.";
   }
 
   item(task) {
@@ -160,8 +191,23 @@ export class TaskPanel {
     const bits = [];
     if (task.priority !== "medium") bits.push(`${task.priority} priority`);
     if (task.due_date) bits.push(`${overdue ? "overdue since" : "due"} ${formatDue(task.due_date, this.zone)}`);
+    if (task.repeat_text) bits.push(`↻ ${task.repeat_text}`);
     meta.textContent = bits.join(" · ");
     if (bits.length) body.append(meta);
+    if (task.tags && task.tags.length) {
+      const tags = document.createElement("span");
+      tags.className = "task-tags";
+      for (const name of task.tags) {
+        const chip = document.createElement("button");
+        chip.type = "button";
+        chip.className = "task-tag";
+        chip.textContent = `#${name}`;
+        chip.title = `Show tasks tagged #${name}`;
+        chip.addEventListener("click", () => this.filterBy(this.query, name));
+        tags.append(chip);
+      }
+      body.append(tags);
+    }
 
     const open = this.historyOpen.has(task.id);
     const historyId = `task-history-${task.id}`;
@@ -239,46 +285,11 @@ export class TaskPanel {
     if (!loaded.changes.length) return box.replaceChildren(note("No changes recorded for this task."));
     const list = document.createElement("ol");
     list.className = "history-list";
-    for (const change of loaded.changes) list.append(this.changeItem(change));
+    for (const change of loaded.changes) list.append(changeItem(change, this.zone));
     box.replaceChildren(list);
     if (loaded.total > loaded.changes.length) {
       box.append(note(`The last ${loaded.changes.length} of ${loaded.total} changes.`));
     }
-  }
-
-  /** One change: what it did, the fields it changed, when and by what. */
-  changeItem(change) {
-    const li = document.createElement("li");
-    li.className = `change${change.undone ? " undone" : ""}`;
-    li.dataset.action = change.action;
-    li.dataset.source = change.source;
-
-    const head = document.createElement("span");
-    head.className = "change-head";
-    const action = document.createElement("span");
-    action.className = "change-action";
-    action.textContent = ACTIONS[change.action] || change.action;
-    head.append(action);
-    if (change.undo_of) head.append(" ", tag("undo", "by an undo"));
-    if (change.undone) head.append(" ", tag("undone", "since undone"));
-    li.append(head);
-
-    const fields = changedFields(change, this.zone);
-    if (fields) {
-      const what = document.createElement("span");
-      what.className = "change-fields";
-      what.textContent = fields;
-      li.append(what);
-    }
-
-    const by = document.createElement("span");
-    by.className = "change-by";
-    const when = document.createElement("time");
-    when.dateTime = change.at;
-    when.textContent = formatWhen(change.at, this.zone);
-    by.append(when, ` · ${sourceWords(change)}`);
-    li.append(by);
-    return li;
   }
 
   async toggle(task, tick) {
@@ -287,6 +298,8 @@ export class TaskPanel {
     try {
       const updated = await json(session, "PATCH", userPath(session, `/tasks/${task.id}/complete`));
       Object.assign(task, updated);
+      // Completing a repeating task added its next occurrence: show it.
+      if (updated.repeat && updated.completed) await this.refresh();
     } catch (err) {
       this.fail(err, "Could not update that task.");
     }
@@ -340,63 +353,6 @@ export class TaskPanel {
   }
 }
 
-const ACTIONS = {
-  created: "Created", updated: "Updated", completed: "Completed", reopened: "Reopened", deleted: "Deleted",
-};
-
-/** What made a change, for people. The page's Undo button is a REST call that undoes a turn. */
-function sourceWords(change) {
-  switch (change.source) {
-    case "rest": return change.undo_of ? "you, with Undo" : "you, in the task list";
-    case "chat": return "the assistant, in chat";
-    case "mcp": return "an AI tool (MCP)";
-    case "database": return "outside Taskwire";
-    default: return change.source;
-  }
-}
-
-function tag(text, title) {
-  const span = document.createElement("span");
-  span.className = `change-tag ${text}`;
-  span.textContent = text;
-  span.title = title;
-  return span;
-}
-
-const FIELDS = { title: "title", description: "notes", completed: "done", priority: "priority", due_date: "due" };
-
-/** "title: “A” → “B”; due: none → Fri, Dec 11". A new task lists what it was given (not its
- * defaults); a deletion, a completion and a reopening say no more than their action. */
-function changedFields(change, zone) {
-  if (change.action === "deleted") return "";
-  const value = (field, v) => {
-    if (v === null || v === undefined || v === "") return "none";
-    if (field === "completed") return v ? "yes" : "no";
-    if (field === "due_date") return formatDue(v, zone);
-    if (field === "title" || field === "description") return `“${v}”`;
-    return String(v);
-  };
-  return (change.changes || [])
-    .filter((c) => c.field !== "completed" || change.action === "updated")
-    .filter((c) => change.action !== "created" || !(c.field === "priority" && c.after === "medium"))
-    .map((c) => (change.action === "created"
-      ? `${FIELDS[c.field] || c.field}: ${value(c.field, c.after)}`
-      : `${FIELDS[c.field] || c.field}: ${value(c.field, c.before)} → ${value(c.field, c.after)}`))
-    .join("; ");
-}
-
-/** When a change happened, on the clock of `zone`: "Fri, Dec 11, 3:04 PM" (with the year
- * unless it is this one). */
-function formatWhen(iso, zone) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const year = (t) => new Intl.DateTimeFormat(undefined, { timeZone: zone, year: "numeric" }).format(t);
-  return new Intl.DateTimeFormat(undefined, {
-    timeZone: zone, weekday: "short", month: "short", day: "numeric",
-    year: year(d) === year(new Date()) ? undefined : "numeric", hour: "numeric", minute: "2-digit",
-  }).format(d);
-}
-
 function button(text, label, className, onClick) {
   const b = document.createElement("button");
   b.type = "button";
@@ -406,27 +362,4 @@ function button(text, label, className, onClick) {
   b.setAttribute("aria-label", label);
   b.addEventListener("click", onClick);
   return b;
-}
-
-/** "Fri, Dec 11", with the time unless it is 17:00 (a due day's default) and the year unless
- * it is this one, on the clock of `zone`. */
-function formatDue(iso, zone) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const parts = (options) => new Intl.DateTimeFormat(undefined, { timeZone: zone, ...options });
-  const year = (t) => parts({ year: "numeric" }).format(t);
-  const clock = parts({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
-  return parts({
-    weekday: "short", month: "short", day: "numeric",
-    year: year(d) === year(new Date()) ? undefined : "numeric",
-    hour: clock === "17:00" ? undefined : "numeric",
-    minute: clock === "17:00" ? undefined : "2-digit",
-  }).format(d);
-}
-
-/** The calendar day of instant `ms` in `zone`, as "YYYY-MM-DD". */
-function dayKey(ms, zone) {
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
-  }).format(ms);
 }

@@ -6,8 +6,9 @@
 // appear in the panel with its due date in their zone, ticks it there, renames it, sees an
 // overdue task marked and the panel grouped by due date, changes their time zone, reloads
 // (still signed in) and finds the conversation again, undoes a chat turn that deleted a task
-// with the reply's Undo button and reads that task's history, then signs out (and the old
-// token is refused). Screenshots go to $SCREENSHOT_DIR (default target/browser-screenshots).
+// with the reply's Undo button and reads that task's history, adds a daily task tagged
+// #health in chat, ticks it off (the next one appears), filters by its tag and searches, then
+// signs out (and the old token is refused). Screenshots go to $SCREENSHOT_DIR (default target/browser-screenshots).
 // Exits non-zero with a message on the first failed check. Run by tests/browser/main.rs.
 
 import { mkdirSync } from "node:fs";
@@ -333,6 +334,42 @@ try {
     return (await r.json()).length;
   });
   check(rents === 1, `undoing again left the restored task alone (found ${rents})`);
+
+  step = "a repeating, tagged task";
+  await page.fill("#message", "remind me to take the pills every day at 8am #health");
+  await page.press("#message", "Enter");
+  await page.locator(".message.assistant .chip", { hasText: /added: take the pills/i }).waitFor();
+  await page.locator(".message.assistant.streaming").waitFor({ state: "detached" });
+  const pills = page.locator("#task-list li.task:not(.completed)", { hasText: /take the pills/i });
+  await pills.waitFor();
+  const pillsMeta = (await pills.locator(".task-meta").textContent()) || "";
+  check(/↻ every day/.test(pillsMeta) && /8:00/.test(pillsMeta), `the task says it repeats, at 8:00: ${pillsMeta}`);
+  check((await pills.locator(".task-tag").textContent()) === "#health", "the task shows its tag");
+  await shot("15-repeating-task");
+  const firstDue = await pills.getAttribute("data-task-id");
+  await pills.locator(".task-tick").check();
+  const next = page.locator("#task-list li.task:not(.completed)", { hasText: /take the pills/i });
+  await page.waitForFunction((id) => [...document.querySelectorAll("#task-list li.task:not(.completed)")]
+    .some((li) => /take the pills/i.test(li.textContent) && li.dataset.taskId !== id), firstDue);
+  check((await next.count()) === 1, "ticking it off adds exactly one next occurrence");
+  check(/↻ every day/.test((await next.locator(".task-meta").textContent()) || ""), "the next one repeats too");
+
+  step = "filter by tag and search";
+  await next.locator(".task-tag", { hasText: "#health" }).click();
+  await page.locator("#task-filter", { hasText: "tagged #health" }).waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll("#task-list li.task")]
+    .every((li) => /take the pills/i.test(li.textContent)));
+  check((await page.locator("#task-list li.task").count()) === 2, "the tag shows both occurrences and nothing else");
+  await shot("16-tag-filter");
+  await page.locator("#task-filter-clear").click();
+  await page.fill("#task-search", "milk");
+  await page.locator("#task-filter", { hasText: "matching “milk”" }).waitFor();
+  await page.waitForFunction(() => {
+    const items = [...document.querySelectorAll("#task-list li.task")];
+    return items.length > 0 && items.every((li) => /milk/i.test(li.textContent));
+  });
+  await page.locator("#task-filter-clear").click();
+  await page.waitForFunction(() => document.querySelector("#task-filter").hidden);
 
   step = "sign out";
   const ended = await page.evaluate(() => JSON.parse(localStorage.getItem("taskwire.session")));

@@ -46,16 +46,35 @@ pub struct TaskState {
     pub completed: bool,
     pub priority: String,
     pub due_date: Option<DateTime<Utc>>,
+    /// Absent from changes recorded before tasks had tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Absent from changes recorded before tasks could repeat.
+    #[serde(default)]
+    pub repeat: Option<String>,
 }
 
+/// How many fields [`TaskState::fields`] lists.
+const FIELDS: usize = 7;
+
 impl TaskState {
-    fn fields(&self) -> [(&'static str, Value); 5] {
+    fn fields(&self) -> [(&'static str, Value); FIELDS] {
         [
             ("title", json!(self.title)),
             ("description", json!(self.description)),
             ("completed", json!(self.completed)),
             ("priority", json!(self.priority)),
             ("due_date", json!(self.due_date)),
+            // No tags reads like no description: nothing, not a field a new task was given.
+            (
+                "tags",
+                if self.tags.is_empty() {
+                    Value::Null
+                } else {
+                    json!(self.tags)
+                },
+            ),
+            ("repeat", json!(self.repeat)),
         ]
     }
 }
@@ -94,7 +113,7 @@ impl TaskChange {
     pub fn fields(&self) -> Vec<FieldChange> {
         let before = self.before.as_ref().map(TaskState::fields);
         let after = self.after.as_ref().map(TaskState::fields);
-        (0..5)
+        (0..FIELDS)
             .filter_map(|i| {
                 let old = before
                     .as_ref()
@@ -166,6 +185,8 @@ mod tests {
             completed,
             priority: "medium".into(),
             due_date: None,
+            tags: Vec::new(),
+            repeat: None,
         }
     }
 

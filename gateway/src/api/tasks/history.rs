@@ -30,7 +30,7 @@ pub struct ChangeOut {
 /// A field's value before and after a change.
 #[derive(Debug, Clone, Object)]
 pub struct FieldChangeOut {
-    /// title, description, completed, priority or due_date.
+    /// title, description, completed, priority, due_date, tags or repeat.
     pub field: String,
     pub before: Value,
     pub after: Value,
