@@ -223,3 +223,39 @@ async fn a_search_uses_the_index(pool: PgPool) {
         "{forced:#?}"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_bulk_update_tags_and_repeats_only_the_users_own_tasks(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let mut ids = Vec::new();
+    for title in ["Milk", "Bread"] {
+        let task = app
+            .create_task("alice", json!({"title": title, "tags": ["home"]}))
+            .await;
+        ids.push(task["id"].clone());
+    }
+    let bobs = app
+        .create_task("bob", json!({"title": "Bob's", "tags": ["home"]}))
+        .await;
+    ids.push(bobs["id"].clone());
+    let resp = app
+        .request(Method::POST, "alice", "/api/alice/tasks/bulk")
+        .json(&json!({"action": "update", "task_ids": ids, "changes": {"add_tags": ["Errands"], "remove_tags": ["home"], "repeat": "every weekday"}}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 200);
+    let out: Value = resp.json().await.expect("json");
+    assert_eq!(out["not_found"], json!([bobs["id"]]), "{out}");
+    let (tasks, _) = app.list_tasks("alice", "tag=errands").await;
+    assert_eq!(titles(&tasks), ["Bread", "Milk"]);
+    for task in &tasks {
+        assert_eq!(task["tags"], json!(["errands"]));
+        assert_eq!(task["repeat_text"], "every weekday");
+    }
+    let bob = app
+        .get_json("bob", &format!("/api/bob/tasks/{}", bobs["id"]))
+        .await;
+    assert_eq!(bob["tags"], json!(["home"]), "bob's task untouched");
+    assert_eq!(bob["repeat"], Value::Null);
+}

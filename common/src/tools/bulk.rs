@@ -13,7 +13,11 @@ use super::{
     ToolHints, ToolOutcome, ToolSpec,
     args::{self, id_value, invalid},
 };
-use crate::{dates::DateContext, db::task_changes::Origin, domain::TaskPatch};
+use crate::{
+    dates::DateContext,
+    db::task_changes::Origin,
+    domain::{TagsEdit, TaskPatch},
+};
 
 /// Most task ids one call takes.
 pub const MAX_BULK_IDS: usize = 100;
@@ -47,14 +51,6 @@ impl Bulk {
             "delete_tasks" => ("delete", None),
             _ => ("update", Some(args::patch(&map, dates)?)),
         };
-        if patch
-            .as_ref()
-            .is_some_and(|p| p.tags.is_some() || p.repeat.is_some() || p.skip)
-        {
-            return Err(args::invalid(
-                "update_tasks cannot change tags or repeats yet: call update_task for each task.",
-            ));
-        }
         Ok(Self { action, ids, patch })
     }
 
@@ -140,6 +136,22 @@ fn patch_json(patch: &TaskPatch) -> Value {
     if let Some(completed) = patch.completed {
         fields.insert("completed".into(), json!(completed));
     }
+    match &patch.tags {
+        Some(TagsEdit::Replace(tags)) => {
+            fields.insert("tags".into(), json!(tags.names()));
+        }
+        Some(TagsEdit::Edit { add, remove }) => {
+            fields.insert("add_tags".into(), json!(add.names()));
+            fields.insert("remove_tags".into(), json!(remove.names()));
+        }
+        None => {}
+    }
+    if let Some(repeat) = &patch.repeat {
+        fields.insert("repeat".into(), json!(repeat.as_ref().map(|r| r.as_str())));
+    }
+    if patch.skip {
+        fields.insert("skip".into(), json!(true));
+    }
     Value::Object(fields)
 }
 
@@ -213,7 +225,7 @@ pub fn specs() -> Vec<ToolSpec> {
             output: output(),
             returns: "Returns the tasks updated and the ids not found, or needs_confirmation.",
             name: "update_tasks",
-            description: "Make the same change to several tasks at once. Example: \"move everything due today to tomorrow\" -> list_tasks {\"due\": \"today\"}, then {\"task_ids\": [3, 7], \"due_date\": \"tomorrow\"}. If the result is needs_confirmation, nothing changed: ask the user first.",
+            description: "Make the same change to several tasks at once. Examples: \"move everything due today to tomorrow\" -> list_tasks {\"due\": \"today\"}, then {\"task_ids\": [3, 7], \"due_date\": \"tomorrow\"}; \"tag them all as work\" -> {\"task_ids\": [3, 7], \"add_tags\": [\"work\"]}. If the result is needs_confirmation, nothing changed: ask the user first.",
             parameters: json!({
                 "type": "object",
                 "properties": {
@@ -223,6 +235,9 @@ pub fn specs() -> Vec<ToolSpec> {
                     "priority": {"type": "string", "enum": ["low", "medium", "high"]},
                     "due_date": {"type": ["string", "null"], "description": "The user's words (\"tomorrow\", \"friday 5pm\") or an ISO 8601 date-time; null clears it."},
                     "completed": {"type": "boolean"},
+                    "add_tags": {"type": "array", "items": {"type": "string"}, "maxItems": 10, "description": "Tags to add to each task."},
+                    "remove_tags": {"type": "array", "items": {"type": "string"}, "maxItems": 10, "description": "Tags to remove from each task."},
+                    "repeat": {"type": ["string", "null"], "description": "A repeat for each (\"every weekday\"); null: stop repeating."},
                 },
                 "required": ["task_ids"],
             }),

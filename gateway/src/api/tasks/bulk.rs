@@ -73,6 +73,7 @@ fn write_changes(changes: &TaskUpdate, args: &mut Map<String, Value>) {
     for (field, value) in [
         ("description", &changes.description),
         ("due_date", &changes.due_date),
+        ("repeat", &changes.repeat),
     ] {
         match value {
             MaybeUndefined::Value(text) => put(field, json!(&**text)),
@@ -85,6 +86,19 @@ fn write_changes(changes: &TaskUpdate, args: &mut Map<String, Value>) {
     }
     if let Some(completed) = changes.completed {
         put("completed", json!(completed));
+    }
+    for (field, tags) in [
+        ("tags", &changes.tags),
+        ("add_tags", &changes.add_tags),
+        ("remove_tags", &changes.remove_tags),
+    ] {
+        if let Some(tags) = tags {
+            let names: Vec<&str> = tags.iter().map(|t| &**t).collect();
+            put(field, json!(names));
+        }
+    }
+    if let Some(skip) = changes.skip {
+        put("skip", json!(skip));
     }
 }
 
