@@ -38,6 +38,11 @@ pub struct Seed {
     pub completed: bool,
     #[serde(default)]
     pub description: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Words or an RRULE.
+    #[serde(default)]
+    pub repeat: Option<String>,
 }
 
 /// What the user says, and what must follow.

@@ -135,6 +135,12 @@ async fn seed(
         if let Some(description) = &seed.description {
             body["description"] = json!(description);
         }
+        if !seed.tags.is_empty() {
+            body["tags"] = json!(seed.tags);
+        }
+        if let Some(repeat) = &seed.repeat {
+            body["repeat"] = json!(repeat);
+        }
         let mut task = app.create_task(user, body).await;
         let id = task["id"]
             .as_i64()
