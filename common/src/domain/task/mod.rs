@@ -3,6 +3,7 @@
 
 pub mod history;
 pub mod listing;
+pub mod reminder;
 pub mod repeat;
 mod repeat_words;
 pub mod tags;

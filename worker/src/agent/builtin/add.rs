@@ -2,6 +2,7 @@
 //! date, optional description, and a clean title made of what is left.
 
 use common::dates::{DateContext, extract_due};
+use common::domain::task::reminder::{ReminderSpec, take_before};
 use common::domain::task::repeat::extract_repeat;
 
 use super::intent::{Action, Changes, Intent, NewTask, NoteChange, Target};
@@ -89,6 +90,11 @@ pub(super) fn parse(s: &mut Sentence, ctx: &DateContext) -> Intent {
     let tags = tags::take_hash_tags(s);
     // Before the items: "every Monday and Thursday" is one repeat, not two tasks.
     let repeat = extract_repeat(s).map(|r| r.as_str().to_owned());
+    // Before the due date: "30 minutes before" is not "in 30 minutes".
+    let remind_before = match take_before(s) {
+        Some(ReminderSpec::Before(minutes)) => Some(minutes),
+        _ => None,
+    };
     let quoted = take_quoted(s);
     if quoted.is_none() {
         let mut probe = s.clone();
@@ -100,6 +106,7 @@ pub(super) fn parse(s: &mut Sentence, ctx: &DateContext) -> Intent {
             for task in &mut tasks {
                 task.tags.clone_from(&tags);
                 task.repeat.clone_from(&repeat);
+                task.remind_before = remind_before;
             }
             return Intent::Add(tasks);
         }
@@ -121,6 +128,7 @@ pub(super) fn parse(s: &mut Sentence, ctx: &DateContext) -> Intent {
             due,
             tags,
             repeat,
+            remind_before,
         },
         (false, description) => NewTask {
             title,
@@ -129,6 +137,7 @@ pub(super) fn parse(s: &mut Sentence, ctx: &DateContext) -> Intent {
             due,
             tags,
             repeat,
+            remind_before,
         },
     };
     Intent::Add(vec![task])

@@ -73,6 +73,8 @@ pub(super) struct NewTask {
     pub tags: Vec<String>,
     /// "every Monday and Thursday", as an RRULE.
     pub repeat: Option<String>,
+    /// "30 minutes before": a reminder that many minutes before the due time.
+    pub remind_before: Option<i32>,
 }
 
 impl NewTask {
@@ -93,6 +95,9 @@ impl NewTask {
         }
         if let Some(repeat) = &self.repeat {
             args.insert("repeat".into(), json!(repeat));
+        }
+        if let Some(minutes) = self.remind_before {
+            args.insert("reminders".into(), json!([format!("{minutes} minutes before")]));
         }
         Value::Object(args)
     }

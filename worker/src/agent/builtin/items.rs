@@ -65,6 +65,7 @@ pub(super) fn several(s: &Sentence, ctx: &DateContext) -> Option<Vec<NewTask>> {
                 due: piece.due.or(early.and_then(|p| p.due)),
                 tags: Vec::new(),
                 repeat: None,
+                remind_before: None,
             });
             early = None;
             continue;
