@@ -23,7 +23,9 @@ use crate::{
         conversations::ConversationsApi,
         health::HealthApi,
         jobs::JobsApi,
+        notifications::{NotificationsApi, WebhookApi},
         profile::ProfileApi,
+        reminders::RemindersApi,
         tasks::TasksApi,
     },
     auth::Authenticator,
@@ -94,7 +96,17 @@ pub(crate) fn routes(
             JobsApi {
                 pool: pool.clone(),
                 nats: nats.clone(),
+                streams: streams.clone(),
+            },
+            RemindersApi { pool: pool.clone() },
+            NotificationsApi {
+                pool: pool.clone(),
+                nats: nats.clone(),
                 streams,
+            },
+            WebhookApi {
+                pool: pool.clone(),
+                allow_private: config.webhook_allow_private,
             },
             HealthApi { pool, nats },
         ),
