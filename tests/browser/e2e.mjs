@@ -334,6 +334,24 @@ try {
   });
   check(rents === 1, `undoing again left the restored task alone (found ${rents})`);
 
+  step = "a reminder shows a toast";
+  await page.locator('body[data-notifications="ready"]').waitFor({ state: "attached" });
+  const reminded = await page.evaluate(async () => {
+    const s = JSON.parse(localStorage.getItem("taskwire.session"));
+    const due = new Date(Date.now() + 2000).toISOString();
+    const r = await fetch(`/api/${s.user_id}/tasks`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${s.token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ title: "Take the pills", due_date: due }),
+    });
+    return r.status;
+  });
+  check(reminded === 201, `a task due in two seconds was added (${reminded})`);
+  const toast = page.locator(".toast", { hasText: "Take the pills" });
+  await toast.waitFor({ state: "visible" });
+  check(/due/.test((await toast.textContent()) || ""), "the toast says when it is due");
+  await shot("13b-reminder-toast");
+
   step = "sign out";
   const ended = await page.evaluate(() => JSON.parse(localStorage.getItem("taskwire.session")));
   const signedOut = page.waitForResponse((r) => r.url().endsWith("/api/auth/sign-out"));
