@@ -93,6 +93,16 @@ async fn reminders_due_while_every_worker_was_down_are_sent_late_when_one_starts
     assert_eq!(event.data["late"], true, "{event:?}");
     let late_by = event.data["late_by_seconds"].as_f64().expect("seconds");
     assert!((90.0..120.0).contains(&late_by), "late by {late_by} s");
+    // The worker runs in this process: its metrics are this process's.
+    let metrics = common::metrics::render();
+    for name in [
+        "taskwire_reminders_due_total",
+        "taskwire_reminders_sent_total",
+        "taskwire_reminders_late_total",
+        "taskwire_reminder_lateness_seconds_bucket{le=\"300\"}",
+    ] {
+        assert!(metrics.contains(name), "{name} in\n{metrics}");
+    }
 }
 
 #[sqlx::test(migrations = "../migrations")]
