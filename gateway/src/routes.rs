@@ -79,7 +79,7 @@ pub(crate) fn routes(
             ProfileApi { pool: pool.clone() },
             TasksApi {
                 pool: pool.clone(),
-                writes: limiters.task_writes,
+                writes: limiters.task_writes.clone(),
             },
             ChatApi {
                 pool: pool.clone(),
@@ -98,7 +98,10 @@ pub(crate) fn routes(
                 nats: nats.clone(),
                 streams: streams.clone(),
             },
-            RemindersApi { pool: pool.clone() },
+            RemindersApi {
+                pool: pool.clone(),
+                writes: limiters.task_writes,
+            },
             NotificationsApi {
                 pool: pool.clone(),
                 nats: nats.clone(),

@@ -13,11 +13,28 @@ use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use sqlx::PgPool;
 
 use super::{ApiTags, text::Text};
-use crate::{auth::BearerAuth, error::ApiError};
+use crate::{
+    auth::BearerAuth,
+    error::ApiError,
+    limits::{self, KeyedLimiter},
+};
 
 /// The reminder endpoints.
 pub struct RemindersApi {
     pub pool: PgPool,
+    /// Changes per user, shared with the task endpoints (`TASK_WRITES_PER_MINUTE`).
+    pub writes: std::sync::Arc<KeyedLimiter>,
+}
+
+impl RemindersApi {
+    /// Takes one change from `user`'s budget, or answers 429.
+    fn write(&self, user: &common::domain::UserId) -> Result<(), ApiError> {
+        limits::check(
+            &self.writes,
+            user.as_str(),
+            "too many changes to tasks; wait a moment",
+        )
+    }
 }
 
 /// A reminder to add: exactly one of `before_minutes` and `at`.
@@ -143,6 +160,7 @@ impl RemindersApi {
         body: Json<ReminderIn>,
     ) -> Result<ReminderCreated, ApiError> {
         let user = auth.require(&user_id)?;
+        self.write(user)?;
         let zone = match body.at {
             Some(_) => db::profiles::time_zone(&self.pool, user).await?,
             None => common::dates::Zone::UTC,
@@ -166,6 +184,7 @@ impl RemindersApi {
         reminder_id: Path<i64>,
     ) -> Result<ReminderDeleted, ApiError> {
         let user = auth.require(&user_id)?;
+        self.write(user)?;
         db::reminders::remove(&self.pool, user, task_id.0, reminder_id.0).await?;
         Ok(ReminderDeleted::Deleted)
     }
