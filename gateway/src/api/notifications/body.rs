@@ -2,7 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use common::notifications::Notification;
-use poem_openapi::{Object, Union};
+use std::borrow::Cow;
+
+use poem_openapi::{
+    Object, Union,
+    registry::{MetaSchemaRef, Registry},
+    types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
+};
+use serde_json::Value;
 
 use crate::api::text::Text;
 
@@ -70,7 +77,53 @@ pub struct NotificationEvent {
     /// The notification id (for `ready`: the id the stream resumes after).
     pub id: String,
     pub event: String,
-    pub data: NotificationEventData,
+    /// A `NotificationEventData` (see the schemas), as the event's JSON text.
+    pub data: EventData,
+}
+
+/// An event's data. SSE carries it as text, so its schema in the event is any JSON value, as
+/// the chat streams' is; its structure is the `NotificationEventData` schema, registered here.
+#[derive(Debug, Clone)]
+pub struct EventData(pub NotificationEventData);
+
+impl Type for EventData {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        <Value as Type>::name()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        <Value as Type>::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        <NotificationEventData as Type>::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+impl ParseFromJSON for EventData {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        NotificationEventData::parse_from_json(value)
+            .map(Self)
+            .map_err(ParseError::propagate)
+    }
+}
+
+impl ToJSON for EventData {
+    fn to_json(&self) -> Option<Value> {
+        self.0.to_json()
+    }
 }
 
 impl NotificationEvent {
@@ -78,7 +131,7 @@ impl NotificationEvent {
         Self {
             id: last_event_id.to_string(),
             event: "ready".to_owned(),
-            data: NotificationEventData::Ready(StreamReady { last_event_id }),
+            data: EventData(NotificationEventData::Ready(StreamReady { last_event_id })),
         }
     }
 
@@ -86,7 +139,7 @@ impl NotificationEvent {
         Self {
             id: notification.id.to_string(),
             event: "reminder".to_owned(),
-            data: NotificationEventData::Reminder(notification.into()),
+            data: EventData(NotificationEventData::Reminder(notification.into())),
         }
     }
 }

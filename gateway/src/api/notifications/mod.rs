@@ -37,6 +37,7 @@ impl NotificationsApi {
     /// every notification after it, then follows on: reconnecting misses none and repeats
     /// none. Without it, the stream starts with what is sent from now on (see `/recent` for
     /// earlier ones). Any gateway can serve it; comments keep it alive every 15 s.
+    /// `Last-Event-ID` is at most 10^15.
     #[oai(
         path = "/:user_id/notifications",
         method = "get",
@@ -46,7 +47,7 @@ impl NotificationsApi {
         &self,
         auth: BearerAuth,
         user_id: Path<String>,
-        #[oai(name = "Last-Event-ID", validator(maximum(value = "9007199254740991")))]
+        #[oai(name = "Last-Event-ID", validator(maximum(value = "1000000000000000")))]
         last_event_id: Header<Option<u64>>,
     ) -> Result<stream::NotificationStream, ApiError> {
         let user = auth.require(&user_id)?;

@@ -127,7 +127,7 @@ pub async fn open(
     Ok(EventStream::new(events)
         .keep_alive(KEEP_ALIVE)
         .to_event(|event| {
-            Event::message(event.data.to_json_string())
+            Event::message(event.data.0.to_json_string())
                 .event_type(event.event)
                 .id(event.id)
         }))
