@@ -10,6 +10,7 @@ pub mod ending;
 pub mod error;
 pub mod jobs;
 pub mod metrics;
+pub mod notifications;
 pub mod telemetry;
 pub mod text;
 pub mod tools;

@@ -11,6 +11,15 @@ const SECONDS_BUCKETS: &[f64] = &[
     5.0, 10.0, 30.0, 60.0, 120.0,
 ];
 
+/// The histogram of how late reminders were sent (sent − due), in seconds.
+pub const REMINDER_LATENESS_SECONDS: &str = "taskwire_reminder_lateness_seconds";
+
+/// Bucket bounds (seconds) of [`REMINDER_LATENESS_SECONDS`]: on time (well under a second) to
+/// a day late (every worker was down).
+const LATENESS_BUCKETS: &[f64] = &[
+    0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 21600.0, 86400.0,
+];
+
 /// The histogram of a chat turn's stages, by `stage` (a [`TurnStage`]'s name).
 pub const TURN_STAGE_SECONDS: &str = "taskwire_turn_stage_seconds";
 
@@ -78,6 +87,16 @@ pub fn handle() -> &'static PrometheusHandle {
             Ok(with_buckets) => with_buckets,
             Err(e) => {
                 tracing::warn!(error = %e, "histogram buckets refused; summaries instead");
+                PrometheusBuilder::new()
+            }
+        };
+        let builder = match builder.set_buckets_for_metric(
+            metrics_exporter_prometheus::Matcher::Full(REMINDER_LATENESS_SECONDS.to_owned()),
+            LATENESS_BUCKETS,
+        ) {
+            Ok(with_buckets) => with_buckets,
+            Err(e) => {
+                tracing::warn!(error = %e, "lateness buckets refused");
                 PrometheusBuilder::new()
             }
         };

@@ -23,7 +23,9 @@ use crate::{
         conversations::ConversationsApi,
         health::HealthApi,
         jobs::JobsApi,
+        notifications::{NotificationsApi, WebhookApi},
         profile::ProfileApi,
+        reminders::RemindersApi,
         tasks::TasksApi,
     },
     auth::Authenticator,
@@ -77,7 +79,7 @@ pub(crate) fn routes(
             ProfileApi { pool: pool.clone() },
             TasksApi {
                 pool: pool.clone(),
-                writes: limiters.task_writes,
+                writes: limiters.task_writes.clone(),
             },
             ChatApi {
                 pool: pool.clone(),
@@ -94,7 +96,20 @@ pub(crate) fn routes(
             JobsApi {
                 pool: pool.clone(),
                 nats: nats.clone(),
+                streams: streams.clone(),
+            },
+            RemindersApi {
+                pool: pool.clone(),
+                writes: limiters.task_writes,
+            },
+            NotificationsApi {
+                pool: pool.clone(),
+                nats: nats.clone(),
                 streams,
+            },
+            WebhookApi {
+                pool: pool.clone(),
+                allow_private: config.webhook_allow_private,
             },
             HealthApi { pool, nats },
         ),

@@ -4,6 +4,7 @@
 import { browserZone, clearSession, json, knownZones, loadSession, request, saveSession, userPath } from "./api.js";
 import { Chat } from "./chat.js";
 import { TaskPanel } from "./tasks.js";
+import { Notifier } from "./notifications.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -11,6 +12,7 @@ let session = loadSession();
 let signingUp = false;
 
 const tasks = new TaskPanel(() => session, expired);
+const notifier = new Notifier(() => session, expired);
 const chat = new Chat({
   getSession: () => session,
   onConversation: () => loadConversations(),
@@ -39,6 +41,7 @@ function showApp() {
   tasks.refresh();
   loadConversations();
   loadProfile();
+  notifier.start();
   $("message").focus();
 }
 
@@ -155,6 +158,7 @@ function signOut() {
   closeZoneForm();
   clearSession();
   session = null;
+  notifier.stop();
   tasks.clear();
   chat.reset();
   $("conversation-list").replaceChildren();

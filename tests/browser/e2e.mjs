@@ -370,6 +370,23 @@ try {
   });
   await page.locator("#task-filter-clear").click();
   await page.waitForFunction(() => document.querySelector("#task-filter").hidden);
+  step = "a reminder shows a toast";
+  await page.locator('body[data-notifications="ready"]').waitFor({ state: "attached" });
+  const reminded = await page.evaluate(async () => {
+    const s = JSON.parse(localStorage.getItem("taskwire.session"));
+    const due = new Date(Date.now() + 2000).toISOString();
+    const r = await fetch(`/api/${s.user_id}/tasks`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${s.token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ title: "Call the pharmacy", due_date: due }),
+    });
+    return r.status;
+  });
+  check(reminded === 201, `a task due in two seconds was added (${reminded})`);
+  const toast = page.locator(".toast", { hasText: "Call the pharmacy" });
+  await toast.waitFor({ state: "visible" });
+  check(/due/.test((await toast.textContent()) || ""), "the toast says when it is due");
+  await shot("13b-reminder-toast");
 
   step = "sign out";
   const ended = await page.evaluate(() => JSON.parse(localStorage.getItem("taskwire.session")));

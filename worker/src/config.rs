@@ -130,6 +130,8 @@ pub struct WorkerConfig {
     pub model: ModelConfig,
     #[command(flatten)]
     pub turn: TurnConfig,
+    #[command(flatten)]
+    pub reminders: crate::reminders::ReminderConfig,
     /// Jobs run at once by this process. Turns wait on the model most of the time, so this
     /// is far above the core count.
     #[arg(long = "concurrency", env = "WORKER_CONCURRENCY", default_value_t = 32)]
@@ -191,6 +193,7 @@ impl WorkerConfig {
                 delta_window: Duration::from_millis(50),
                 bulk_confirm_over: 5,
             },
+            reminders: crate::reminders::ReminderConfig::for_test(),
             concurrency: 16,
             ack_wait: Duration::from_secs(30),
             worker_id: None,

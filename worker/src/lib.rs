@@ -6,6 +6,7 @@ pub mod agent;
 pub mod config;
 pub mod events;
 pub mod process;
+pub mod reminders;
 pub mod runtime;
 
 pub use config::WorkerConfig;

@@ -58,6 +58,7 @@ pub async fn run_with(
         consumer = set_up_consumer(&js, config.ack_wait) => consumer,
         () = &mut shutdown => return Ok(()),
     };
+    let _reminders = crate::reminders::start(&config.reminders, &pool, &js)?;
     let (turn_released, _) = broadcast::channel(1024);
     let leases = HeldLeases::default();
     let _keeper = AbortOnDrop(tokio::spawn(
@@ -123,6 +124,7 @@ async fn set_up_consumer(js: &jetstream::Context, ack_wait: Duration) -> PullCon
     loop {
         let attempt = async {
             common::jobs::streams::ensure_streams(js).await?;
+            common::notifications::streams::ensure_stream(js).await?;
             common::jobs::streams::ensure_workers_consumer(js, ack_wait).await
         };
         match attempt.await {

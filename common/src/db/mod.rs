@@ -40,12 +40,15 @@ macro_rules! take_turn_sql {
 pub mod conversations;
 pub mod jobs;
 pub mod messages;
+pub mod notifications;
 pub mod profiles;
+pub mod reminders;
 pub mod sessions;
 pub mod task_changes;
 pub mod tasks;
 pub mod tool_executions;
 pub mod users;
+pub mod webhooks;
 
 /// The migrations in `migrations/`, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

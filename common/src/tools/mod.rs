@@ -26,7 +26,7 @@ use crate::{
     Result,
     dates::DateContext,
     db::{self, task_changes::Origin},
-    domain::{NewTask, TaskFilter, TaskPatch, UserId},
+    domain::{NewTask, TaskFilter, TaskPatch, UserId, task::reminder::ReminderSpec},
 };
 use args::{AddArgs, ListArgs, TaskIdArgs, UpdateArgs};
 
@@ -96,11 +96,12 @@ pub fn arguments_json(raw: &str) -> Value {
 
 /// What a valid call does to the user's tasks.
 enum Effect {
-    Add(NewTask),
+    /// A task, with the reminders to give it.
+    Add(NewTask, Vec<ReminderSpec>),
     List(TaskFilter),
     Complete(i64),
     Delete(i64),
-    Update(i64, TaskPatch),
+    Update(i64, TaskPatch, Vec<ReminderSpec>),
     /// One action on many tasks.
     Bulk(bulk::Bulk),
     /// What changed since a time.
@@ -186,11 +187,15 @@ fn parse_arguments(
         }
     };
     match name {
-        "add_task" => AddArgs::parse(raw, dates).map(Effect::Add),
+        "add_task" => {
+            let reminders = args::reminders(&args::object(raw.clone()), dates)?;
+            AddArgs::parse(raw, dates).map(|task| Effect::Add(task, reminders))
+        }
         "list_tasks" => ListArgs::parse(raw, dates).map(Effect::List),
         "complete_task" => TaskIdArgs::parse(raw).map(Effect::Complete),
         "delete_task" => TaskIdArgs::parse(raw).map(Effect::Delete),
-        "update_task" => UpdateArgs::parse(raw, dates).map(|(id, patch)| Effect::Update(id, patch)),
+        "update_task" => UpdateArgs::parse(raw, dates)
+            .map(|(id, patch, reminders)| Effect::Update(id, patch, reminders)),
         UNDO_TOOL => undo::parse(&raw).map(Effect::Undo),
         CHANGES_TOOL => changes::Changes::parse(raw, dates).map(Effect::Changes),
         name if BULK_TOOLS.contains(&name) => bulk::Bulk::parse(name, raw, dates).map(Effect::Bulk),
@@ -198,12 +203,27 @@ fn parse_arguments(
     }
 }
 
+/// ` || taskwire_tool_reminders(…)` after a RETURNING of one task: its reminders added, in
+/// the statement of the call (see the migration `tool_reminders`).
+fn push_reminders(query: &mut QueryBuilder<Postgres>, reminders: &[ReminderSpec]) {
+    if reminders.is_empty() {
+        return;
+    }
+    let (before, at): (Vec<_>, Vec<_>) = reminders.iter().map(|r| r.sql_parts()).unzip();
+    query
+        .push(" || taskwire_tool_reminders(tasks.user_id, tasks.id, ")
+        .push_bind(before)
+        .push(", ")
+        .push_bind(at)
+        .push(")");
+}
+
 impl Effect {
     /// The task a call changes or deletes by id.
     fn task_id(&self) -> Option<i64> {
         match self {
-            Effect::Complete(id) | Effect::Delete(id) | Effect::Update(id, _) => Some(*id),
-            Effect::Add(_)
+            Effect::Complete(id) | Effect::Delete(id) | Effect::Update(id, ..) => Some(*id),
+            Effect::Add(..)
             | Effect::List(_)
             | Effect::Bulk(_)
             | Effect::Changes(_)
@@ -217,9 +237,11 @@ impl Effect {
     fn push(&self, query: &mut QueryBuilder<Postgres>, caller: &Caller<'_>, origin: &Origin<'_>) {
         let user = caller.user;
         match self {
-            Effect::Add(task) => {
+            Effect::Add(task, reminders) => {
                 db::tasks::push_insert(query, user, task, origin);
-                query.push(" returning task_tool_action_json(tasks, 'created') as r");
+                query.push(" returning task_tool_action_json(tasks, 'created')");
+                push_reminders(query, reminders);
+                query.push(" as r");
             }
             Effect::List(filter) => {
                 query.push("select coalesce(jsonb_agg(task_tool_json(t) order by ");
@@ -259,9 +281,11 @@ impl Effect {
                 db::tasks::push_delete(query, user, *id, origin);
                 query.push(" returning task_tool_action_json(tasks, 'deleted') as r");
             }
-            Effect::Update(id, patch) => {
+            Effect::Update(id, patch, reminders) => {
                 db::tasks::push_update(query, user, *id, patch, origin);
-                query.push(" returning task_tool_action_json(tasks, 'updated') as r");
+                query.push(" returning task_tool_action_json(tasks, 'updated')");
+                push_reminders(query, reminders);
+                query.push(" as r");
             }
             Effect::Bulk(bulk) => bulk.push(
                 query,
@@ -278,11 +302,11 @@ impl Effect {
     /// The result when the statement finds no task.
     fn missing(&self) -> Option<ToolOutcome> {
         match self {
-            Effect::Complete(id) | Effect::Delete(id) | Effect::Update(id, _) => {
+            Effect::Complete(id) | Effect::Delete(id) | Effect::Update(id, ..) => {
                 Some(not_found(*id))
             }
             // An add inserts nothing only at the quota.
-            Effect::Add(_) => Some(ToolOutcome::error(
+            Effect::Add(..) => Some(ToolOutcome::error(
                 "task_limit",
                 db::tasks::over_quota().to_string(),
             )),

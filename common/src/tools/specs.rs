@@ -93,6 +93,10 @@ fn tags(description: &str) -> Value {
 
 const REPEAT: &str = "Only when the user said the task repeats: their words, such as \"every day\", \"every weekday\", \"every Monday and Thursday\", \"every 2 weeks\", \"on the 1st of every month\" (or an RRULE). Completing it then adds the next occurrence.";
 
+fn reminders() -> Value {
+    json!({"type": "array", "items": {"type": "string"}, "maxItems": 10, "description": "Only when the user asked to be reminded other than at the due time (a task with a due date reminds at it by itself): \"30 minutes before\", \"a day before\", or a time such as \"8am\" or \"tomorrow 9:00\"."})
+}
+
 fn task_id() -> Value {
     json!({"type": "integer", "description": "The task's id, as shown by list_tasks."})
 }
@@ -116,6 +120,7 @@ pub fn specs() -> Vec<ToolSpec> {
                     "due_date": {"type": "string", "description": DUE_DATE},
                     "tags": tags(TAGS),
                     "repeat": {"type": "string", "description": REPEAT},
+                    "reminders": reminders(),
                 },
                 "required": ["title"],
             }),
@@ -190,6 +195,7 @@ pub fn specs() -> Vec<ToolSpec> {
                     "tags": tags("All the task's tags, replacing the ones it has."),
                     "repeat": {"type": ["string", "null"], "description": "A new repeat (as for add_task); null: stop repeating."},
                     "skip": {"type": "boolean", "description": "true: skip this occurrence of a repeating task (moves it to the next one, without completing it)."},
+                    "reminders": reminders(),
                 },
                 "required": ["task_id"],
             }),
@@ -266,6 +272,16 @@ fn action_output(status: &str) -> Value {
         properties.insert(
             "next_due".into(),
             json!({"type": "string", "format": "date-time", "description": "Present for a repeating task: when its next occurrence, added by this call, is due."}),
+        );
+    }
+    if matches!(status, "created" | "updated") {
+        properties.insert(
+            "reminders".into(),
+            json!({"type": "array", "items": {"type": "object"}, "description": "Present when the call gave reminders: the task's reminders still to come, each with before_minutes or at, and remind_at."}),
+        );
+        properties.insert(
+            "reminders_refused".into(),
+            json!({"type": "array", "items": {"type": "object"}, "description": "Present when the call gave reminders: the ones not added, each with its reason."}),
         );
     }
     let mut required = vec!["task_id", "status"];

@@ -5,8 +5,10 @@ pub mod chat;
 pub mod conversations;
 pub mod health;
 pub mod jobs;
+pub mod notifications;
 pub mod payload;
 pub mod profile;
+pub mod reminders;
 pub mod sse;
 pub mod tasks;
 pub mod text;
@@ -25,6 +27,8 @@ pub enum ApiTags {
     /// Accounts: sign up and sign in with email and password for a token, and the profile
     /// (time zone).
     Accounts,
+    /// Reminders as they are sent: a live stream, a list, and a webhook.
+    Notifications,
     /// Liveness and readiness.
     Health,
 }

@@ -46,6 +46,9 @@ pub struct GatewayConfig {
         default_value = ""
     )]
     pub cors_origins: Vec<String>,
+    /// Accept webhooks to loopback and private addresses (tests, a home network).
+    #[arg(long = "webhook-allow-private", env = "WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub webhook_allow_private: bool,
     /// Largest request body accepted, in bytes; larger ones get 413.
     #[arg(long = "max-body-bytes", env = "MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
@@ -226,6 +229,7 @@ impl GatewayConfig {
             connections: ConnectionConfig::default(),
             public_url: None,
             cors_origins: Vec::new(),
+            webhook_allow_private: true,
             max_body_bytes: 64 * 1024,
             shutdown_timeout: Duration::from_secs(5),
             chat_wait: Duration::from_secs(30),

@@ -27,7 +27,10 @@ impl ReminderSpec {
         let mut s = Sentence::new(text);
         if let Some(spec) = take_before(&mut s) {
             let rest: Vec<usize> = s.free();
-            if rest.iter().all(|&i| matches!(s.word(i), "remind" | "me" | "it" | "")) {
+            if rest
+                .iter()
+                .all(|&i| matches!(s.word(i), "remind" | "me" | "it" | ""))
+            {
                 return Ok(spec);
             }
         }
@@ -76,13 +79,23 @@ pub fn take_before(s: &mut Sentence) -> Option<ReminderSpec> {
         let Some(unit) = unit_minutes(s.word(i + 1)) else {
             continue;
         };
-        if !matches!(s.word(i + 2), "before" | "ahead" | "early" | "earlier" | "prior") {
+        if !matches!(
+            s.word(i + 2),
+            "before" | "ahead" | "early" | "earlier" | "prior"
+        ) {
             continue;
         }
-        let minutes = n.checked_mul(unit).filter(|m| (1..=MAX_BEFORE_MINUTES).contains(m))?;
+        let minutes = n
+            .checked_mul(unit)
+            .filter(|m| (1..=MAX_BEFORE_MINUTES).contains(m))?;
         let mut end = i + 3;
         // "before it's due", "before the due time"
-        for tail in [&["its", "due"][..], &["it", "is", "due"], &["the", "due", "time"], &["it"]] {
+        for tail in [
+            &["its", "due"][..],
+            &["it", "is", "due"],
+            &["the", "due", "time"],
+            &["it"],
+        ] {
             if tail.iter().enumerate().all(|(k, w)| s.word(end + k) == *w) {
                 end += tail.len();
                 break;
@@ -100,8 +113,13 @@ mod tests {
     use crate::dates::Zone;
 
     fn ctx() -> DateContext {
-        let now = DateTime::parse_from_rfc3339("2026-12-05T10:00:00Z").expect("time").to_utc();
-        DateContext::new(now, Zone::parse("Europe/Berlin", "time_zone").expect("zone"))
+        let now = DateTime::parse_from_rfc3339("2026-12-05T10:00:00Z")
+            .expect("time")
+            .to_utc();
+        DateContext::new(
+            now,
+            Zone::parse("Europe/Berlin", "time_zone").expect("zone"),
+        )
     }
 
     #[test]

@@ -97,7 +97,10 @@ impl NewTask {
             args.insert("repeat".into(), json!(repeat));
         }
         if let Some(minutes) = self.remind_before {
-            args.insert("reminders".into(), json!([format!("{minutes} minutes before")]));
+            args.insert(
+                "reminders".into(),
+                json!([format!("{minutes} minutes before")]),
+            );
         }
         Value::Object(args)
     }

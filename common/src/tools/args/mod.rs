@@ -9,12 +9,18 @@ use super::{LIST_TOOL_LIMIT, ToolOutcome};
 use crate::{
     dates::{self, DateContext, DueView},
     domain::{
-        NewTask, Priority, Repeat, StatusFilter, Tags, TagsEdit, TaskDescription, TaskFilter,
-        TaskPatch, TaskSort, TaskTitle,
+        NewTask, Priority, StatusFilter, Tags, TaskDescription, TaskFilter, TaskPatch, TaskSort,
+        TaskTitle,
     },
 };
 
 type Parsed<T> = Result<T, ToolOutcome>;
+
+mod extras;
+
+use crate::domain::task::reminder::ReminderSpec;
+pub use extras::reminders;
+use extras::{repeat, tags, tags_edit};
 
 pub(super) fn invalid(message: impl Into<String>) -> ToolOutcome {
     ToolOutcome::error("invalid_arguments", message)
@@ -80,47 +86,6 @@ fn priority(map: &Map<String, Value>) -> Parsed<Option<Priority>> {
 /// A due date in any form [`dates::parse_due`] reads, on the user's clock.
 fn due_date(text: &str, ctx: &DateContext) -> Parsed<DateTime<Utc>> {
     dates::parse_due(text, ctx, "due_date").map_err(validation)
-}
-
-/// Tags as a model writes them: `["work", "#home"]`, or one text `"work, #home"`; `Ok(None)`
-/// when absent or null.
-fn tags(map: &Map<String, Value>, field: &'static str) -> Parsed<Option<Tags>> {
-    let names: Vec<String> = match map.get(field) {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(text)) => text
-            .split(|c: char| c == ',' || c.is_whitespace())
-            .filter(|name| !name.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| match item {
-                Value::String(name) => Ok(name.clone()),
-                other => Err(invalid(format!("{field} must hold strings, not {other}."))),
-            })
-            .collect::<Parsed<_>>()?,
-        Some(other) => {
-            return Err(invalid(format!(
-                "{field} must be a list of tags, not {other}."
-            )));
-        }
-    };
-    Tags::parse(&names, field).map(Some).map_err(validation)
-}
-
-/// An update's tags: `tags` replaces them all; `add_tags` and `remove_tags` edit them.
-fn tags_edit(map: &Map<String, Value>) -> Parsed<Option<TagsEdit>> {
-    TagsEdit::from_parts(
-        tags(map, "tags")?,
-        tags(map, "add_tags")?,
-        tags(map, "remove_tags")?,
-    )
-    .map_err(validation)
-}
-
-/// A repeat in words or as an RRULE ([`Repeat::parse`]).
-fn repeat(text: &str) -> Parsed<Repeat> {
-    Repeat::parse(text, "repeat").map_err(validation)
 }
 
 fn description(text: &str) -> Parsed<Option<TaskDescription>> {
@@ -213,16 +178,35 @@ impl TaskIdArgs {
 pub struct UpdateArgs;
 
 impl UpdateArgs {
-    pub fn parse(raw: Value, ctx: &DateContext) -> Parsed<(i64, TaskPatch)> {
+    /// The task, the changes and the reminders to add; reminders alone are a change.
+    pub fn parse(raw: Value, ctx: &DateContext) -> Parsed<(i64, TaskPatch, Vec<ReminderSpec>)> {
         let map = object(raw);
         let id = task_id(&map)?;
-        Ok((id, patch(&map, ctx)?))
+        let reminders = reminders(&map, ctx)?;
+        let patch = match patch(&map, ctx) {
+            Err(_) if !reminders.is_empty() && fields(&map, ctx)?.is_empty() => {
+                TaskPatch::default()
+            }
+            other => other?,
+        };
+        Ok((id, patch, reminders))
     }
 }
 
 /// The changes an update's arguments ask for: title, description, priority, due_date,
 /// completed (a field given as null clears it); at least one.
 pub(super) fn patch(map: &Map<String, Value>, ctx: &DateContext) -> Parsed<TaskPatch> {
+    let patch = fields(map, ctx)?;
+    if patch.is_empty() {
+        return Err(invalid(
+            "Nothing to update: give at least one of title, description, priority, due_date, completed, tags, add_tags, remove_tags, repeat, skip, reminders.",
+        ));
+    }
+    Ok(patch)
+}
+
+/// The fields an update's arguments change, maybe none.
+fn fields(map: &Map<String, Value>, ctx: &DateContext) -> Parsed<TaskPatch> {
     let patch = TaskPatch {
         title: string(map, "title")?
             .map(|t| TaskTitle::parse(&t).map_err(validation))
@@ -268,11 +252,6 @@ pub(super) fn patch(map: &Map<String, Value>, ctx: &DateContext) -> Parsed<TaskP
             }
         },
     };
-    if patch.is_empty() {
-        return Err(invalid(
-            "Nothing to update: give at least one of title, description, priority, due_date, completed, tags, add_tags, remove_tags, repeat, skip.",
-        ));
-    }
     Ok(patch)
 }
 
@@ -376,7 +355,7 @@ mod tests {
 
     #[test]
     fn update_distinguishes_absent_null_and_values() {
-        let (id, patch) = UpdateArgs::parse(
+        let (id, patch, _) = UpdateArgs::parse(
             json!({"task_id": 4, "due_date": null, "priority": "low", "completed": false}),
             &utc(),
         )
