@@ -159,6 +159,30 @@ async fn completing_an_occurrence_adds_exactly_one_next_one(pool: PgPool) {
     toggle(&app, &next["id"]).await;
     let (tasks, _) = app.list_tasks("alice", "status=pending").await;
     assert_eq!(tasks[0]["due_date"], "2027-03-31T09:00:00+00:00");
+
+    // An occurrence completed days late is followed by the next one still to come.
+    let late = app
+        .create_task(
+            "alice",
+            json!({"title": "Pills", "repeat": "every day", "due_date": "2030-01-01T08:00:00Z"}),
+        )
+        .await;
+    sqlx::query("update tasks set due_date = now() - interval '3 days 1 hour' where id = $1")
+        .bind(late["id"].as_i64())
+        .execute(&pool)
+        .await
+        .expect("made late");
+    toggle(&app, &late["id"]).await;
+    let (tasks, _) = app.list_tasks("alice", "status=pending&q=pills").await;
+    let due: DateTime<Utc> = tasks[0]["due_date"]
+        .as_str()
+        .expect("due")
+        .parse()
+        .expect("time");
+    assert!(
+        due > Utc::now() && due < Utc::now() + chrono::Duration::days(1),
+        "{due}"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -100,3 +100,38 @@ async fn ticking_off_a_daily_task_adds_the_next_one_once_and_it_can_be_skipped_o
     let stopped = occurrences(&pool, "Take the pills").await;
     assert!(stopped.iter().all(|t| t.2 || t.0.is_none()), "{stopped:?}");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_undo_puts_an_overdue_repeating_task_back_exactly(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let _worker = app.spawn_worker();
+    let task = app
+        .create_task(
+            "alice",
+            serde_json::json!({"title": "Water the plants", "repeat": "every day", "due_date": "2030-01-01T08:00:00Z"}),
+        )
+        .await;
+    // Overdue now: as if days had passed since.
+    sqlx::query("update tasks set due_date = '2026-01-01T08:00:00Z' where id = $1")
+        .bind(task["id"].as_i64())
+        .execute(&pool)
+        .await
+        .expect("made overdue");
+    let row = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, Value>("select to_jsonb(t) from tasks t where user_id = 'alice'")
+            .fetch_all(&pool)
+            .await
+            .expect("rows")
+    };
+    let before = row(pool.clone()).await;
+    let reply = app
+        .say("alice", None, &format!("delete task {}", task["id"]))
+        .await;
+    let conversation = reply["conversation_id"].as_str().expect("conversation");
+    app.say("alice", Some(conversation), "undo").await;
+    assert_eq!(
+        row(pool.clone()).await,
+        before,
+        "the same row, its overdue date included"
+    );
+}

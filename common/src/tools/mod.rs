@@ -272,7 +272,7 @@ impl Effect {
                     " returning task_tool_action_json(tasks, 'completed') \
                          || case when before.completed then '{\"already_completed\": true}'::jsonb \
                             when tasks.repeat is not null then jsonb_build_object('next_due', \
-                            tool_time(taskwire_next_due(tasks.repeat, tasks.due_date, \
+                            tool_time(taskwire_next_open_due(tasks.repeat, tasks.due_date, \
                             taskwire_zone(tasks.user_id)))) \
                             else '{}'::jsonb end as r",
                 );
