@@ -171,6 +171,15 @@ impl Words for WordList {
     }
 }
 
+/// "A", "A and B", "A, B and C".
+pub fn join_and<S: std::borrow::Borrow<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.borrow().to_owned(),
+        [rest @ .., last] => format!("{} and {}", rest.join(", "), last.borrow()),
+    }
+}
+
 /// A whole number written in digits, up to 9 digits.
 pub fn digits(word: &str) -> Option<u32> {
     if word.is_empty() || word.len() > 9 || !word.bytes().all(|b| b.is_ascii_digit()) {

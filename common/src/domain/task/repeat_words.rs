@@ -5,7 +5,7 @@ use rrule::{Frequency, Weekday};
 
 use super::repeat::{Repeat, RuleParts};
 use crate::dates::calendar::{ordinal, weekday};
-use crate::text::{Sentence, count};
+use crate::text::{Sentence, count, join_and};
 
 const WEEKDAYS: [Weekday; 5] = [
     Weekday::Mon,
@@ -260,15 +260,6 @@ fn ordinal_word(day: u8) -> String {
     format!("{day}{suffix}")
 }
 
-/// "A and B", "A, B and C".
-fn and_list(words: &[&str]) -> String {
-    match words {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
 /// The rule in words.
 pub(super) fn describe(parts: &RuleParts) -> String {
     let n = parts.interval;
@@ -286,9 +277,9 @@ pub(super) fn describe(parts: &RuleParts) -> String {
             "every weekday".to_owned()
         }
         Some(Frequency::Weekly) if days.is_empty() => every("week"),
-        Some(Frequency::Weekly) if n == 1 => format!("every {}", and_list(&days)),
+        Some(Frequency::Weekly) if n == 1 => format!("every {}", join_and(&days)),
         Some(Frequency::Daily | Frequency::Weekly) => {
-            format!("{} on {}", every("week"), and_list(&days))
+            format!("{} on {}", every("week"), join_and(&days))
         }
         Some(Frequency::Monthly) => match parts.month_day {
             Some(day @ 29..=31) if n == 1 => format!(

@@ -19,11 +19,7 @@ pub(super) fn named(title: &str, id: i64) -> String {
 
 /// "A", "A and B", "A, B and C".
 pub(super) fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
+    common::text::join_and(items)
 }
 
 /// "1 task", "2 tasks".
