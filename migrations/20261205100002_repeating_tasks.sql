@@ -6,9 +6,9 @@
 -- Occurrences keep the task's time of day on the user's clock (their profile's zone), across
 -- changes of the clocks.
 --
--- Completing an occurrence creates the next one, in the statement that completes it (a
--- trigger), whatever path completed it (REST, a tool call with its ledger entry, a bulk call,
--- MCP). `previous_id` is unique: an occurrence has at most one successor, so a second
+-- Completing an occurrence creates the next one (the first occurrence after it that is still
+-- to come), in the statement that completes it (a trigger), whatever path completed it (REST,
+-- a tool call with its ledger entry, a bulk call, MCP). `previous_id` is unique: an occurrence has at most one successor, so a second
 -- completion (reopened and completed again, a redelivered job) creates none.
 alter table tasks add column repeat text;
 alter table tasks add column previous_id bigint;
@@ -160,9 +160,14 @@ begin
 end
 $$;
 
+-- Not for the rows an undo restores (they declare `undo_of` in their origin): an undo puts a
+-- repeating task back exactly, an overdue due date included.
 create function taskwire_align_repeat() returns trigger
 language plpgsql as $$
 begin
+    if coalesce(nullif(current_setting('taskwire.origin', true), '')::jsonb ? 'undo_of', false) then
+        return new;
+    end if;
     if new.repeat is not null and (tg_op = 'INSERT' or new.repeat is distinct from old.repeat
                                    or new.due_date is null) then
         new.due_date := taskwire_first_due(new.repeat, new.due_date,
@@ -177,12 +182,29 @@ create trigger tasks_align_repeat
     before insert or update of repeat, due_date on tasks
     for each row execute function taskwire_align_repeat();
 
+-- The next occurrence still to come: an occurrence completed days late ("take the pills", due
+-- three days ago) is not followed by the ones already missed.
+create function taskwire_next_open_due(rule text, due timestamptz, zone text)
+returns timestamptz
+language plpgsql stable as $$
+declare
+    upcoming timestamptz := taskwire_next_due(rule, due, zone);
+    steps int := 0;
+begin
+    while upcoming <= now() and steps < 1000 loop
+        upcoming := taskwire_next_due(rule, upcoming, zone);
+        steps := steps + 1;
+    end loop;
+    return upcoming;
+end
+$$;
+
 create function taskwire_next_occurrence() returns trigger
 language plpgsql as $$
 begin
     insert into tasks (user_id, title, description, priority, due_date, tags, repeat, previous_id)
     values (new.user_id, new.title, new.description, new.priority,
-            taskwire_next_due(new.repeat, new.due_date, taskwire_zone(new.user_id)),
+            taskwire_next_open_due(new.repeat, new.due_date, taskwire_zone(new.user_id)),
             new.tags, new.repeat, new.id)
     on conflict (previous_id) do nothing;
     return null;

@@ -9,7 +9,7 @@ declare
 begin
     insert into tasks (user_id, title, description, priority, due_date, tags, repeat, previous_id)
     values (new.user_id, new.title, new.description, new.priority,
-            taskwire_next_due(new.repeat, new.due_date, taskwire_zone(new.user_id)),
+            taskwire_next_open_due(new.repeat, new.due_date, taskwire_zone(new.user_id)),
             new.tags, new.repeat, new.id)
     on conflict (previous_id) do nothing
     returning id into next_id;
