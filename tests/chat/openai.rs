@@ -147,12 +147,15 @@ async fn a_turn_with_an_openai_compatible_model_runs_end_to_end(pool: PgPool) {
     assert_eq!(reply["response"], "You have one task: Buy milk.");
     let third = &fake.requests()[2];
     assert_eq!(roles(third), ["system", "user", "assistant", "user"]);
+    // The user's time goes with their last message only (the system prompt stays the same).
     assert_eq!(third["messages"][1]["content"], "add buy milk, urgent");
+    assert_eq!(third["messages"][0], first["messages"][0]);
     assert_eq!(
         third["messages"][2]["content"],
         "Added “Buy milk” with high priority."
     );
-    assert_eq!(third["messages"][3]["content"], "what's on my list?");
+    let said = third["messages"][3]["content"].as_str().expect("content");
+    assert!(said.starts_with("what's on my list?\n\n(sent "), "{said}");
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -180,10 +180,10 @@ async fn the_same_words_give_the_same_instant_through_every_path(pool: PgPool) {
 
     // The model was told the local time, and shown the task's due date on the user's clock.
     let requests = fake.requests();
-    let system = requests[0]["messages"][0]["content"]
+    let said = requests[0]["messages"][1]["content"]
         .as_str()
-        .expect("system prompt");
-    assert!(system.contains("in Pacific/Chatham (UTC+1"), "{system}");
+        .expect("the user's message");
+    assert!(said.contains("in Pacific/Chatham (UTC+1"), "{said}");
     let tool_message = requests[1]["messages"]
         .as_array()
         .expect("messages")

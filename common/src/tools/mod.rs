@@ -124,6 +124,17 @@ pub struct Caller<'a> {
     /// For a chat model: when a destructive bulk call needs the user's confirmation. `None`
     /// (REST, MCP): never.
     pub confirm: Option<Confirm>,
+    /// For a chat model's call refused for an id never shown: the user's tasks their words
+    /// fit, offered in the refusal so the model can call again with a real id.
+    pub fits: &'a [TaskFit],
+}
+
+/// A task the user's words may be about (see [`Caller::fits`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskFit {
+    pub id: i64,
+    pub title: String,
+    pub completed: bool,
 }
 
 impl<'a> Caller<'a> {
@@ -134,6 +145,7 @@ impl<'a> Caller<'a> {
             dates,
             grounded: None,
             confirm: None,
+            fits: &[],
         }
     }
 }
@@ -144,15 +156,52 @@ impl<'a> Caller<'a> {
 fn parse(name: &str, arguments: &str, caller: &Caller<'_>) -> Result<Effect, ToolOutcome> {
     let effect = parse_arguments(name, arguments, &caller.dates)?;
     match (effect.task_id(), caller.grounded) {
-        (Some(id), Some(seen)) if !seen.contains(&id) => Err(ToolOutcome::error(
-            "unknown_task_id",
-            format!(
-                "Task {id} has not come up in this conversation, so I did not touch it. Call \
-                 list_tasks (with a query for the task's words) to find its id, then use that id."
-            ),
-        )),
+        (Some(id), Some(seen)) if !seen.contains(&id) => Err(ungrounded(name, id, caller.fits)),
         _ => Ok(effect),
     }
+}
+
+/// The refusal of a call by id `id`, which the conversation never showed: with the tasks the
+/// user's words fit when there are some (their ids count as shown from then on), so that a
+/// small model's next call can use a real id instead of another guess.
+fn ungrounded(tool: &str, id: i64, fits: &[TaskFit]) -> ToolOutcome {
+    let refused = format!("Task {id} has not come up in this conversation, so I did not touch it.");
+    let Some(best) = fits.first() else {
+        return ToolOutcome::error(
+            "unknown_task_id",
+            format!(
+                "{refused} No task of the user's fits their words: call list_tasks (with a \
+                 query for the task's words) to find its id, or tell the user you could not \
+                 find it."
+            ),
+        );
+    };
+    let listed: Vec<String> = fits
+        .iter()
+        .map(|fit| format!("task_id {} \"{}\"", fit.id, fit.title))
+        .collect();
+    let message = format!(
+        "{refused} The user's words fit: {}. If they mean {} \"{}\", call {tool} again with \
+         task_id {}; if it is not clear which, ask the user.",
+        listed.join("; "),
+        best.id,
+        best.title,
+        best.id
+    );
+    let mut outcome = ToolOutcome::error("unknown_task_id", message);
+    outcome.result["matches"] = fits
+        .iter()
+        .map(|fit| json!({"task_id": fit.id, "title": fit.title, "completed": fit.completed}))
+        .collect();
+    outcome
+}
+
+/// The one task id a call of tool `name` acts on, when its arguments are valid and it acts on
+/// one task by id (complete, delete, update).
+pub fn task_id_of(name: &str, arguments: &str, dates: &DateContext) -> Option<i64> {
+    parse_arguments(name, arguments, dates)
+        .ok()
+        .and_then(|effect| effect.task_id())
 }
 
 /// True when `arguments` are valid for tool `name` (a known tool), whatever the ids.

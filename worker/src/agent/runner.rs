@@ -15,7 +15,7 @@ use common::{
     domain::{ToolExecution, UserId},
     jobs::{ChatEvent, ToolCallRecord},
     metrics::{TurnStage, record_stage},
-    tools::{Caller, Confirm, ToolOutcome, arguments_json},
+    tools::{Caller, Confirm, TaskFit, ToolOutcome, arguments_json},
 };
 use sqlx::PgPool;
 use tracing::Instrument as _;
@@ -24,7 +24,7 @@ use uuid::Uuid;
 use super::{
     builtin,
     model::{ChatMessage, ChatModel, ModelError, ModelRequest, ToolCall, ToolSpec},
-    prompt::system_prompt,
+    prompt::SYSTEM_PROMPT,
     rails::{
         confirm::affirms,
         recover::{named_tool, recover},
@@ -91,6 +91,8 @@ struct Turn<'a> {
     specs: &'a [ToolSpec],
     /// When a bulk change needs the user's "yes", and whether this turn's message is one.
     confirm: Confirm,
+    /// What the user said this turn.
+    said: &'a str,
 }
 
 impl Turn<'_> {
@@ -120,12 +122,16 @@ impl Agent {
         input: TurnInput<'_>,
         events: &mut dyn TurnEvents,
     ) -> Result<TurnOutput, TurnError> {
-        let prompt = system_prompt(&input.dates);
         let specs = tools::tool_specs();
-        let affirmed = input.history.iter().rev().find_map(|m| match m {
-            ChatMessage::User(text) => Some(affirms(text)),
-            _ => None,
-        });
+        let said = input
+            .history
+            .iter()
+            .rev()
+            .find_map(|m| match m {
+                ChatMessage::User(text) => Some(text.clone()),
+                _ => None,
+            })
+            .unwrap_or_default();
         let turn = Turn {
             job_id: input.job_id,
             attempt: input.attempt,
@@ -134,10 +140,11 @@ impl Agent {
             specs: &specs,
             confirm: Confirm {
                 over: self.bulk_confirm_over,
-                affirmed: affirmed.unwrap_or(false),
+                affirmed: affirms(&said),
             },
+            said: &said,
         };
-        let mut transcript = Transcript::new(prompt, input.history, input.dates);
+        let mut transcript = Transcript::new(SYSTEM_PROMPT.to_owned(), input.history, input.dates);
         let first_step = transcript.replay(&input.recorded, events).await;
         // Calls run this turn, by earlier deliveries too.
         let mut ran = input.recorded.len();
@@ -146,8 +153,14 @@ impl Agent {
             // A call begun in text is asked for again only before any tool ran: after one,
             // such text is a small model echoing its call, and asking again would repeat it.
             let may_force = transcript.records.is_empty();
+            let insist = refused_with_one_fit(&transcript.records, &specs);
             let (step_text, calls) = self
-                .step(&transcript, &specs, (input.dates, may_force), events)
+                .step(
+                    &transcript,
+                    &specs,
+                    (input.dates, may_force, insist),
+                    events,
+                )
                 .instrument(tracing::info_span!("model_step", step))
                 .await?;
             text.push_str(&step_text);
@@ -198,6 +211,10 @@ impl Agent {
             *ran += 1;
             // The ids seen up to this call: a result earlier in the step counts.
             let seen = transcript.seen.ids().clone();
+            let fits = match common::tools::task_id_of(&call.name, &call.arguments, &turn.dates) {
+                Some(id) if !seen.contains(&id) => self.fits(turn).await?,
+                _ => Vec::new(),
+            };
             let slot = CallSlot {
                 job_id: turn.job_id,
                 caller: Caller {
@@ -205,6 +222,7 @@ impl Agent {
                     dates: turn.dates,
                     grounded: Some(&seen),
                     confirm: Some(turn.confirm),
+                    fits: &fits,
                 },
                 step,
                 position: position as i32,
@@ -215,15 +233,28 @@ impl Agent {
         Ok(repeats < calls.len())
     }
 
+    /// The user's tasks that their words this turn may be about, for the refusal of a call by
+    /// an id the conversation never showed (see [`common::tools::Caller::fits`]).
+    async fn fits(&self, turn: Turn<'_>) -> Result<Vec<TaskFit>, TurnError> {
+        let listing = common::tools::execute(
+            &self.pool,
+            Caller::new(turn.user, turn.dates),
+            "list_tasks",
+            r#"{"status": "all", "limit": 50}"#,
+        )
+        .await?;
+        Ok(builtin::fitting(turn.said, &listing.result))
+    }
+
     /// One model step: its text (streamed, but for what may be a call written as text) and
     /// the calls it asked for, recovered from the text when it wrote them there. A step that
     /// began a call in text without valid arguments is asked once more, with that tool
-    /// required.
+    /// required; so is an empty step when `insist` names the tool whose id was just refused.
     async fn step(
         &self,
         transcript: &Transcript,
         specs: &Arc<[ToolSpec]>,
-        (dates, may_force): (DateContext, bool),
+        (dates, may_force, insist): (DateContext, bool, Option<&'static str>),
         events: &mut dyn TurnEvents,
     ) -> Result<(String, Vec<ToolCall>), TurnError> {
         let mut request = ModelRequest {
@@ -252,6 +283,15 @@ impl Agent {
                 ));
             }
             let Some(tool) = named_tool(&text) else {
+                if let Some(tool) = insist.filter(|_| text.trim().is_empty())
+                    && request.force_tool.is_none()
+                {
+                    // Nothing said after a refused id with one task that fits: once more,
+                    // with that call required (its id still has to be one shown).
+                    tracing::info!(tool, "an empty answer after a refused id; asking again");
+                    request.force_tool = Some(tool);
+                    continue;
+                }
                 sink.release().await;
                 return Ok((shown + &text, Vec::new()));
             };
@@ -341,6 +381,23 @@ async fn refuse(call: &ToolCall, transcript: &mut Transcript, events: &mut dyn T
     transcript
         .record(events, (&call.id, &call.name), arguments, outcome)
         .await;
+}
+
+/// The tool of the last call, when it was refused for an id never shown and the user's words
+/// fit exactly one task: a small model often answers nothing after such a refusal, instead of
+/// calling again with the id it was just given.
+fn refused_with_one_fit(records: &[ToolCallRecord], specs: &[ToolSpec]) -> Option<&'static str> {
+    let last = records.last()?;
+    let one_fit = last.result.get("error").and_then(|e| e.as_str()) == Some("unknown_task_id")
+        && last
+            .result
+            .get("matches")
+            .and_then(|m| m.as_array())
+            .is_some_and(|m| m.len() == 1);
+    one_fit
+        .then(|| specs.iter().find(|spec| spec.name == last.tool))
+        .flatten()
+        .map(|spec| spec.name)
 }
 
 fn output(text: String, transcript: Transcript, end: TurnEnd) -> TurnOutput {

@@ -119,6 +119,28 @@ pub(super) fn find<'a>(
     }
 }
 
+/// The tasks `text` may be about, best first (at most three, open ones before done ones
+/// among equals): every task sharing a word with it, but for those matching less than half
+/// as well as the best. Not a decision, only candidates to show (see [`super::fitting`]).
+pub(super) fn ranked<'a>(text: &str, tasks: &'a [TaskView]) -> Vec<&'a TaskView> {
+    let query = words(text);
+    let verb = leading_verb(text);
+    let mut scored: Vec<(&TaskView, f32)> = tasks
+        .iter()
+        .map(|t| (t, score(&query, verb.as_deref(), &t.title)))
+        .filter(|(_, s)| s.said > 0 && !s.conflict)
+        .map(|(t, s)| (t, s.weight + whole_bonus(&s)))
+        .collect();
+    scored.sort_by(|(a, x), (b, y)| y.total_cmp(x).then(a.completed.cmp(&b.completed)));
+    let top = scored.first().map_or(0.0, |(_, w)| *w);
+    scored
+        .into_iter()
+        .filter(|(_, w)| *w * 2.0 >= top)
+        .take(3)
+        .map(|(t, _)| t)
+        .collect()
+}
+
 fn by_title<'a>(scored: &[(&'a TaskView, Score)], asked: usize, prefer: Option<bool>) -> Found<'a> {
     let full: Vec<(&TaskView, Score)> = scored
         .iter()

@@ -56,7 +56,7 @@ mod words;
 mod tests;
 
 use async_trait::async_trait;
-use common::{dates::DateContext, jobs::ToolCallRecord};
+use common::{dates::DateContext, jobs::ToolCallRecord, tools::TaskFit};
 
 use super::model::{
     ChatMessage, ChatModel, DeltaSink, ModelError, ModelRequest, ModelTurn, ToolCall,
@@ -145,6 +145,21 @@ pub fn summarise(calls: &[ToolCallRecord], ctx: &DateContext) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The tasks of `listing` (a `list_tasks` result) that the user's words `said` may be about,
+/// best first. Shown to a model that named a task by an id the conversation never showed, so
+/// it can call again with the right one: the model still decides, nothing is acted on here.
+pub fn fitting(said: &str, listing: &serde_json::Value) -> Vec<TaskFit> {
+    let tasks = results::task_list(listing).unwrap_or_default();
+    matcher::ranked(said, &tasks)
+        .into_iter()
+        .map(|task| TaskFit {
+            id: task.id,
+            title: task.title.clone(),
+            completed: task.completed,
+        })
+        .collect()
 }
 
 fn text(answer: String) -> ModelTurn {

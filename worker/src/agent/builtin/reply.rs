@@ -307,6 +307,7 @@ pub(super) fn error_sentence(error: &ToolError, id: Option<i64>) -> String {
         ("task_not_found", None) => {
             "I couldn't find that task. Say “show my tasks” to see your list.".to_owned()
         }
+        ("unknown_task_id", _) => which_task(&error.matches),
         ("nothing_to_undo", _) => {
             "There's nothing to undo: the last change was undone already (say “redo” to bring \
              it back), or nothing here has changed your tasks yet."
@@ -323,6 +324,22 @@ pub(super) fn error_sentence(error: &ToolError, id: Option<i64>) -> String {
             Some(message) => format!("Sorry, something went wrong: {}", sentence(message)),
             None => "Sorry, something went wrong. Please try again.".to_owned(),
         },
+    }
+}
+
+/// The answer to a call refused for an id the conversation never showed: the tasks the
+/// user's words fit, to choose from, or none found.
+fn which_task(matches: &[TaskView]) -> String {
+    let named: Vec<String> = matches
+        .iter()
+        .map(|task| format!("“{}” (#{})", task.title, task.id))
+        .collect();
+    match named.as_slice() {
+        [] => "I couldn't tell which task you mean. Could you tell me its name or number? \
+               (Say “show my tasks” to see your list.)"
+            .to_owned(),
+        [one] => format!("Do you mean {one}? Say yes, or tell me which task."),
+        [rest @ .., last] => format!("Which one do you mean: {} or {last}?", rest.join(", ")),
     }
 }
 

@@ -60,6 +60,8 @@ pub(super) fn task_list(value: &Value) -> Option<Vec<TaskView>> {
 pub(super) struct ToolError {
     pub code: String,
     pub message: Option<String>,
+    /// The tasks the user's words fit, offered with a refusal of an id never shown.
+    pub matches: Vec<TaskView>,
 }
 
 /// The error in a result, if it is one.
@@ -74,7 +76,12 @@ pub(super) fn error(value: &Value) -> Option<ToolError> {
             .to_owned(),
     };
     let message = text(value, "message").or_else(|| text(error, "message"));
-    Some(ToolError { code, message })
+    let matches = value.get("matches").and_then(task_list).unwrap_or_default();
+    Some(ToolError {
+        code,
+        message,
+        matches,
+    })
 }
 
 /// What an add/complete/delete/update result says about its task.

@@ -16,10 +16,21 @@ pub(super) fn body(
 ) -> Value {
     let mut body = Map::new();
     body.insert("model".into(), json!(model));
-    body.insert(
-        "messages".into(),
-        request.messages.iter().map(message).collect(),
-    );
+    // The user's time goes with their last message, not into the system prompt: a prompt the
+    // same for every user and every minute keeps the server's prompt cache (the tools' long
+    // schemas after it) valid from one turn and one conversation to the next.
+    let last_user = request
+        .messages
+        .iter()
+        .rposition(|m| matches!(m, ChatMessage::User(_)));
+    let messages = request.messages.iter().enumerate().map(|(i, m)| match m {
+        ChatMessage::User(text) if Some(i) == last_user => json!({
+            "role": "user",
+            "content": format!("{text}\n\n({}{})", SENT, request.dates.describe_now()),
+        }),
+        other => message(other),
+    });
+    body.insert("messages".into(), messages.collect());
     if !request.tools.is_empty() {
         body.insert("tools".into(), request.tools.iter().map(tool).collect());
         let choice = match request.force_tool {
@@ -35,6 +46,10 @@ pub(super) fn body(
     }
     Value::Object(body)
 }
+
+/// What starts the note of the user's time after their last message (the system prompt says
+/// how to read it).
+pub(crate) const SENT: &str = "sent ";
 
 fn message(message: &ChatMessage) -> Value {
     match message {
@@ -112,6 +127,37 @@ mod tests {
             }),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn the_users_time_goes_with_their_last_message_only() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T10:05:00Z")
+            .expect("valid")
+            .to_utc();
+        let zone = common::dates::Zone::parse("Asia/Kolkata", "time_zone").expect("a zone");
+        let mut request = request(
+            vec![
+                ChatMessage::System("rules".into()),
+                ChatMessage::User("add milk".into()),
+                ChatMessage::Assistant {
+                    content: Some("Added.".into()),
+                    tool_calls: Vec::new(),
+                },
+                ChatMessage::User("and bread".into()),
+            ],
+            vec![add_task()],
+        );
+        request.dates = common::dates::DateContext::new(now, zone);
+
+        let body = body("m", None, &request, false);
+
+        let messages = body["messages"].as_array().expect("messages");
+        assert_eq!(messages[0]["content"], "rules");
+        assert_eq!(messages[1]["content"], "add milk");
+        assert_eq!(
+            messages[3]["content"],
+            "and bread\n\n(sent Sunday, November 22, 2026, 15:35 in Asia/Kolkata (UTC+05:30))"
+        );
     }
 
     #[test]
@@ -201,9 +247,13 @@ mod tests {
         ];
 
         let body = body("m", None, &request(messages, vec![]), false);
+        let mut messages = body["messages"].clone();
+        let user = messages[1]["content"].as_str().unwrap_or_default();
+        assert!(user.starts_with("add milk\n\n(sent "), "{user}");
+        messages[1]["content"] = json!("add milk");
 
         assert_eq!(
-            body["messages"],
+            messages,
             json!([
                 {"role": "system", "content": "be brief"},
                 {"role": "user", "content": "add milk"},

@@ -18,6 +18,8 @@ use common::{
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
+mod refusals;
+
 use worker::agent::{
     model::{ChatMessage, ChatModel, DeltaSink, ModelError, ModelRequest, ModelTurn, ToolCall},
     runner::{Agent, TurnInput, TurnOutput},
@@ -26,20 +28,20 @@ use worker::agent::{
 /// A model that answers each step with the next scripted turn, streaming its text, and
 /// keeps every request it was sent.
 #[derive(Default)]
-struct Script {
+pub(super) struct Script {
     turns: Mutex<VecDeque<ModelTurn>>,
     requests: Mutex<Vec<ModelRequest>>,
 }
 
 impl Script {
-    fn new(turns: Vec<ModelTurn>) -> Arc<Self> {
+    pub(super) fn new(turns: Vec<ModelTurn>) -> Arc<Self> {
         Arc::new(Self {
             turns: Mutex::new(turns.into()),
             requests: Mutex::default(),
         })
     }
 
-    fn requests(&self) -> Vec<ModelRequest> {
+    pub(super) fn requests(&self) -> Vec<ModelRequest> {
         self.requests.lock().expect("requests").clone()
     }
 }
@@ -68,14 +70,14 @@ impl ChatModel for Script {
     }
 }
 
-fn text(text: &str) -> ModelTurn {
+pub(super) fn text(text: &str) -> ModelTurn {
     ModelTurn {
         text: text.to_owned(),
         tool_calls: Vec::new(),
     }
 }
 
-fn calls(calls: &[(&str, Value)]) -> ModelTurn {
+pub(super) fn calls(calls: &[(&str, Value)]) -> ModelTurn {
     ModelTurn {
         text: String::new(),
         tool_calls: calls
@@ -92,7 +94,11 @@ fn calls(calls: &[(&str, Value)]) -> ModelTurn {
 
 /// Runs one turn of `alice` saying `say` with the scripted `model`; returns what it produced
 /// and the events it published.
-async fn run(pool: &PgPool, model: Arc<Script>, say: &str) -> (TurnOutput, Vec<ChatEvent>) {
+pub(super) async fn run(
+    pool: &PgPool,
+    model: Arc<Script>,
+    say: &str,
+) -> (TurnOutput, Vec<ChatEvent>) {
     let alice = UserId::parse("alice").expect("user");
     let conversation = Uuid::now_v7();
     common::db::conversations::insert(pool, &alice, conversation, "c")
@@ -118,14 +124,14 @@ async fn run(pool: &PgPool, model: Arc<Script>, say: &str) -> (TurnOutput, Vec<C
     (output, events)
 }
 
-async fn titles(pool: &PgPool) -> Vec<String> {
+pub(super) async fn titles(pool: &PgPool) -> Vec<String> {
     sqlx::query_scalar("select title from tasks order by id")
         .fetch_all(pool)
         .await
         .expect("titles")
 }
 
-fn streamed_text(events: &[ChatEvent]) -> String {
+pub(super) fn streamed_text(events: &[ChatEvent]) -> String {
     events
         .iter()
         .filter_map(|e| match e {
@@ -232,49 +238,6 @@ async fn text_that_only_looks_like_a_call_is_the_answer(pool: PgPool) {
     assert_eq!(output.text, answer);
     assert_eq!(streamed_text(&events), answer);
     assert!(output.tool_calls.is_empty());
-}
-
-#[sqlx::test(migrations = "../migrations")]
-async fn a_guessed_id_never_touches_a_task(pool: PgPool) {
-    let alice = UserId::parse("alice").expect("user");
-    for title in ["Team meeting notes", "Buy milk"] {
-        let task = common::domain::NewTask {
-            title: common::domain::TaskTitle::parse(title).expect("title"),
-            description: None,
-            priority: common::domain::Priority::Medium,
-            due_date: None,
-            tags: common::domain::Tags::default(),
-            repeat: None,
-        };
-        common::db::tasks::insert(&pool, &alice, &task, common::db::task_changes::Origin::Rest)
-            .await
-            .expect("seeded");
-    }
-    let ids: Vec<i64> = sqlx::query_scalar("select id from tasks order by id")
-        .fetch_all(&pool)
-        .await
-        .expect("ids");
-    // The model guesses the milk task's id, is refused, lists, and deletes the meant one.
-    let model = Script::new(vec![
-        calls(&[("delete_task", json!({"task_id": ids[1]}))]),
-        calls(&[("list_tasks", json!({"query": "meeting"}))]),
-        calls(&[("delete_task", json!({"task_id": ids[0]}))]),
-        text("Deleted the meeting task."),
-    ]);
-    let (output, _) = run(&pool, model, "delete the meeting task").await;
-    let refused = &output.tool_calls[0].result;
-    assert_eq!(refused["error"], "unknown_task_id", "{refused}");
-    assert!(
-        refused["message"]
-            .as_str()
-            .expect("message")
-            .contains("list_tasks")
-    );
-    assert_eq!(
-        titles(&pool).await,
-        ["Buy milk"],
-        "only the meant task went"
-    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -1,0 +1,114 @@
+//! A call by an id the conversation never showed: refused without touching a task, with the
+//! tasks the user's words fit, so that the model can call again with a real id; a model that
+//! answers nothing after one such fit is asked once more with that call required, and one
+//! that answers nothing after several is answered with a question.
+
+use common::domain::{NewTask, Priority, Tags, TaskTitle, UserId};
+use serde_json::json;
+use sqlx::PgPool;
+
+use super::{Script, calls, run, text, titles};
+
+/// Alice's tasks with these titles, in order; their ids.
+async fn seed(pool: &PgPool, names: &[&str]) -> Vec<i64> {
+    let alice = UserId::parse("alice").expect("user");
+    let mut ids = Vec::new();
+    for title in names {
+        let task = NewTask {
+            title: TaskTitle::parse(title).expect("title"),
+            description: None,
+            priority: Priority::Medium,
+            due_date: None,
+            tags: Tags::default(),
+            repeat: None,
+        };
+        let task =
+            common::db::tasks::insert(pool, &alice, &task, common::db::task_changes::Origin::Rest)
+                .await
+                .expect("seeded");
+        ids.push(task.id);
+    }
+    ids
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_guessed_id_never_touches_a_task(pool: PgPool) {
+    let ids = seed(&pool, &["Team meeting notes", "Buy milk"]).await;
+    // The model guesses the milk task's id, is refused, lists, and deletes the meant one.
+    let model = Script::new(vec![
+        calls(&[("delete_task", json!({"task_id": ids[1]}))]),
+        calls(&[("list_tasks", json!({"query": "meeting"}))]),
+        calls(&[("delete_task", json!({"task_id": ids[0]}))]),
+        text("Deleted the meeting task."),
+    ]);
+    let (output, _) = run(&pool, model, "delete the meeting task").await;
+    let refused = &output.tool_calls[0].result;
+    assert_eq!(refused["error"], "unknown_task_id", "{refused}");
+    assert_eq!(
+        refused["matches"],
+        json!([{"task_id": ids[0], "title": "Team meeting notes", "completed": false}]),
+        "only the task the words fit is offered: {refused}"
+    );
+    assert_eq!(
+        titles(&pool).await,
+        ["Buy milk"],
+        "only the meant task went"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_empty_answer_after_one_fit_is_asked_again_with_the_call_required(pool: PgPool) {
+    let ids = seed(&pool, &["Pay rent", "Buy milk"]).await;
+    let model = Script::new(vec![
+        calls(&[("complete_task", json!({"task_id": 1_000_001}))]),
+        text(""),
+        calls(&[("complete_task", json!({"task_id": ids[0]}))]),
+        text(""),
+    ]);
+    let (output, _) = run(&pool, model.clone(), "I paid the rent").await;
+
+    let forced: Vec<Option<&str>> = model.requests().iter().map(|r| r.force_tool).collect();
+    assert_eq!(forced, [None, None, Some("complete_task"), None]);
+    let done: Vec<(String, bool)> =
+        sqlx::query_as("select title, completed from tasks order by id")
+            .fetch_all(&pool)
+            .await
+            .expect("tasks");
+    assert_eq!(
+        done,
+        [
+            ("Pay rent".to_owned(), true),
+            ("Buy milk".to_owned(), false)
+        ]
+    );
+    assert!(output.text.contains("Pay rent"), "{}", output.text);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_empty_answer_after_several_fits_asks_which_one(pool: PgPool) {
+    seed(&pool, &["Call mom", "Call the bank", "Buy milk"]).await;
+    let model = Script::new(vec![
+        calls(&[("delete_task", json!({"task_id": 1_000_001}))]),
+        text(""),
+    ]);
+    let (output, _) = run(&pool, model.clone(), "delete the call").await;
+
+    let forced: Vec<Option<&str>> = model.requests().iter().map(|r| r.force_tool).collect();
+    assert_eq!(
+        forced,
+        [None, None],
+        "no call is required when it is not clear which"
+    );
+    assert_eq!(
+        titles(&pool).await,
+        ["Call mom", "Call the bank", "Buy milk"]
+    );
+    assert!(
+        output.text.starts_with("Which one do you mean:")
+            && output.text.contains("“Call mom”")
+            && output.text.contains("“Call the bank”")
+            && !output.text.contains("Buy milk"),
+        "{}",
+        output.text
+    );
+}
