@@ -112,3 +112,27 @@ async fn an_empty_answer_after_several_fits_asks_which_one(pool: PgPool) {
         output.text
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_refused_call_repeated_word_for_word_ends_the_turn_with_a_question(pool: PgPool) {
+    let ids = seed(&pool, &["Pay rent", "Buy milk"]).await;
+    let guess = calls(&[("complete_task", json!({"task_id": 1_000_001}))]);
+    // A script longer than the turn: the loop must stop at the repeat, not at the step limit.
+    let model = Script::new(vec![guess.clone(), guess.clone(), guess.clone(), guess]);
+    let (output, _) = run(&pool, model.clone(), "I paid the rent").await;
+
+    assert_eq!(model.requests().len(), 2, "stopped at the first repeat");
+    assert_eq!(output.tool_calls.len(), 1, "the repeat was not run");
+    assert_eq!(
+        output.text,
+        format!(
+            "Do you mean “Pay rent” (#{})? Say yes, or tell me which task.",
+            ids[0]
+        )
+    );
+    let open: i64 = sqlx::query_scalar("select count(*) from tasks where not completed")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(open, 2, "nothing was completed");
+}

@@ -89,15 +89,30 @@ impl Transcript {
         });
     }
 
-    /// The result of an earlier successful call of `tool` with exactly `arguments` in this
-    /// turn, if there was one.
+    /// The result of an earlier call of `tool` with exactly `arguments` in this turn that would
+    /// only give the same again, if there was one.
     pub fn earlier_result(&self, tool: &str, arguments: &Value) -> Option<Value> {
         self.records
             .iter()
-            .find(|r| {
-                r.tool == tool && &r.arguments == arguments && r.result.get("error").is_none()
-            })
+            .find(|r| r.tool == tool && &r.arguments == arguments && self.same_again(r))
             .map(|r| r.result.clone())
+    }
+
+    /// True when running a call again would give `result` again: it succeeded, or it was
+    /// refused for an id the conversation still has not shown (a small model often repeats
+    /// such a call word for word instead of using the ids it was offered).
+    fn same_again(&self, record: &ToolCallRecord) -> bool {
+        let id = record.arguments.get("task_id").and_then(|id| {
+            id.as_i64()
+                .or_else(|| id.as_str().and_then(|s| s.trim().parse().ok()))
+        });
+        match record.result.get("error") {
+            None => true,
+            Some(error) if error == "unknown_task_id" => {
+                id.is_some_and(|id| !self.seen.ids().contains(&id))
+            }
+            Some(_) => false,
+        }
     }
 
     /// Answers a call that repeats an earlier one of this turn without running it: the model
