@@ -26,7 +26,9 @@ use super::{
     model::{ChatMessage, ChatModel, ModelError, ModelRequest, ToolCall, ToolSpec},
     prompt::SYSTEM_PROMPT,
     rails::{
+        answer::{final_text, step_limit_answer},
         confirm::affirms,
+        insist::{declined, refused_with_one_fit},
         recover::{named_tool, recover},
         sink::HoldingSink,
         strip_nul, strip_nul_arguments,
@@ -153,7 +155,11 @@ impl Agent {
             // A call begun in text is asked for again only before any tool ran: after one,
             // such text is a small model echoing its call, and asking again would repeat it.
             let may_force = transcript.records.is_empty();
-            let insist = refused_with_one_fit(&transcript.records, &specs);
+            let insist = if transcript.records.is_empty() {
+                declined(&transcript.messages, &specs, &input.dates)
+            } else {
+                refused_with_one_fit(&transcript.records, &specs)
+            };
             let (step_text, calls) = self
                 .step(
                     &transcript,
@@ -249,7 +255,8 @@ impl Agent {
     /// One model step: its text (streamed, but for what may be a call written as text) and
     /// the calls it asked for, recovered from the text when it wrote them there. A step that
     /// began a call in text without valid arguments is asked once more, with that tool
-    /// required; so is an empty step when `insist` names the tool whose id was just refused.
+    /// required; so is an empty step when `insist` names a tool (see [`declined`] and
+    /// [`refused_with_one_fit`]).
     async fn step(
         &self,
         transcript: &Transcript,
@@ -286,9 +293,9 @@ impl Agent {
                 if let Some(tool) = insist.filter(|_| text.trim().is_empty())
                     && request.force_tool.is_none()
                 {
-                    // Nothing said after a refused id with one task that fits: once more,
-                    // with that call required (its id still has to be one shown).
-                    tracing::info!(tool, "an empty answer after a refused id; asking again");
+                    // Nothing said, where a call was clearly wanted: once more, with that
+                    // call required (an id still has to be one shown).
+                    tracing::info!(tool, "an empty answer; asking again with a tool required");
                     request.force_tool = Some(tool);
                     continue;
                 }
@@ -383,23 +390,6 @@ async fn refuse(call: &ToolCall, transcript: &mut Transcript, events: &mut dyn T
         .await;
 }
 
-/// The tool of the last call, when it was refused for an id never shown and the user's words
-/// fit exactly one task: a small model often answers nothing after such a refusal, instead of
-/// calling again with the id it was just given.
-fn refused_with_one_fit(records: &[ToolCallRecord], specs: &[ToolSpec]) -> Option<&'static str> {
-    let last = records.last()?;
-    let one_fit = last.result.get("error").and_then(|e| e.as_str()) == Some("unknown_task_id")
-        && last
-            .result
-            .get("matches")
-            .and_then(|m| m.as_array())
-            .is_some_and(|m| m.len() == 1);
-    one_fit
-        .then(|| specs.iter().find(|spec| spec.name == last.tool))
-        .flatten()
-        .map(|spec| spec.name)
-}
-
 fn output(text: String, transcript: Transcript, end: TurnEnd) -> TurnOutput {
     TurnOutput {
         text,
@@ -408,46 +398,14 @@ fn output(text: String, transcript: Transcript, end: TurnEnd) -> TurnOutput {
     }
 }
 
-/// The answer: what the model said, or, when it said nothing, what the tools did in words
-/// (so a not-found is reported as one, never as "Done.").
-/// The end of a turn whose model was still calling tools after the last step. A small model
-/// often goes on calling tools (listing again, repeating itself in other words) after it did
-/// what was asked: when a call succeeded, the answer says what the calls did (written from
-/// their results, never from the model's text) and the turn has answered. With no call that
-/// succeeded, the turn failed at the step limit.
+/// The end of a turn whose model was still calling tools after the last step (see
+/// [`step_limit_answer`]).
 fn at_step_limit(transcript: Transcript, dates: &DateContext) -> TurnOutput {
-    let succeeded = transcript
-        .records
-        .iter()
-        .any(|r| r.result.get("error").is_none());
-    if succeeded {
-        // The changes, when there were any: the look-ups around them are not the answer.
-        let changes: Vec<ToolCallRecord> = transcript
-            .records
-            .iter()
-            .filter(|r| r.tool != "list_tasks" && r.result.get("error").is_none())
-            .cloned()
-            .collect();
-        let said = if changes.is_empty() {
-            &transcript.records
-        } else {
-            &changes
-        };
-        let text = builtin::summarise(said, dates);
-        output(text, transcript, TurnEnd::Answered)
-    } else {
-        let text = final_text("", &transcript.records, dates);
-        output(text, transcript, TurnEnd::StepLimit)
+    match step_limit_answer(&transcript.records, dates) {
+        Some(text) => output(text, transcript, TurnEnd::Answered),
+        None => {
+            let text = final_text("", &transcript.records, dates);
+            output(text, transcript, TurnEnd::StepLimit)
+        }
     }
-}
-
-fn final_text(text: &str, records: &[ToolCallRecord], dates: &DateContext) -> String {
-    let text = text.trim();
-    if !text.is_empty() {
-        return text.to_owned();
-    }
-    if records.is_empty() {
-        return "Sorry, I don't have an answer to that. Could you say it another way?".to_owned();
-    }
-    builtin::summarise(records, dates)
 }
