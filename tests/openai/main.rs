@@ -60,10 +60,21 @@ fn user(text: &str) -> ModelRequest {
     ModelRequest {
         messages: vec![ChatMessage::User(text.into())],
         tools: Vec::new().into(),
-        dates: common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
+        dates: sent_at(),
         force_tool: None,
     }
 }
+
+/// The user's clock in these tests: Friday 2026-12-04 10:00 in UTC.
+fn sent_at() -> common::dates::DateContext {
+    let now = chrono::DateTime::parse_from_rfc3339("2026-12-04T10:00:00Z")
+        .expect("a fixed instant")
+        .to_utc();
+    common::dates::DateContext::new(now, common::dates::Zone::UTC)
+}
+
+/// What the server receives as the user's last message: the text, then when it was sent.
+const SENT_NOTE: &str = "\n\n(sent Friday, December 4, 2026, 10:00 in UTC (UTC+00:00))";
 
 fn add_task_tool() -> ToolSpec {
     ToolSpec {

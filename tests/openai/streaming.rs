@@ -8,7 +8,7 @@ use taskwire_tests::fake_openai::{FakeCall, FakeOpenAi, Reply};
 use tokio::time::timeout;
 use worker::agent::model::{ChatMessage, ModelRequest, ToolCall};
 
-use super::{add_task_tool, model, model_with, step, user};
+use super::{SENT_NOTE, add_task_tool, model, model_with, sent_at, step, user};
 
 #[tokio::test]
 async fn text_reaches_the_sink_delta_by_delta_and_adds_up_to_the_answer() {
@@ -27,7 +27,7 @@ async fn text_reaches_the_sink_delta_by_delta_and_adds_up_to_the_answer() {
     assert_eq!(received[0].body["stream"], true);
     assert_eq!(
         received[0].body["messages"],
-        json!([{"role": "user", "content": "hi"}])
+        json!([{"role": "user", "content": format!("hi{SENT_NOTE}")}])
     );
     assert_eq!(received[0].authorization.as_deref(), Some("Bearer sk-test"));
 }
@@ -99,7 +99,7 @@ async fn the_request_offers_every_tool_with_its_schema() {
             ChatMessage::User("add milk".into()),
         ],
         tools: vec![add_task_tool()].into(),
-        dates: common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
+        dates: sent_at(),
         force_tool: None,
     };
 
@@ -122,6 +122,10 @@ async fn the_request_offers_every_tool_with_its_schema() {
         body["messages"][0],
         json!({"role": "system", "content": "You manage tasks."})
     );
+    assert_eq!(
+        body["messages"][1],
+        json!({"role": "user", "content": format!("add milk{SENT_NOTE}")})
+    );
 }
 
 #[tokio::test]
@@ -137,7 +141,7 @@ async fn tool_results_go_back_as_tool_messages_after_the_assistants_calls() {
     let mut request = ModelRequest {
         messages: vec![ChatMessage::User("add milk".into())],
         tools: vec![add_task_tool()].into(),
-        dates: common::dates::DateContext::new(chrono::Utc::now(), common::dates::Zone::UTC),
+        dates: sent_at(),
         force_tool: None,
     };
 
@@ -158,7 +162,7 @@ async fn tool_results_go_back_as_tool_messages_after_the_assistants_calls() {
     assert_eq!(
         requests[1]["messages"],
         json!([
-            {"role": "user", "content": "add milk"},
+            {"role": "user", "content": format!("add milk{SENT_NOTE}")},
             // An empty string, not null: llama-cpp-python's server refuses null.
             {"role": "assistant", "content": "", "tool_calls": [{
                 "id": "call_7",
