@@ -149,6 +149,50 @@ impl Due {
 }
 
 impl ListFilter {
+    /// The filter a `list_tasks` call asked for, read from any model's arguments, so that
+    /// the answer to an empty result names what was asked ("You have nothing due today.")
+    /// instead of calling the whole list empty. None when the call narrowed the list in a way
+    /// this filter cannot say (a sort or a paging does not narrow it).
+    pub(super) fn read(args: &Value) -> Option<Self> {
+        let text = |key: &str| {
+            args.get(key)
+                .and_then(Value::as_str)
+                .map(|s| s.trim().to_ascii_lowercase())
+                .filter(|s| !s.is_empty())
+        };
+        let known = [
+            "status", "priority", "query", "tag", "due", "limit", "offset", "sort",
+        ];
+        let fields = args.as_object()?;
+        if fields
+            .iter()
+            .any(|(key, value)| !known.contains(&key.as_str()) && !value.is_null())
+        {
+            return None;
+        }
+        let status = match text("status").as_deref() {
+            None | Some("all") => None,
+            Some("pending" | "open") => Some(Status::Pending),
+            Some("completed" | "done") => Some(Status::Completed),
+            Some(_) => return None,
+        };
+        let priority = match text("priority") {
+            None => None,
+            Some(level) => Some(Priority::parse(&level)?),
+        };
+        let due = match text("due") {
+            None => None,
+            Some(view) => Some(Due::View(view.parse().ok()?)),
+        };
+        Some(Self {
+            status,
+            priority,
+            query: text("query"),
+            due,
+            tag: text("tag").map(|tag| tag.trim_start_matches('#').to_owned()),
+        })
+    }
+
     pub(super) fn args(&self) -> Value {
         let mut args = Map::new();
         let status = self.status.map_or("all", Status::as_str);

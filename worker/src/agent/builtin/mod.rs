@@ -134,7 +134,10 @@ pub fn summarise(calls: &[ToolCallRecord], ctx: &DateContext) -> String {
         .collect();
     done.chunk_by(|a, b| a.name == b.name)
         .map(|group| match group[0].name.as_str() {
-            "list_tasks" => reply::listing(&intent::ListFilter::default(), &group[0].result, ctx),
+            "list_tasks" => match intent::ListFilter::read(&group[0].args) {
+                Some(filter) => reply::listing(&filter, &group[0].result, ctx),
+                None => reply::narrowed_listing(&group[0].result, ctx),
+            },
             _ => reply::actions(
                 &Intent::Unknown,
                 &turn::Step {

@@ -25,6 +25,23 @@ pub(super) fn listing(filter: &ListFilter, result: &Value, ctx: &DateContext) ->
     format!("{}\n{}", listing_header(filter, &tasks), lines.join("\n"))
 }
 
+/// The answer to a listing narrowed in a way [`ListFilter`] cannot name (a model's own
+/// arguments): its tasks, or that none matched — never that the list is empty.
+pub(super) fn narrowed_listing(result: &Value, ctx: &DateContext) -> String {
+    match results::task_list(result) {
+        Some(tasks) if tasks.is_empty() => "No tasks match that.".to_owned(),
+        Some(tasks) => {
+            let lines: Vec<String> = tasks.iter().map(|t| task_line(t, ctx)).collect();
+            format!(
+                "I found {}:\n{}",
+                count(tasks.len(), "task"),
+                lines.join("\n")
+            )
+        }
+        None => listing(&ListFilter::default(), result, ctx),
+    }
+}
+
 fn empty_listing(filter: &ListFilter) -> String {
     if let Some(query) = &filter.query {
         return format!("I couldn't find any tasks matching {}.", quoted(query));

@@ -40,3 +40,51 @@ pub fn step_limit_answer(records: &[ToolCallRecord], dates: &DateContext) -> Opt
     };
     Some(builtin::summarise(said, dates))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+    use common::dates::Zone;
+    use serde_json::json;
+
+    use super::*;
+
+    fn listed(arguments: serde_json::Value, result: serde_json::Value) -> String {
+        let now = chrono::Utc.with_ymd_and_hms(2026, 12, 4, 10, 0, 0).unwrap();
+        let record = ToolCallRecord {
+            tool: "list_tasks".into(),
+            arguments,
+            result,
+        };
+        final_text("", &[record], &DateContext::new(now, Zone::UTC))
+    }
+
+    #[test]
+    fn an_empty_answer_after_an_empty_narrowed_listing_says_what_was_asked() {
+        // A small model looking for "the rent" with a filter of its own: the list is not empty.
+        assert_eq!(
+            listed(json!({"due": "today", "limit": 10}), json!([])),
+            "You have nothing due today."
+        );
+        assert_eq!(
+            listed(json!({"query": "rent"}), json!([])),
+            "I couldn't find any tasks matching “rent”."
+        );
+        assert_eq!(
+            listed(json!({"priority": "High", "status": "open"}), json!([])),
+            "You have no high-priority tasks."
+        );
+        assert_eq!(
+            listed(json!({"due_after": "2026-12-10"}), json!([])),
+            "No tasks match that."
+        );
+        assert_eq!(
+            listed(json!({"due": "someday"}), json!([])),
+            "No tasks match that."
+        );
+        assert_eq!(
+            listed(json!({"limit": 50, "sort": "due_date"}), json!([])),
+            "Your list is empty. Try “add buy milk tomorrow” to get started."
+        );
+    }
+}
