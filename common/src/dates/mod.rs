@@ -12,6 +12,7 @@ mod calendar_tests;
 mod natural;
 mod parse;
 mod views;
+mod written;
 mod zone;
 
 pub use calendar::default_due_time;

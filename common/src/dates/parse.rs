@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
-use super::{DateContext, calendar::default_due_time, natural::extract_due_at};
+use super::{DateContext, calendar::default_due_time, natural::extract_due_at, written::written};
 use crate::{Error, domain::task::validate_due_date, text::Sentence};
 
 /// The forms a due date may take, for error messages and tool descriptions.
@@ -64,7 +64,11 @@ fn read(
     let at = match structured(text, ctx, day_time) {
         Some(Ok(at)) => at,
         Some(Err(why)) => return Err(Error::validation(field, format!("{text:?} {why}"))),
-        None => words(text, ctx, day_time).ok_or_else(unreadable)?,
+        None => match written(text, ctx, day_time, |rest| words(rest, ctx, day_time)) {
+            Some(Ok(at)) => at,
+            Some(Err(why)) => return Err(Error::validation(field, format!("{text:?} {why}"))),
+            None => words(text, ctx, day_time).ok_or_else(unreadable)?,
+        },
     };
     validate_due_date(at, field)
 }

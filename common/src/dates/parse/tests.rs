@@ -1,7 +1,7 @@
 //! The date parser against the cases people hit: four zones with odd offsets, late evenings
 //! where UTC is already tomorrow, daylight-saving changes, and input that is not a date.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 use super::*;
 use crate::dates::Zone;
@@ -190,4 +190,47 @@ fn a_range_bound_given_as_a_day_starts_at_midnight() {
         parse_due_bound("next friday 5pm", &ny, "due_before").expect("a time"),
         at("2026-12-11T22:00:00Z")
     );
+}
+
+#[test]
+fn dates_written_the_way_taskwire_writes_them_read_back() {
+    // Friday 2026-12-04, 10:00 in New York: a small model copies the time note or a reply.
+    let ny = ctx("2026-12-04T15:00:00Z", "America/New_York");
+    let cases = [
+        // The time note, whole: its own offset says when.
+        (
+            "Saturday, December 5, 2026, 19:44 in America/New_York (UTC−05:00)",
+            "2026-12-06T00:44:00Z",
+        ),
+        (
+            "Saturday, December 5, 2026, 19:44 in Asia/Kolkata (UTC+05:30)",
+            "2026-12-05T14:14:00Z",
+        ),
+        (
+            "Saturday, December 5, 2026, 13:12 in UTC (UTC+00:00)",
+            "2026-12-05T13:12:00Z",
+        ),
+        // Without the zone: the user's.
+        ("Saturday, December 5, 2026, 19:00", "2026-12-06T00:00:00Z"),
+        ("Saturday, December 5, 2026", "2026-12-05T22:00:00Z"),
+        (
+            "Friday, January 15, 2027 at 9:30 AM",
+            "2027-01-15T14:30:00Z",
+        ),
+        // A reply's form, without a year.
+        ("Monday, December 7 at 2:30 PM", "2026-12-07T19:30:00Z"),
+        ("Mon, December 7", "2026-12-07T22:00:00Z"),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(due(text, &ny), at(expected), "{text}");
+    }
+    // Words that start with a weekday are still words.
+    let friday = due("Friday 5pm", &ny).with_timezone(&ny.zone.tz());
+    assert_eq!(
+        (friday.weekday(), friday.hour()),
+        (chrono::Weekday::Fri, 17)
+    );
+    // A weekday that is not the date's is not guessed between.
+    let err = parse_due("Sunday, December 5, 2026", &ny, "due_date").expect_err("a Saturday");
+    assert!(err.to_string().contains("weekday"), "{err}");
 }
