@@ -1,7 +1,8 @@
 //! The rails that keep a model on track, driven through the agent loop directly (its event
 //! sink is a list, its model a script) against real Postgres: a call written as text is
-//! recovered and never shown, a guessed id never touches a task, and an empty answer is
-//! written from what the tools did.
+//! recovered and never shown, a guessed id never touches a task (unless the builtin's reading
+//! makes the same change on the task the words name), and an empty answer is written from what
+//! the tools did.
 
 use std::{
     collections::VecDeque,
@@ -18,6 +19,8 @@ use common::{
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
+
+mod agreement;
 mod refusals;
 
 use worker::agent::{

@@ -26,6 +26,7 @@ use super::{
     model::{ChatMessage, ChatModel, ModelError, ModelRequest, ToolCall, ToolSpec},
     prompt::SYSTEM_PROMPT,
     rails::{
+        agree,
         answer::{final_text, step_limit_answer},
         confirm::affirms,
         insist::{declined, refused_with_one_fit},
@@ -174,6 +175,7 @@ impl Agent {
                 let text = final_text(&text, &transcript.records, &input.dates);
                 return Ok(output(text, transcript, TurnEnd::Answered));
             }
+            let calls = self.agreed(turn, &mut transcript, calls).await?;
             let calls = transcript.push_step(step_text, calls, step);
             let ran_now = self
                 .run_calls(turn, step, &calls, &mut transcript, events, &mut ran)
@@ -237,6 +239,25 @@ impl Agent {
             self.call(slot, call, transcript, events).await?;
         }
         Ok(repeats < calls.len())
+    }
+
+    /// `calls` with a guessed id corrected where the builtin's reading of the message makes
+    /// the same change on one task (see [`agree`]).
+    async fn agreed(
+        &self,
+        turn: Turn<'_>,
+        transcript: &mut Transcript,
+        calls: Vec<ToolCall>,
+    ) -> Result<Vec<ToolCall>, TurnError> {
+        if !agree::any_unseen(&calls, &transcript.seen, &turn.dates) {
+            return Ok(calls);
+        }
+        let change =
+            agree::builtin_change(&self.pool, turn.user, &turn.dates, &transcript.messages).await?;
+        Ok(match change {
+            Some(change) => agree::correct(calls, &change, &mut transcript.seen, &turn.dates),
+            None => calls,
+        })
     }
 
     /// The user's tasks that their words this turn may be about, for the refusal of a call by

@@ -66,6 +66,11 @@ impl SeenIds {
         }
     }
 
+    /// One id, shown by other means (a guessed id corrected to the task the words name).
+    pub fn note_id(&mut self, id: i64) {
+        self.0.insert(id);
+    }
+
     /// The ids, for the tool layer.
     pub fn ids(&self) -> &HashSet<i64> {
         &self.0

@@ -3,13 +3,15 @@
 //! - tool calls written as text are recovered when they name a known tool with valid
 //!   arguments ([`recover`]), and such text is not streamed to the user ([`sink`]);
 //! - a call that changes or deletes a task by id runs only for an id that came up in the
-//!   conversation ([`grounding`]; the refusal itself is the tool layer's);
+//!   conversation ([`grounding`]; the refusal itself is the tool layer's), or on the task
+//!   the builtin's reading of the same message changes with the same tool ([`agree`]);
 //! - a model that answered nothing where a call was clearly wanted is asked once more with a
 //!   harmless tool required ([`insist`]);
 //! - a large destructive bulk call waits for the user's own "yes" ([`confirm`]);
 //! - an empty final answer, or a turn stopped at the step limit, is answered from what the
 //!   tools did ([`answer`]).
 
+pub mod agree;
 pub mod answer;
 pub mod confirm;
 pub mod grounding;
