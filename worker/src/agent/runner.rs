@@ -219,9 +219,9 @@ impl Agent {
             *ran += 1;
             // The ids seen up to this call: a result earlier in the step counts.
             let seen = transcript.seen.ids().clone();
-            let fits = match common::tools::task_id_of(&call.name, &call.arguments, &turn.dates) {
-                Some(id) if !seen.contains(&id) => self.fits(turn).await?,
-                _ => Vec::new(),
+            let fits = match transcript.seen.unseen_in(call, &turn.dates) {
+                Some(_) => self.fits(turn).await?,
+                None => Vec::new(),
             };
             let slot = CallSlot {
                 job_id: turn.job_id,

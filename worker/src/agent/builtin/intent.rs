@@ -172,8 +172,8 @@ impl ListFilter {
         }
         let status = match text("status").as_deref() {
             None | Some("all") => None,
-            Some("pending" | "open") => Some(Status::Pending),
-            Some("completed" | "done") => Some(Status::Completed),
+            Some("pending") => Some(Status::Pending),
+            Some("completed") => Some(Status::Completed),
             Some(_) => return None,
         };
         let priority = match text("priority") {

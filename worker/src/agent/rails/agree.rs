@@ -75,7 +75,7 @@ pub async fn builtin_change(
 pub fn any_unseen(calls: &[ToolCall], seen: &SeenIds, dates: &DateContext) -> bool {
     calls
         .iter()
-        .any(|call| unseen_id(call, seen, dates).is_some())
+        .any(|call| seen.unseen_in(call, dates).is_some())
 }
 
 /// `calls` with the guessed id of the one call that agrees with `change` (same tool, an id
@@ -91,7 +91,7 @@ pub fn correct(
     let guessing: Vec<usize> = calls
         .iter()
         .enumerate()
-        .filter(|(_, call)| unseen_id(call, seen, dates).is_some())
+        .filter(|(_, call)| seen.unseen_in(call, dates).is_some())
         .map(|(k, _)| k)
         .collect();
     let [k] = guessing.as_slice() else {
@@ -114,10 +114,6 @@ pub fn correct(
     let mut calls = calls;
     calls[*k].arguments = Value::Object(arguments).to_string();
     calls
-}
-
-fn unseen_id(call: &ToolCall, seen: &SeenIds, dates: &DateContext) -> Option<i64> {
-    task_id_of(&call.name, &call.arguments, dates).filter(|id| !seen.ids().contains(id))
 }
 
 #[cfg(test)]

@@ -71,7 +71,7 @@ mod tests {
             "I couldn't find any tasks matching “rent”."
         );
         assert_eq!(
-            listed(json!({"priority": "High", "status": "open"}), json!([])),
+            listed(json!({"priority": "High", "status": "pending"}), json!([])),
             "You have no high-priority tasks."
         );
         assert_eq!(

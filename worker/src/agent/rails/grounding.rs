@@ -7,7 +7,9 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::agent::model::ChatMessage;
+use common::dates::DateContext;
+
+use crate::agent::model::{ChatMessage, ToolCall};
 
 /// Ids seen so far in a turn's conversation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -69,6 +71,12 @@ impl SeenIds {
     /// One id, shown by other means (a guessed id corrected to the task the words name).
     pub fn note_id(&mut self, id: i64) {
         self.0.insert(id);
+    }
+
+    /// The id `call` names when the conversation never showed it: a guess.
+    pub fn unseen_in(&self, call: &ToolCall, dates: &DateContext) -> Option<i64> {
+        common::tools::task_id_of(&call.name, &call.arguments, dates)
+            .filter(|id| !self.0.contains(id))
     }
 
     /// The ids, for the tool layer.
