@@ -1,8 +1,9 @@
 //! The rails that keep a model on track, driven through the agent loop directly (its event
 //! sink is a list, its model a script) against real Postgres: a call written as text is
 //! recovered and never shown, a guessed id never touches a task (unless the builtin's reading
-//! makes the same change on the task the words name), and an empty answer is written from what
-//! the tools did.
+//! makes the same change on the task the words name), an empty answer is met with what the
+//! builtin's reading of the message wants, and an empty final answer is written from what the
+//! tools did.
 
 use std::{
     collections::VecDeque,
@@ -21,6 +22,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 mod agreement;
+mod insist;
 mod refusals;
 
 use worker::agent::{
@@ -102,12 +104,38 @@ pub(super) async fn run(
     model: Arc<Script>,
     say: &str,
 ) -> (TurnOutput, Vec<ChatEvent>) {
+    let job_id = queue(pool, say).await;
+    deliver(pool, model, say, job_id).await
+}
+
+/// A job for `alice` saying `say`, queued in a conversation of its own.
+pub(super) async fn queue(pool: &PgPool, say: &str) -> Uuid {
     let alice = UserId::parse("alice").expect("user");
     let conversation = Uuid::now_v7();
     common::db::conversations::insert(pool, &alice, conversation, "c")
         .await
         .expect("conversation");
-    let job_id = taskwire_tests::store_queued_job(pool, &alice, conversation, say).await;
+    taskwire_tests::store_queued_job(pool, &alice, conversation, say).await
+}
+
+/// One delivery of the job `job_id` (`alice` saying `say`) to the scripted `model`, as its
+/// latest attempt: the calls the ledger holds for the job from earlier deliveries are
+/// replayed, not run again.
+pub(super) async fn deliver(
+    pool: &PgPool,
+    model: Arc<Script>,
+    say: &str,
+    job_id: Uuid,
+) -> (TurnOutput, Vec<ChatEvent>) {
+    let alice = UserId::parse("alice").expect("user");
+    let recorded = common::db::tool_executions::for_job(pool, job_id)
+        .await
+        .expect("the ledger");
+    let attempt: i32 = sqlx::query_scalar("select attempts from chat_jobs where id = $1")
+        .bind(job_id)
+        .fetch_one(pool)
+        .await
+        .expect("the job");
     let agent = Agent {
         model,
         pool: pool.clone(),
@@ -119,9 +147,9 @@ pub(super) async fn run(
         job_id,
         user: &alice,
         history: vec![ChatMessage::User(say.to_owned())],
-        recorded: Vec::new(),
+        recorded,
         dates: DateContext::new(Utc::now(), Zone::UTC),
-        attempt: 0,
+        attempt,
     };
     let output = agent.run(input, &mut events).await.expect("the turn ran");
     (output, events)

@@ -2,9 +2,9 @@
 //! tasks the user's words fit, so that the model can call again with a real id; a model that
 //! answers nothing after one such fit is asked once more with that call required, and one
 //! that answers nothing after several is answered with a question. (Where the builtin's own
-//! reading makes the same change on one task, the guess is corrected instead: agreement.rs.) A first answer that is
-//! empty where the message asks for a harmless call (a read, an add) is asked once more with
-//! that call required; never one that changes or deletes.
+//! reading makes the same change on one task, the guess is corrected instead: agreement.rs.) A
+//! first answer that is empty where the message asks for an add is asked once more with the
+//! add required (the other empty answers: insist.rs).
 
 use common::domain::{NewTask, Priority, Tags, TaskTitle, UserId};
 use serde_json::json;
@@ -163,27 +163,4 @@ async fn an_empty_first_answer_to_a_task_request_is_asked_again_with_a_harmless_
     assert_eq!(forced, [None, Some("add_task"), None]);
     assert_eq!(titles(&pool).await, ["Buy milk"]);
     assert!(output.text.contains("Buy milk"), "{}", output.text);
-}
-
-#[sqlx::test(migrations = "../migrations")]
-async fn an_empty_first_answer_is_never_followed_by_a_required_change(pool: PgPool) {
-    let ids = seed(&pool, &["Pay rent"]).await;
-    // The builtin reads "delete task N" as a delete: a call that harms, so it is not required.
-    let model = Script::new(vec![text("")]);
-    let said = format!("delete task {}", ids[0]);
-    let (output, _) = run(&pool, model.clone(), &said).await;
-    let forced: Vec<Option<&str>> = model.requests().iter().map(|r| r.force_tool).collect();
-    assert_eq!(forced, [None]);
-    assert_eq!(titles(&pool).await, ["Pay rent"]);
-    assert!(
-        output.text.contains("don't have an answer"),
-        "{}",
-        output.text
-    );
-
-    // Nor is anything required for words that are no task request.
-    let model = Script::new(vec![text("")]);
-    run(&pool, model.clone(), "thanks, that's all!").await;
-    let forced: Vec<Option<&str>> = model.requests().iter().map(|r| r.force_tool).collect();
-    assert_eq!(forced, [None]);
 }

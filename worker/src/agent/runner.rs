@@ -29,7 +29,7 @@ use super::{
         agree,
         answer::{final_text, step_limit_answer},
         confirm::affirms,
-        insist::{declined, refused_with_one_fit},
+        insist::{Insist, after_nothing, changed, failed, refused_with_one_fit},
         recover::{named_tool, recover},
         sink::HoldingSink,
         strip_nul, strip_nul_arguments,
@@ -91,7 +91,7 @@ struct Turn<'a> {
     attempt: i32,
     user: &'a UserId,
     dates: DateContext,
-    specs: &'a [ToolSpec],
+    specs: &'a Arc<[ToolSpec]>,
     /// When a bulk change needs the user's "yes", and whether this turn's message is one.
     confirm: Confirm,
     /// What the user said this turn.
@@ -156,26 +156,16 @@ impl Agent {
             // A call begun in text is asked for again only before any tool ran: after one,
             // such text is a small model echoing its call, and asking again would repeat it.
             let may_force = transcript.records.is_empty();
-            let insist = if transcript.records.is_empty() {
-                declined(&transcript.messages, &specs, &input.dates)
-            } else {
-                refused_with_one_fit(&transcript.records, &specs)
-            };
-            let (step_text, calls) = self
-                .step(
-                    &transcript,
-                    &specs,
-                    (input.dates, may_force, insist),
-                    events,
-                )
+            let (step_text, calls, held) = self
+                .step_on_rails(turn, &transcript, may_force, events)
                 .instrument(tracing::info_span!("model_step", step))
                 .await?;
             text.push_str(&step_text);
+            let calls = self.agreed(turn, &mut transcript, calls, held).await?;
             if calls.is_empty() {
                 let text = final_text(&text, &transcript.records, &input.dates);
                 return Ok(output(text, transcript, TurnEnd::Answered));
             }
-            let calls = self.agreed(turn, &mut transcript, calls).await?;
             let calls = transcript.push_step(step_text, calls, step);
             let ran_now = self
                 .run_calls(turn, step, &calls, &mut transcript, events, &mut ran)
@@ -242,21 +232,80 @@ impl Agent {
     }
 
     /// `calls` with a guessed id corrected where the builtin's reading of the message makes
-    /// the same change on one task (see [`agree`]).
+    /// the same change on one task (see [`agree`]). Under a change the loop required (`held`),
+    /// a call of that tool on another task the conversation showed is dropped: the two readers
+    /// disagree, so nothing is changed.
     async fn agreed(
         &self,
         turn: Turn<'_>,
         transcript: &mut Transcript,
         calls: Vec<ToolCall>,
+        held: Option<(String, i64)>,
     ) -> Result<Vec<ToolCall>, TurnError> {
+        let calls = match &held {
+            Some(change) => agree::hold(calls, change, &transcript.seen, &turn.dates),
+            None => calls,
+        };
         if !agree::any_unseen(&calls, &transcript.seen, &turn.dates) {
             return Ok(calls);
         }
-        let change =
-            agree::builtin_change(&self.pool, turn.user, &turn.dates, &transcript.messages).await?;
+        let change = match held {
+            Some(change) => Some(change),
+            None => agree::reading(&self.pool, turn.user, &turn.dates, &transcript.messages)
+                .await?
+                .change(),
+        };
         Ok(match change {
             Some(change) => agree::correct(calls, &change, &mut transcript.seen, &turn.dates),
             None => calls,
+        })
+    }
+
+    /// One model step, and, when the model answered nothing before any change this turn,
+    /// what the builtin's reading of the message says to do about it (see [`Insist`]): the
+    /// step's text, its calls, and the change a required call is held to.
+    async fn step_on_rails(
+        &self,
+        turn: Turn<'_>,
+        transcript: &Transcript,
+        may_force: bool,
+        events: &mut dyn TurnEvents,
+    ) -> Result<(String, Vec<ToolCall>, Option<(String, i64)>), TurnError> {
+        let mode = (turn.dates, may_force, None);
+        let (text, calls, nothing) = self.step(transcript, turn.specs, mode, events).await?;
+        if !nothing {
+            return Ok((text, calls, None));
+        }
+        let insist = match refused_with_one_fit(&transcript.records, turn.specs) {
+            Some(tool) => Some(Insist::Require(tool)),
+            // After a change the model's silence ends the turn; after a failed call, the
+            // reply says what failed.
+            None if changed(&transcript.records, turn.specs) || failed(&transcript.records) => None,
+            None => {
+                let reading =
+                    agree::reading(&self.pool, turn.user, &turn.dates, &transcript.messages)
+                        .await?;
+                after_nothing(reading, !transcript.records.is_empty(), turn.specs)
+            }
+        };
+        tracing::info!(?insist, "the model answered nothing");
+        let forced = |tool| (turn.dates, may_force, Some(tool));
+        Ok(match insist {
+            None => (text, calls, None),
+            Some(Insist::Require(tool)) => {
+                let (text, calls, _) = self
+                    .step(transcript, turn.specs, forced(tool), events)
+                    .await?;
+                (text, calls, None)
+            }
+            Some(Insist::Change(tool, id)) => {
+                let (text, calls, _) = self
+                    .step(transcript, turn.specs, forced(tool), events)
+                    .await?;
+                (text, calls, Some((tool.to_owned(), id)))
+            }
+            Some(Insist::Read(call)) => (String::new(), vec![call], None),
+            Some(Insist::Say(words)) => (words, Vec::new(), None),
         })
     }
 
@@ -274,22 +323,22 @@ impl Agent {
     }
 
     /// One model step: its text (streamed, but for what may be a call written as text) and
-    /// the calls it asked for, recovered from the text when it wrote them there. A step that
-    /// began a call in text without valid arguments is asked once more, with that tool
-    /// required; so is an empty step when `insist` names a tool (see [`declined`] and
-    /// [`refused_with_one_fit`]).
+    /// the calls it asked for, recovered from the text when it wrote them there. `force`
+    /// requires a tool from the start; a step that began a call in text without valid
+    /// arguments is asked once more, with that tool required. The flag is true when the
+    /// model answered nothing at all: no call, no text, not even a broken call.
     async fn step(
         &self,
         transcript: &Transcript,
         specs: &Arc<[ToolSpec]>,
-        (dates, may_force, insist): (DateContext, bool, Option<&'static str>),
+        (dates, may_force, force): (DateContext, bool, Option<&'static str>),
         events: &mut dyn TurnEvents,
-    ) -> Result<(String, Vec<ToolCall>), TurnError> {
+    ) -> Result<(String, Vec<ToolCall>, bool), TurnError> {
         let mut request = ModelRequest {
             messages: transcript.messages.clone(),
             tools: specs.clone(),
             dates,
-            force_tool: None,
+            force_tool: force,
         };
         // Prose a first try streamed before the call it broke off.
         let mut shown = String::new();
@@ -298,7 +347,7 @@ impl Agent {
             let (text, calls) = self.ask(&request, &mut sink).await?;
             if !calls.is_empty() {
                 sink.release().await;
-                return Ok((shown + &text, calls));
+                return Ok((shown + &text, calls, false));
             }
             if let Some((prose, written)) = recover(&text, &dates) {
                 tracing::info!(
@@ -308,25 +357,18 @@ impl Agent {
                 return Ok((
                     shown + &prose,
                     written.into_iter().map(ToolCall::from).collect(),
+                    false,
                 ));
             }
             let Some(tool) = named_tool(&text) else {
-                if let Some(tool) = insist.filter(|_| text.trim().is_empty())
-                    && request.force_tool.is_none()
-                {
-                    // Nothing said, where a call was clearly wanted: once more, with that
-                    // call required (an id still has to be one shown).
-                    tracing::info!(tool, "an empty answer; asking again with a tool required");
-                    request.force_tool = Some(tool);
-                    continue;
-                }
                 sink.release().await;
-                return Ok((shown + &text, Vec::new()));
+                let nothing = shown.is_empty() && text.trim().is_empty();
+                return Ok((shown + &text, Vec::new(), nothing));
             };
             // The held call text is never shown: only what streamed before it.
             shown.push_str(sink.shown());
             if request.force_tool.is_some() || !may_force {
-                return Ok((shown, Vec::new()));
+                return Ok((shown, Vec::new(), false));
             }
             tracing::info!(
                 tool,

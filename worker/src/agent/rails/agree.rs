@@ -23,35 +23,71 @@ use super::grounding::SeenIds;
 /// Most steps of the builtin's own reading (its look-ups, then its action).
 const READING_STEPS: usize = 3;
 
-/// The one change the builtin's reading of the user's last message makes: the tool and the
-/// task's id. Its look-ups run for real, as the user (reads only); `None` when it would ask,
-/// answer, act on several tasks, or act on none by id.
-pub async fn builtin_change(
+/// Where the builtin's own reading of the user's last message ends, after its look-ups.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// Its first call, if it makes one (a look-up, or the action itself).
+    pub first: Option<ToolCall>,
+    pub end: End,
+}
+
+/// What the builtin's reading comes to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum End {
+    /// One change on one task: the tool and the task's id.
+    Change(String, i64),
+    /// An answer in words: a question back, a listing, a greeting.
+    Answer(String),
+    /// Anything else: adds, several changes, a change not by id, more look-ups than it may make.
+    Other,
+}
+
+impl Reading {
+    /// The one change it makes, if that is where it ends.
+    pub fn change(self) -> Option<(String, i64)> {
+        match self.end {
+            End::Change(tool, id) => Some((tool, id)),
+            _ => None,
+        }
+    }
+}
+
+/// The builtin's reading of the user's last message in `messages`. Its look-ups run for real,
+/// as the user (reads only); nothing it would change is changed here.
+pub async fn reading(
     pool: &PgPool,
     user: &UserId,
     dates: &DateContext,
     messages: &[ChatMessage],
-) -> Result<Option<(String, i64)>, common::Error> {
+) -> Result<Reading, common::Error> {
+    let mut reading = Reading {
+        first: None,
+        end: End::Other,
+    };
     let Some(last_user) = messages
         .iter()
         .rposition(|m| matches!(m, ChatMessage::User(_)))
     else {
-        return Ok(None);
+        return Ok(reading);
     };
     // The conversation up to the message: this turn's steps are the model's, not the builtin's.
-    let mut reading = messages[..=last_user].to_vec();
+    let mut conversation = messages[..=last_user].to_vec();
     for _ in 0..READING_STEPS {
-        let turn = builtin::respond(&reading, dates);
+        let turn = builtin::respond(&conversation, dates);
+        if reading.first.is_none() {
+            reading.first = turn.tool_calls.first().cloned();
+        }
         if turn.tool_calls.is_empty() {
-            return Ok(None);
+            reading.end = End::Answer(turn.text);
+            return Ok(reading);
         }
         if turn.tool_calls.iter().any(|call| call.name != "list_tasks") {
-            return Ok(match turn.tool_calls.as_slice() {
-                [one] => {
-                    task_id_of(&one.name, &one.arguments, dates).map(|id| (one.name.clone(), id))
-                }
-                _ => None,
-            });
+            if let [one] = turn.tool_calls.as_slice()
+                && let Some(id) = task_id_of(&one.name, &one.arguments, dates)
+            {
+                reading.end = End::Change(one.name.clone(), id);
+            }
+            return Ok(reading);
         }
         let mut results = Vec::new();
         for call in &turn.tool_calls {
@@ -62,13 +98,13 @@ pub async fn builtin_change(
                 content: dates.localize_result(&outcome.result).to_string(),
             });
         }
-        reading.push(ChatMessage::Assistant {
+        conversation.push(ChatMessage::Assistant {
             content: None,
             tool_calls: turn.tool_calls,
         });
-        reading.extend(results);
+        conversation.extend(results);
     }
-    Ok(None)
+    Ok(reading)
 }
 
 /// True when one of `calls` names a task by an id the conversation never showed.
@@ -76,6 +112,31 @@ pub fn any_unseen(calls: &[ToolCall], seen: &SeenIds, dates: &DateContext) -> bo
     calls
         .iter()
         .any(|call| seen.unseen_in(call, dates).is_some())
+}
+
+/// `calls` under a change the loop required (`change`: the tool, and the task the user's
+/// words name), without the calls of that tool on another task the conversation showed: the
+/// model, made to call the tool, chose a different shown task, and a change two readers
+/// disagree on is not made. A guessed id is left for [`correct`].
+pub fn hold(
+    calls: Vec<ToolCall>,
+    change: &(String, i64),
+    seen: &SeenIds,
+    dates: &DateContext,
+) -> Vec<ToolCall> {
+    let (tool, id) = change;
+    calls
+        .into_iter()
+        .filter(|call| {
+            let other = call.name == *tool
+                && seen.unseen_in(call, dates).is_none()
+                && task_id_of(&call.name, &call.arguments, dates).is_some_and(|named| named != *id);
+            if other {
+                tracing::info!(tool, task_id = id, arguments = %call.arguments, "a required change on another task was not made");
+            }
+            !other
+        })
+        .collect()
 }
 
 /// `calls` with the guessed id of the one call that agrees with `change` (same tool, an id

@@ -1,32 +1,67 @@
-//! When a model that answered nothing is asked once more with a tool required: a step that
-//! declined the tools on a task request, or one after a refusal that offered exactly one task.
+//! What the loop does when a model answered nothing: a small model often declines the tools
+//! for everyday words ("I paid the rent", "delete 158"), or looks a task up and then stops,
+//! and on llama-cpp-python's `chatml-function-calling` a declining answer is always empty.
+//! The builtin's reading of the same message (see [`agree::reading`]) says what was wanted;
+//! the model is asked once more with that tool required and writes the arguments itself. A
+//! change it is made to call runs only on the task the user's words name.
 
-use common::{dates::DateContext, jobs::ToolCallRecord};
+use common::jobs::ToolCallRecord;
 
-use crate::agent::{
-    builtin,
-    model::{ChatMessage, ToolSpec},
-};
+use crate::agent::model::{ToolCall, ToolSpec};
 
-/// For a model's first step: the tool to require if it answers nothing, when the message is a
-/// task request all the same. A small model often declines the tools for everyday words ("I
-/// paid the rent") and, on llama-cpp-python's `chatml-function-calling`, a declining answer
-/// is always empty. The builtin's reading of the message names the first call; only one that
-/// cannot harm (a read, or an add) is required, with the model writing its arguments and
-/// choosing every step after it.
-pub fn declined(
-    messages: &[ChatMessage],
-    specs: &[ToolSpec],
-    dates: &DateContext,
-) -> Option<&'static str> {
-    let first = builtin::respond(messages, dates)
-        .tool_calls
-        .into_iter()
-        .next()?;
-    specs
+use super::agree::{End, Reading};
+
+/// The loop's answer to an empty step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Insist {
+    /// Ask once more with this tool required (a read or an add: nothing it can harm).
+    Require(&'static str),
+    /// Ask once more with this change required; it runs only on this task.
+    Change(&'static str, i64),
+    /// Run this look-up (the builtin's: a read, in the user's words) and let the model go on.
+    Read(ToolCall),
+    /// Answer with these words: the builtin's own, after its look-ups.
+    Say(String),
+}
+
+/// True when a call of this turn changed a task: after that an empty answer is the model's
+/// way of ending, and the reply is written from what the calls did.
+pub fn changed(records: &[ToolCallRecord], specs: &[ToolSpec]) -> bool {
+    records.iter().any(|record| {
+        record.result.get("error").is_none()
+            && specs
+                .iter()
+                .any(|spec| spec.name == record.tool && !spec.hints.read_only)
+    })
+}
+
+/// True when a call of this turn failed (refused, not found, invalid): the reply says so.
+pub fn failed(records: &[ToolCallRecord]) -> bool {
+    records
         .iter()
-        .find(|spec| spec.name == first.name && !spec.hints.destructive)
-        .map(|spec| spec.name)
+        .any(|record| record.result.get("error").is_some())
+}
+
+/// For a step that answered nothing, before any change this turn: what `reading`, the
+/// builtin's reading of the message, says to do. `looked` is true when calls already ran this
+/// turn (look-ups, or refused calls).
+pub fn after_nothing(reading: Reading, looked: bool, specs: &[ToolSpec]) -> Option<Insist> {
+    let tool = |name: &str| {
+        specs
+            .iter()
+            .find(|spec| spec.name == name)
+            .map(|spec| (spec.name, spec.hints.destructive))
+    };
+    match (reading.end, reading.first) {
+        (End::Change(name, id), _) => tool(&name).map(|(name, _)| Insist::Change(name, id)),
+        (_, Some(first)) if !looked && first.name == "list_tasks" => Some(Insist::Read(first)),
+        (_, Some(first)) if !looked => match tool(&first.name) {
+            Some((name, false)) => Some(Insist::Require(name)),
+            _ => None,
+        },
+        (End::Answer(text), _) => Some(Insist::Say(text)),
+        (End::Other, _) => None,
+    }
 }
 
 /// The tool of the last call, when it was refused for an id never shown and the user's words
