@@ -59,8 +59,11 @@ pub fn after_nothing(reading: Reading, looked: bool, specs: &[ToolSpec]) -> Opti
             Some((name, false)) => Some(Insist::Require(name)),
             _ => None,
         },
-        (End::Answer(text), _) => Some(Insist::Say(text)),
-        (End::Other, _) => None,
+        // After the model's own look-ups, the builtin's words only where it looked too: its
+        // answer without a look-up (it did not follow the message) is no better than a
+        // summary of what the model found.
+        (End::Answer(text), first) if !looked || first.is_some() => Some(Insist::Say(text)),
+        (End::Answer(_) | End::Other, _) => None,
     }
 }
 
@@ -82,4 +85,70 @@ pub fn refused_with_one_fit(
         .then(|| specs.iter().find(|spec| spec.name == last.tool))
         .flatten()
         .map(|spec| spec.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::tools::tool_specs;
+
+    fn call(name: &str) -> ToolCall {
+        ToolCall {
+            id: "call_1".into(),
+            name: name.into(),
+            arguments: "{}".into(),
+        }
+    }
+
+    fn reading(first: Option<&str>, end: End) -> Reading {
+        Reading {
+            first: first.map(call),
+            end,
+        }
+    }
+
+    #[test]
+    fn an_empty_answer_is_met_with_what_the_builtins_reading_wants() {
+        let specs = tool_specs();
+        let answer = || End::Answer("Which one?".into());
+        let cases = [
+            // A change on one task: required, held to the task.
+            (
+                reading(Some("list_tasks"), End::Change("delete_task".into(), 7)),
+                true,
+                Some(Insist::Change("delete_task", 7)),
+            ),
+            // A look-up first, before any call ran: the loop makes it.
+            (
+                reading(Some("list_tasks"), answer()),
+                false,
+                Some(Insist::Read(call("list_tasks"))),
+            ),
+            // An add: required, the model writes it.
+            (
+                reading(Some("add_task"), End::Other),
+                false,
+                Some(Insist::Require("add_task")),
+            ),
+            // A change not by one id (a bulk delete) is never required.
+            (reading(Some("delete_tasks"), End::Other), false, None),
+            // Words without a look-up: the builtin's answer, unless the model looked.
+            (
+                reading(None, answer()),
+                false,
+                Some(Insist::Say("Which one?".into())),
+            ),
+            (reading(None, answer()), true, None),
+            // The builtin looked too: its answer.
+            (
+                reading(Some("list_tasks"), answer()),
+                true,
+                Some(Insist::Say("Which one?".into())),
+            ),
+        ];
+        for (reading, looked, expected) in cases {
+            let shown = format!("{reading:?} looked={looked}");
+            assert_eq!(after_nothing(reading, looked, &specs), expected, "{shown}");
+        }
+    }
 }
