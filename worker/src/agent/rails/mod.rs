@@ -5,8 +5,9 @@
 //! - a call that changes or deletes a task by id runs only for an id that came up in the
 //!   conversation ([`grounding`]; the refusal itself is the tool layer's), or on the task
 //!   the builtin's reading of the same message changes with the same tool ([`agree`]);
-//! - a model that answered nothing where a call was clearly wanted is asked once more with a
-//!   harmless tool required ([`insist`]);
+//! - a model that answered nothing before any change is met with what the builtin's reading
+//!   of the message wants ([`insist`]): the change it reads, required of the model and held to
+//!   the task the words name; its look-up, made for the model; or its answer in words;
 //! - a large destructive bulk call waits for the user's own "yes" ([`confirm`]);
 //! - an empty final answer, or a turn stopped at the step limit, is answered from what the
 //!   tools did ([`answer`]).

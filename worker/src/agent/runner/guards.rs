@@ -1,0 +1,112 @@
+//! The loop's checks against the builtin's reading of the same message (see
+//! [`crate::agent::rails`]): a guessed id corrected where both readers agree, an empty answer
+//! met with what the reading wants, and the tasks a refused guess is offered.
+
+use common::tools::{Caller, TaskFit};
+
+use super::{Agent, Turn, TurnError};
+use crate::{
+    agent::{
+        builtin,
+        model::ToolCall,
+        rails::{
+            agree,
+            insist::{Insist, after_nothing, changed, failed, refused_with_one_fit},
+        },
+        transcript::Transcript,
+    },
+    events::TurnEvents,
+};
+
+impl Agent {
+    /// `calls` with a guessed id corrected where the builtin's reading of the message makes
+    /// the same change on one task (see [`agree`]). Under a change the loop required (`held`),
+    /// a call of that tool on another task the conversation showed is dropped: the two readers
+    /// disagree, so nothing is changed.
+    pub(super) async fn agreed(
+        &self,
+        turn: Turn<'_>,
+        transcript: &mut Transcript,
+        calls: Vec<ToolCall>,
+        held: Option<(String, i64)>,
+    ) -> Result<Vec<ToolCall>, TurnError> {
+        let calls = match &held {
+            Some(change) => agree::hold(calls, change, &transcript.seen, &turn.dates),
+            None => calls,
+        };
+        if !agree::any_unseen(&calls, &transcript.seen, &turn.dates) {
+            return Ok(calls);
+        }
+        let change = match held {
+            Some(change) => Some(change),
+            None => agree::reading(&self.pool, turn.user, &turn.dates, &transcript.messages)
+                .await?
+                .change(),
+        };
+        Ok(match change {
+            Some(change) => agree::correct(calls, &change, &mut transcript.seen, &turn.dates),
+            None => calls,
+        })
+    }
+
+    /// One model step, and, when the model answered nothing before any change this turn,
+    /// what the builtin's reading of the message says to do about it (see [`Insist`]): the
+    /// step's text, its calls, and the change a required call is held to.
+    pub(super) async fn step_on_rails(
+        &self,
+        turn: Turn<'_>,
+        transcript: &Transcript,
+        may_force: bool,
+        events: &mut dyn TurnEvents,
+    ) -> Result<(String, Vec<ToolCall>, Option<(String, i64)>), TurnError> {
+        let mode = (turn.dates, may_force, None);
+        let (text, calls, nothing) = self.step(transcript, turn.specs, mode, events).await?;
+        if !nothing {
+            return Ok((text, calls, None));
+        }
+        let insist = match refused_with_one_fit(&transcript.records, turn.specs) {
+            Some(tool) => Some(Insist::Require(tool)),
+            // After a change the model's silence ends the turn; after a failed call, the
+            // reply says what failed.
+            None if changed(&transcript.records, turn.specs) || failed(&transcript.records) => None,
+            None => {
+                let reading =
+                    agree::reading(&self.pool, turn.user, &turn.dates, &transcript.messages)
+                        .await?;
+                after_nothing(reading, !transcript.records.is_empty(), turn.specs)
+            }
+        };
+        tracing::info!(?insist, "the model answered nothing");
+        let forced = |tool| (turn.dates, may_force, Some(tool));
+        Ok(match insist {
+            None => (text, calls, None),
+            Some(Insist::Require(tool)) => {
+                let (text, calls, _) = self
+                    .step(transcript, turn.specs, forced(tool), events)
+                    .await?;
+                (text, calls, None)
+            }
+            Some(Insist::Change(tool, id)) => {
+                let (text, calls, _) = self
+                    .step(transcript, turn.specs, forced(tool), events)
+                    .await?;
+                (text, calls, Some((tool.to_owned(), id)))
+            }
+            Some(Insist::Read(call)) => (String::new(), vec![call], None),
+            Some(Insist::Say(words)) => (words, Vec::new(), None),
+        })
+    }
+
+    /// The user's tasks that their words this turn may be about, for the refusal of a call by
+    /// an id the conversation never showed (see [`common::tools::Caller::fits`]).
+    pub(super) async fn fits(&self, turn: Turn<'_>) -> Result<Vec<TaskFit>, TurnError> {
+        let listing = common::tools::execute(
+            &self.pool,
+            Caller::new(turn.user, turn.dates),
+            "list_tasks",
+            r#"{"status": "all", "limit": 50}"#,
+        )
+        .await?;
+        Ok(builtin::fitting(turn.said, &listing.result))
+    }
+}
