@@ -56,6 +56,11 @@ impl Bulk {
 
     /// The statement: one row `r` with the report. Ids outside `grounded` are not touched,
     /// only reported as `unknown`.
+    /// The tasks it acts on, by id.
+    pub(super) fn ids(&self) -> &[i64] {
+        &self.ids
+    }
+
     pub(super) fn push(
         &self,
         query: &mut QueryBuilder<Postgres>,

@@ -204,6 +204,15 @@ pub fn task_id_of(name: &str, arguments: &str, dates: &DateContext) -> Option<i6
         .and_then(|effect| effect.task_id())
 }
 
+/// The task ids a call of tool `name` acts on by id, when its arguments are valid: one for
+/// complete, delete and update, the `task_ids` of a bulk call; `None` for the other tools.
+pub fn task_ids_of(name: &str, arguments: &str, dates: &DateContext) -> Option<Vec<i64>> {
+    match parse_arguments(name, arguments, dates).ok()? {
+        Effect::Bulk(bulk) => Some(bulk.ids().to_vec()),
+        effect => effect.task_id().map(|id| vec![id]),
+    }
+}
+
 /// True when `arguments` are valid for tool `name` (a known tool), whatever the ids.
 pub fn valid_call(name: &str, arguments: &str, dates: &DateContext) -> bool {
     parse_arguments(name, arguments, dates).is_ok()

@@ -78,3 +78,30 @@ async fn a_guess_the_builtin_reads_otherwise_is_still_refused(pool: PgPool) {
         ["Pay rent", "Buy milk", "Pay the rent deposit"]
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_bulk_call_on_guessed_ids_runs_on_the_tasks_the_words_name(pool: PgPool) {
+    let ids = seed(
+        &pool,
+        &["Buy shopping bags", "Buy milk", "Write the shopping list"],
+    )
+    .await;
+    let model = Script::new(vec![
+        calls(&[(
+            "complete_tasks",
+            json!({"task_ids": [1_000_001, 1_000_002, 1_000_003]}),
+        )]),
+        text(""),
+    ]);
+    let (output, _) = run(&pool, model, "mark all the shopping ones done").await;
+
+    let done: Vec<i64> = sqlx::query_scalar("select id from tasks where completed order by id")
+        .fetch_all(&pool)
+        .await
+        .expect("done");
+    assert_eq!(done, [ids[0], ids[2]], "the shopping ones, not the milk");
+    let mut ran: Vec<i64> =
+        serde_json::from_value(output.tool_calls[0].arguments["task_ids"].clone()).expect("ids");
+    ran.sort_unstable();
+    assert_eq!(ran, [ids[0], ids[2]], "recorded as run");
+}

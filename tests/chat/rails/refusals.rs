@@ -106,9 +106,10 @@ async fn an_empty_answer_after_several_fits_asks_which_one(pool: PgPool) {
         ["Call mom", "Call the bank", "Buy milk"]
     );
     assert!(
-        output.text.starts_with("Which one do you mean:")
-            && output.text.contains("“Call mom”")
-            && output.text.contains("“Call the bank”")
+        output.text.starts_with("These tasks fit your words: #")
+            && output.text.contains("Call mom")
+            && output.text.contains("Call the bank")
+            && output.text.contains("Which one?")
             && !output.text.contains("Buy milk"),
         "{}",
         output.text
@@ -132,7 +133,7 @@ async fn a_refused_call_repeated_word_for_word_ends_the_turn_with_a_question(poo
     assert_eq!(
         output.text,
         format!(
-            "Do you mean “Pay rent” (#{})? Say yes, or tell me which task.",
+            "Did you mean “Pay rent” (#{})? Say yes, or tell me which task.",
             ids[0]
         )
     );

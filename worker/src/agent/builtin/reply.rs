@@ -4,6 +4,7 @@
 use common::dates::{DateContext, DueView};
 use serde_json::Value;
 
+use super::followup::{DID_YOU_MEAN, QUESTION};
 use super::format::{self, count, named, quoted, task_line};
 use super::intent::{Action, Due, Intent, ListFilter, Status};
 use super::phrases::named_list;
@@ -345,18 +346,27 @@ pub(super) fn error_sentence(error: &ToolError, id: Option<i64>) -> String {
 }
 
 /// The answer to a call refused for an id the conversation never showed: the tasks the
-/// user's words fit, to choose from, or none found.
+/// user's words fit, to choose from, or none found. Asked the way the builtin asks its own
+/// questions, so that the user's answer ("the second one", "yes") is read as one.
 fn which_task(matches: &[TaskView]) -> String {
-    let named: Vec<String> = matches
-        .iter()
-        .map(|task| format!("“{}” (#{})", task.title, task.id))
-        .collect();
-    match named.as_slice() {
+    match matches {
         [] => "I couldn't tell which task you mean. Could you tell me its name or number? \
                (Say “show my tasks” to see your list.)"
             .to_owned(),
-        [one] => format!("Do you mean {one}? Say yes, or tell me which task."),
-        [rest @ .., last] => format!("Which one do you mean: {} or {last}?", rest.join(", ")),
+        [one] => format!(
+            "{DID_YOU_MEAN} {}? Say yes, or tell me which task.",
+            named(&one.title, one.id)
+        ),
+        several => {
+            let listed: Vec<String> = several
+                .iter()
+                .map(|task| format!("#{} {}", task.id, task.title))
+                .collect();
+            format!(
+                "These tasks fit your words: {}. {QUESTION} Tell me its number.",
+                listed.join(", ")
+            )
+        }
     }
 }
 

@@ -1,14 +1,15 @@
 //! A guessed id corrected where two readers agree. A small model asked to "get rid of the car
-//! wash task" often calls `delete_task(1)`: the right tool on an id it never saw, and it
-//! ignores the tasks the refusal then offers. When the builtin's own reading of the same
-//! message acts with the same tool on one task (found by the user's words, which it never
-//! guesses), the call runs on that task instead: the model chose what to do, the user's words
-//! chose the task. Without that agreement the id stays unshown and the tool layer refuses it.
+//! wash task" often calls `delete_task(1)`, or `complete_tasks([1, 2, 3])` for "mark all the
+//! shopping ones done": the right tool on ids it never saw, and it ignores the tasks the
+//! refusal then offers. When the builtin's own reading of the same message acts with the same
+//! tool on tasks it found by the user's words (it never guesses), the call runs on those tasks
+//! instead: the model chose what to do, the user's words chose the tasks. Without that
+//! agreement the ids stay unshown and the tool layer refuses them.
 
 use common::{
     dates::DateContext,
     domain::UserId,
-    tools::{Caller, execute, task_id_of},
+    tools::{BULK_TOOLS, Caller, execute, task_ids_of},
 };
 use serde_json::Value;
 use sqlx::PgPool;
@@ -23,6 +24,32 @@ use super::grounding::SeenIds;
 /// Most steps of the builtin's own reading (its look-ups, then its action).
 const READING_STEPS: usize = 3;
 
+/// A change on tasks named by id: the tool, and the ids (one, or a bulk call's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub tool: String,
+    pub ids: Vec<i64>,
+}
+
+impl Change {
+    /// The change `call` makes, when it acts on tasks by id.
+    fn of(call: &ToolCall, dates: &DateContext) -> Option<Self> {
+        task_ids_of(&call.name, &call.arguments, dates).map(|ids| Self {
+            tool: call.name.clone(),
+            ids,
+        })
+    }
+
+    /// `arguments` made to name this change's tasks.
+    fn arguments_for(&self, arguments: &mut serde_json::Map<String, Value>) {
+        if BULK_TOOLS.contains(&self.tool.as_str()) {
+            arguments.insert("task_ids".into(), Value::from(self.ids.clone()));
+        } else if let [id] = self.ids.as_slice() {
+            arguments.insert("task_id".into(), Value::from(*id));
+        }
+    }
+}
+
 /// Where the builtin's own reading of the user's last message ends, after its look-ups.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reading {
@@ -34,19 +61,19 @@ pub struct Reading {
 /// What the builtin's reading comes to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum End {
-    /// One change on one task: the tool and the task's id.
-    Change(String, i64),
+    /// One call that changes tasks named by id.
+    Change(Change),
     /// An answer in words: a question back, a listing, a greeting.
     Answer(String),
-    /// Anything else: adds, several changes, a change not by id, more look-ups than it may make.
+    /// Anything else: adds, several calls, more look-ups than it may make.
     Other,
 }
 
 impl Reading {
     /// The one change it makes, if that is where it ends.
-    pub fn change(self) -> Option<(String, i64)> {
+    pub fn change(self) -> Option<Change> {
         match self.end {
-            End::Change(tool, id) => Some((tool, id)),
+            End::Change(change) => Some(change),
             _ => None,
         }
     }
@@ -83,9 +110,9 @@ pub async fn reading(
         }
         if turn.tool_calls.iter().any(|call| call.name != "list_tasks") {
             if let [one] = turn.tool_calls.as_slice()
-                && let Some(id) = task_id_of(&one.name, &one.arguments, dates)
+                && let Some(change) = Change::of(one, dates)
             {
-                reading.end = End::Change(one.name.clone(), id);
+                reading.end = End::Change(change);
             }
             return Ok(reading);
         }
@@ -107,71 +134,69 @@ pub async fn reading(
     Ok(reading)
 }
 
-/// True when one of `calls` names a task by an id the conversation never showed.
-pub fn any_unseen(calls: &[ToolCall], seen: &SeenIds, dates: &DateContext) -> bool {
+/// True when one of `calls` names tasks only by ids the conversation never showed.
+pub fn any_guessed(calls: &[ToolCall], seen: &SeenIds, dates: &DateContext) -> bool {
     calls
         .iter()
-        .any(|call| seen.unseen_in(call, dates).is_some())
+        .any(|call| seen.guessed_in(call, dates).is_some())
 }
 
-/// `calls` under a change the loop required (`change`: the tool, and the task the user's
-/// words name), without the calls of that tool on another task the conversation showed: the
-/// model, made to call the tool, chose a different shown task, and a change two readers
-/// disagree on is not made. A guessed id is left for [`correct`].
+/// `calls` under a change the loop required (`change`: the tool, and the tasks the user's
+/// words name), without the calls of that tool on other tasks the conversation showed: the
+/// model, made to call the tool, chose different shown tasks, and a change two readers
+/// disagree on is not made. A guess is left for [`correct`].
 pub fn hold(
     calls: Vec<ToolCall>,
-    change: &(String, i64),
+    change: &Change,
     seen: &SeenIds,
     dates: &DateContext,
 ) -> Vec<ToolCall> {
-    let (tool, id) = change;
     calls
         .into_iter()
         .filter(|call| {
-            let other = call.name == *tool
-                && seen.unseen_in(call, dates).is_none()
-                && task_id_of(&call.name, &call.arguments, dates).is_some_and(|named| named != *id);
+            let other = Change::of(call, dates).is_some_and(|made| {
+                made.tool == change.tool && made.ids != change.ids && seen.all_shown(&made.ids)
+            });
             if other {
-                tracing::info!(tool, task_id = id, arguments = %call.arguments, "a required change on another task was not made");
+                tracing::info!(tool = %change.tool, ids = ?change.ids, arguments = %call.arguments, "a required change on other tasks was not made");
             }
             !other
         })
         .collect()
 }
 
-/// `calls` with the guessed id of the one call that agrees with `change` (same tool, an id
-/// never shown) replaced by the task `change` is about, which then counts as shown. Nothing
+/// `calls` with the guessed ids of the one call that agrees with `change` (same tool, ids
+/// never shown) replaced by the tasks `change` is about, which then count as shown. Nothing
 /// changes when several calls guess, or none agrees.
 pub fn correct(
     calls: Vec<ToolCall>,
-    change: &(String, i64),
+    change: &Change,
     seen: &mut SeenIds,
     dates: &DateContext,
 ) -> Vec<ToolCall> {
-    let (tool, id) = change;
     let guessing: Vec<usize> = calls
         .iter()
         .enumerate()
-        .filter(|(_, call)| seen.unseen_in(call, dates).is_some())
+        .filter(|(_, call)| seen.guessed_in(call, dates).is_some())
         .map(|(k, _)| k)
         .collect();
     let [k] = guessing.as_slice() else {
         return calls;
     };
-    if calls[*k].name != *tool {
+    if calls[*k].name != change.tool {
         return calls;
     }
     let Ok(Value::Object(mut arguments)) = serde_json::from_str::<Value>(&calls[*k].arguments)
     else {
         return calls;
     };
-    arguments.insert("task_id".into(), Value::from(*id));
+    change.arguments_for(&mut arguments);
     tracing::info!(
-        tool,
-        task_id = id,
-        "a guessed id corrected to the task the words name"
+        tool = %change.tool,
+        ids = ?change.ids,
+        "guessed ids corrected to the tasks the words name"
     );
-    seen.note_id(*id);
+    change.ids.iter().for_each(|id| seen.note_id(*id));
     let mut calls = calls;
     calls[*k].arguments = Value::Object(arguments).to_string();
     calls
@@ -197,6 +222,13 @@ mod tests {
         }
     }
 
+    fn change(tool: &str, ids: &[i64]) -> Change {
+        Change {
+            tool: tool.into(),
+            ids: ids.to_vec(),
+        }
+    }
+
     fn seen(ids: &[i64]) -> SeenIds {
         let mut seen = SeenIds::default();
         ids.iter().for_each(|id| seen.note_id(*id));
@@ -206,7 +238,7 @@ mod tests {
     #[test]
     fn the_guessed_id_of_the_agreeing_call_becomes_the_task_the_words_name() {
         let mut shown = seen(&[]);
-        let change = ("update_task".to_owned(), 148);
+        let change = change("update_task", &[148]);
         let calls = vec![call("update_task", r#"{"task_id": 1, "priority": "high"}"#)];
         let corrected = correct(calls, &change, &mut shown, &dates());
         let arguments: Value = serde_json::from_str(&corrected[0].arguments).expect("JSON");
@@ -219,7 +251,7 @@ mod tests {
 
     #[test]
     fn another_tool_a_shown_id_or_several_guesses_are_left_alone() {
-        let change = ("delete_task".to_owned(), 148);
+        let change = change("delete_task", &[148]);
         for (calls, shown) in [
             // The model completes what the builtin would delete: no agreement.
             (vec![call("complete_task", r#"{"task_id": 1}"#)], seen(&[])),
@@ -239,5 +271,36 @@ mod tests {
             assert_eq!(correct(calls, &change, &mut after, &dates()), before);
             assert_eq!(after, shown);
         }
+    }
+
+    #[test]
+    fn a_bulk_call_on_guessed_ids_becomes_the_tasks_the_words_name() {
+        let change = change("complete_tasks", &[392, 390]);
+        let mut shown = seen(&[]);
+        let calls = vec![call("complete_tasks", r#"{"task_ids": [1, 2, 3]}"#)];
+        let corrected = correct(calls, &change, &mut shown, &dates());
+        let arguments: Value = serde_json::from_str(&corrected[0].arguments).expect("JSON");
+        assert_eq!(arguments, serde_json::json!({"task_ids": [392, 390]}));
+        assert!(shown.all_shown(&[392, 390]));
+        // One id of the call was shown: the call is the model's own, the rest unknown.
+        let mut shown = seen(&[392]);
+        let calls = vec![call("complete_tasks", r#"{"task_ids": [392, 2]}"#)];
+        let before = calls.clone();
+        assert_eq!(correct(calls, &change, &mut shown, &dates()), before);
+    }
+
+    #[test]
+    fn a_required_change_on_other_shown_tasks_is_dropped() {
+        let required = change("delete_task", &[148]);
+        let shown = seen(&[148, 7]);
+        let calls = vec![
+            call("delete_task", r#"{"task_id": 7}"#),
+            call("delete_task", r#"{"task_id": 148}"#),
+            // A guess is left for `correct`; another tool is not this rail's.
+            call("delete_task", r#"{"task_id": 1}"#),
+            call("complete_task", r#"{"task_id": 7}"#),
+        ];
+        let kept = hold(calls.clone(), &required, &shown, &dates());
+        assert_eq!(kept, calls[1..]);
     }
 }

@@ -79,6 +79,18 @@ impl SeenIds {
             .filter(|id| !self.0.contains(id))
     }
 
+    /// The ids `call` acts on when the conversation showed none of them: a guess (one id, or a
+    /// bulk call's every id).
+    pub fn guessed_in(&self, call: &ToolCall, dates: &DateContext) -> Option<Vec<i64>> {
+        common::tools::task_ids_of(&call.name, &call.arguments, dates)
+            .filter(|ids| !ids.is_empty() && ids.iter().all(|id| !self.0.contains(id)))
+    }
+
+    /// True when the conversation showed every one of `ids`.
+    pub fn all_shown(&self, ids: &[i64]) -> bool {
+        ids.iter().all(|id| self.0.contains(id))
+    }
+
     /// The ids, for the tool layer.
     pub fn ids(&self) -> &HashSet<i64> {
         &self.0

@@ -9,15 +9,15 @@ use common::jobs::ToolCallRecord;
 
 use crate::agent::model::{ToolCall, ToolSpec};
 
-use super::agree::{End, Reading};
+use super::agree::{Change, End, Reading};
 
 /// The loop's answer to an empty step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Insist {
     /// Ask once more with this tool required (a read or an add: nothing it can harm).
     Require(&'static str),
-    /// Ask once more with this change required; it runs only on this task.
-    Change(&'static str, i64),
+    /// Ask once more with this change's tool required; it runs only on its tasks.
+    Change(&'static str, Change),
     /// Run this look-up (the builtin's: a read, in the user's words) and let the model go on.
     Read(ToolCall),
     /// Answer with these words: the builtin's own, after its look-ups.
@@ -53,7 +53,9 @@ pub fn after_nothing(reading: Reading, looked: bool, specs: &[ToolSpec]) -> Opti
             .map(|spec| (spec.name, spec.hints.destructive))
     };
     match (reading.end, reading.first) {
-        (End::Change(name, id), _) => tool(&name).map(|(name, _)| Insist::Change(name, id)),
+        (End::Change(change), _) => {
+            tool(&change.tool).map(|(name, _)| Insist::Change(name, change))
+        }
         (_, Some(first)) if !looked && first.name == "list_tasks" => Some(Insist::Read(first)),
         (_, Some(first)) if !looked => match tool(&first.name) {
             Some((name, false)) => Some(Insist::Require(name)),
@@ -111,12 +113,16 @@ mod tests {
     fn an_empty_answer_is_met_with_what_the_builtins_reading_wants() {
         let specs = tool_specs();
         let answer = || End::Answer("Which one?".into());
+        let delete = Change {
+            tool: "delete_task".into(),
+            ids: vec![7],
+        };
         let cases = [
-            // A change on one task: required, held to the task.
+            // A change by id: required, held to its tasks.
             (
-                reading(Some("list_tasks"), End::Change("delete_task".into(), 7)),
+                reading(Some("list_tasks"), End::Change(delete.clone())),
                 true,
-                Some(Insist::Change("delete_task", 7)),
+                Some(Insist::Change("delete_task", delete.clone())),
             ),
             // A look-up first, before any call ran: the loop makes it.
             (
@@ -130,8 +136,8 @@ mod tests {
                 false,
                 Some(Insist::Require("add_task")),
             ),
-            // A change not by one id (a bulk delete) is never required.
-            (reading(Some("delete_tasks"), End::Other), false, None),
+            // A change not by id is never required.
+            (reading(Some("delete_task"), End::Other), false, None),
             // Words without a look-up: the builtin's answer, unless the model looked.
             (
                 reading(None, answer()),

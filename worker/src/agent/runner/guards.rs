@@ -10,7 +10,7 @@ use crate::{
         builtin,
         model::ToolCall,
         rails::{
-            agree,
+            agree::{self, Change},
             insist::{Insist, after_nothing, changed, failed, refused_with_one_fit},
         },
         transcript::Transcript,
@@ -20,7 +20,7 @@ use crate::{
 
 impl Agent {
     /// `calls` with a guessed id corrected where the builtin's reading of the message makes
-    /// the same change on one task (see [`agree`]). Under a change the loop required (`held`),
+    /// the same change on tasks it found (see [`agree`]). Under a change the loop required (`held`),
     /// a call of that tool on another task the conversation showed is dropped: the two readers
     /// disagree, so nothing is changed.
     pub(super) async fn agreed(
@@ -28,13 +28,13 @@ impl Agent {
         turn: Turn<'_>,
         transcript: &mut Transcript,
         calls: Vec<ToolCall>,
-        held: Option<(String, i64)>,
+        held: Option<Change>,
     ) -> Result<Vec<ToolCall>, TurnError> {
         let calls = match &held {
             Some(change) => agree::hold(calls, change, &transcript.seen, &turn.dates),
             None => calls,
         };
-        if !agree::any_unseen(&calls, &transcript.seen, &turn.dates) {
+        if !agree::any_guessed(&calls, &transcript.seen, &turn.dates) {
             return Ok(calls);
         }
         let change = match held {
@@ -58,7 +58,7 @@ impl Agent {
         transcript: &Transcript,
         may_force: bool,
         events: &mut dyn TurnEvents,
-    ) -> Result<(String, Vec<ToolCall>, Option<(String, i64)>), TurnError> {
+    ) -> Result<(String, Vec<ToolCall>, Option<Change>), TurnError> {
         let mode = (turn.dates, may_force, None);
         let (text, calls, nothing) = self.step(transcript, turn.specs, mode, events).await?;
         if !nothing {
@@ -86,11 +86,11 @@ impl Agent {
                     .await?;
                 (text, calls, None)
             }
-            Some(Insist::Change(tool, id)) => {
+            Some(Insist::Change(tool, change)) => {
                 let (text, calls, _) = self
                     .step(transcript, turn.specs, forced(tool), events)
                     .await?;
-                (text, calls, Some((tool.to_owned(), id)))
+                (text, calls, Some(change))
             }
             Some(Insist::Read(call)) => (String::new(), vec![call], None),
             Some(Insist::Say(words)) => (words, Vec::new(), None),

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::fake::{Chat, FakeTools, chat};
 use super::{now, table_add, table_manage};
 use crate::agent::builtin::respond;
-use crate::agent::model::{ChatMessage, ToolCall};
+use crate::agent::model::{ChatMessage, ModelTurn, ToolCall};
 
 fn store() -> FakeTools {
     FakeTools::with(&[
@@ -301,4 +301,49 @@ fn all_the_tasks_with_some_words_are_acted_on_in_one_bulk_call() {
             "Buy milk chocolate"
         ]
     );
+}
+
+/// The question a call refused for a guessed id ends the turn with (written from the refusal
+/// by `summarise`), then the user's answer to it.
+fn after_refusal(matches: Value, reply: &str) -> ModelTurn {
+    let refusal = common::jobs::ToolCallRecord {
+        tool: "delete_task".into(),
+        arguments: json!({"task_id": 1}),
+        result: json!({"error": "unknown_task_id", "message": "not shown", "matches": matches}),
+    };
+    let question = crate::agent::builtin::summarise(&[refusal], &now());
+    let messages = [
+        ChatMessage::User("remove the car task".into()),
+        ChatMessage::Assistant {
+            content: Some(question),
+            tool_calls: Vec::new(),
+        },
+        ChatMessage::User(reply.into()),
+    ];
+    respond(&messages, &now())
+}
+
+#[test]
+fn the_answer_to_a_refusals_question_finishes_the_earlier_request() {
+    let two = json!([
+        {"task_id": 69, "title": "Wash the car", "completed": false},
+        {"task_id": 68, "title": "Book car service", "completed": false}
+    ]);
+    for reply in ["number 69", "69", "the first one", "the wash one"] {
+        let turn = after_refusal(two.clone(), reply);
+        let calls: Vec<(String, Value)> = turn
+            .tool_calls
+            .iter()
+            .map(|c| (c.name.clone(), args(c)))
+            .collect();
+        assert_eq!(
+            calls,
+            [("delete_task".to_owned(), json!({"task_id": 69}))],
+            "after {reply:?}"
+        );
+    }
+    let one = json!([{"task_id": 69, "title": "Wash the car", "completed": false}]);
+    let turn = after_refusal(one, "yes");
+    assert_eq!(turn.tool_calls.len(), 1, "{turn:?}");
+    assert_eq!(args(&turn.tool_calls[0]), json!({"task_id": 69}));
 }
