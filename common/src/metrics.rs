@@ -1,7 +1,7 @@
 //! Prometheus metrics: one process-wide recorder, rendered by the gateway at `/metrics` and
 //! by a worker at `WORKER_METRICS_ADDR`.
 
-use std::sync::OnceLock;
+use std::{collections::BTreeMap, sync::OnceLock};
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
@@ -22,6 +22,28 @@ const LATENESS_BUCKETS: &[f64] = &[
 
 /// The histogram of a chat turn's stages, by `stage` (a [`TurnStage`]'s name).
 pub const TURN_STAGE_SECONDS: &str = "taskwire_turn_stage_seconds";
+
+/// The counter of the rails that kept a chat model on track, by `rail` (see the worker's
+/// `agent::rails`): how often the loop, not the model, chose a turn's next step.
+pub const RAILS_TOTAL: &str = "taskwire_rails_total";
+
+/// Counts one use of `rail`.
+pub fn record_rail(rail: &'static str) {
+    metrics::counter!(RAILS_TOTAL, "rail" => rail).increment(1);
+}
+
+/// How often each rail was used in this process so far (read back from the rendered
+/// metrics; empty when another recorder was installed first).
+pub fn rail_counts() -> BTreeMap<String, u64> {
+    render()
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix(RAILS_TOTAL)?.strip_prefix("{rail=\"")?;
+            let (rail, count) = rest.split_once("\"} ")?;
+            Some((rail.to_owned(), count.trim().parse().ok()?))
+        })
+        .collect()
+}
 
 /// A stage of a chat turn, timed where it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

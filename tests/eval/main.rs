@@ -62,6 +62,8 @@ async fn the_assistant_handles_the_conversation_table(pool: PgPool) {
         .filter(|c| c.id.contains(&only) || c.category == only)
         .collect();
     assert!(!cases.is_empty(), "no case matches EVAL_ONLY={only:?}");
+    // The rails counters are read from this process's metrics recorder.
+    common::metrics::handle();
     let (model, name, builtin) = model();
     let slow = !builtin;
     let app = spawn_app_with(pool, |c| {

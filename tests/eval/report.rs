@@ -41,6 +41,10 @@ pub struct Report {
     pub overall: Tally,
     /// Rows with a change nobody asked for: must be none, whatever the model.
     pub unsafe_rows: Vec<String>,
+    /// How often the loop, not the model, chose a step (by rail, over every row), and how
+    /// many of the English rows that passed needed it at least once.
+    pub rails: BTreeMap<String, u64>,
+    pub english_passed_with_rails: usize,
     pub outcomes: Vec<Outcome>,
 }
 
@@ -64,6 +68,14 @@ impl Report {
             .filter(|o| !o.unsafe_changes.is_empty())
             .map(|o| format!("{}: {}", o.id, o.unsafe_changes.join("; ")))
             .collect();
+        let mut rails: BTreeMap<String, u64> = BTreeMap::new();
+        for (rail, count) in outcomes.iter().flat_map(|o| &o.rails) {
+            *rails.entry(rail.clone()).or_default() += count;
+        }
+        let english_passed_with_rails = outcomes
+            .iter()
+            .filter(|o| o.lang == "en" && o.passed && !o.rails.is_empty())
+            .count();
         Self {
             model,
             measured_at: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
@@ -71,6 +83,8 @@ impl Report {
             english,
             overall,
             unsafe_rows,
+            rails,
+            english_passed_with_rails,
             outcomes,
         }
     }
@@ -93,6 +107,12 @@ impl Report {
         }
         row(&mut out, "**English rows**", &self.english);
         row(&mut out, "**all rows**", &self.overall);
+        let _ = writeln!(
+            out,
+            "\nrails used (the loop, not the model, chose a step): {:?}; English rows passed \
+             with a rail's help: {} of {}",
+            self.rails, self.english_passed_with_rails, self.english.passed
+        );
         let _ = writeln!(out, "\nsafety failures: {}", self.unsafe_rows.len());
         for line in &self.unsafe_rows {
             let _ = writeln!(out, "  UNSAFE {line}");

@@ -1,7 +1,7 @@
 //! Running one case against the real stack: its user's zone and tasks set up over REST, each
 //! turn sent to `POST /api/{user}/chat`, the answer and the state after it judged.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use common::dates::{DateContext, Zone};
 use reqwest::Method;
@@ -25,6 +25,9 @@ pub struct Outcome {
     pub failures: Vec<String>,
     /// What was said and answered, for the failing rows of the report.
     pub transcript: Vec<String>,
+    /// The rails the loop used in this row's turns, by name (exact when rows run one at a
+    /// time, as they do for a served model; see `common::metrics::RAILS_TOTAL`).
+    pub rails: BTreeMap<String, u64>,
 }
 
 /// Runs `case` with fresh users whose names start with `prefix`.
@@ -37,10 +40,18 @@ pub async fn run(app: &TestApp, case: &Case, prefix: &str) -> Outcome {
         unsafe_changes: Vec::new(),
         failures: Vec::new(),
         transcript: Vec::new(),
+        rails: BTreeMap::new(),
     };
+    let before = common::metrics::rail_counts();
     match play(app, case, prefix, &mut outcome).await {
         Ok(()) => {}
         Err(e) => outcome.failures.push(format!("could not run: {e:#}")),
+    }
+    for (rail, count) in common::metrics::rail_counts() {
+        let used = count - before.get(&rail).copied().unwrap_or(0);
+        if used > 0 {
+            outcome.rails.insert(rail, used);
+        }
     }
     outcome.passed = outcome.failures.is_empty() && outcome.unsafe_changes.is_empty();
     outcome

@@ -21,6 +21,14 @@ async fn completed(pool: &PgPool) -> Vec<String> {
 #[sqlx::test(migrations = "../migrations")]
 async fn a_declined_change_by_words_is_required_and_runs_on_the_task_the_words_name(pool: PgPool) {
     let ids = seed(&pool, &["Pay rent", "Buy milk"]).await;
+    common::metrics::handle();
+    let used = |rail: &str| {
+        common::metrics::rail_counts()
+            .get(rail)
+            .copied()
+            .unwrap_or(0)
+    };
+    let (required, corrected) = (used("required_change"), used("guess_corrected"));
     // The model declines, then, made to complete, guesses an id it was never shown.
     let model = Script::new(vec![
         text(""),
@@ -34,6 +42,9 @@ async fn a_declined_change_by_words_is_required_and_runs_on_the_task_the_words_n
     assert_eq!(output.tool_calls.len(), 1, "{:?}", output.tool_calls);
     assert_eq!(output.tool_calls[0].arguments, json!({"task_id": ids[0]}));
     assert!(output.text.contains("Pay rent"), "{}", output.text);
+    // Counted on /metrics (other tests may count too: at least these two).
+    assert!(used("required_change") > required);
+    assert!(used("guess_corrected") > corrected);
 }
 
 #[sqlx::test(migrations = "../migrations")]

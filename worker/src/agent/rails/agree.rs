@@ -158,6 +158,7 @@ pub fn hold(
                 made.tool == change.tool && made.ids != change.ids && seen.all_shown(&made.ids)
             });
             if other {
+                common::metrics::record_rail("change_disagreed");
                 tracing::info!(tool = %change.tool, ids = ?change.ids, arguments = %call.arguments, "a required change on other tasks was not made");
             }
             !other
@@ -196,6 +197,7 @@ pub fn correct(
         ids = ?change.ids,
         "guessed ids corrected to the tasks the words name"
     );
+    common::metrics::record_rail("guess_corrected");
     change.ids.iter().for_each(|id| seen.note_id(*id));
     let mut calls = calls;
     calls[*k].arguments = Value::Object(arguments).to_string();

@@ -16,6 +16,7 @@ pub fn final_text(text: &str, records: &[ToolCallRecord], dates: &DateContext) -
     if records.is_empty() {
         return "Sorry, I don't have an answer to that. Could you say it another way?".to_owned();
     }
+    common::metrics::record_rail("reply_from_tools");
     builtin::summarise(records, dates)
 }
 

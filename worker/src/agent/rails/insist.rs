@@ -5,7 +5,7 @@
 //! the model is asked once more with that tool required and writes the arguments itself. A
 //! change it is made to call runs only on the task the user's words name.
 
-use common::jobs::ToolCallRecord;
+use common::{jobs::ToolCallRecord, tools::UNDO_TOOL};
 
 use crate::agent::model::{ToolCall, ToolSpec};
 
@@ -14,7 +14,7 @@ use super::agree::{Change, End, Reading};
 /// The loop's answer to an empty step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Insist {
-    /// Ask once more with this tool required (a read or an add: nothing it can harm).
+    /// Ask once more with this tool required (an add, or an undo: nothing it can harm).
     Require(&'static str),
     /// Ask once more with this change's tool required; it runs only on its tasks.
     Change(&'static str, Change),
@@ -22,6 +22,18 @@ pub enum Insist {
     Read(ToolCall),
     /// Answer with these words: the builtin's own, after its look-ups.
     Say(String),
+}
+
+impl Insist {
+    /// Its name, for the rails metric.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Require(_) => "required_call",
+            Self::Change(..) => "required_change",
+            Self::Read(_) => "lookup_for_model",
+            Self::Say(_) => "builtin_answer",
+        }
+    }
 }
 
 /// True when a call of this turn changed a task: after that an empty answer is the model's
@@ -57,8 +69,12 @@ pub fn after_nothing(reading: Reading, looked: bool, specs: &[ToolSpec]) -> Opti
             tool(&change.tool).map(|(name, _)| Insist::Change(name, change))
         }
         (_, Some(first)) if !looked && first.name == "list_tasks" => Some(Insist::Read(first)),
+        // An add, or an undo (it names no task: it reverts this conversation's last change,
+        // and can itself be undone): required, the model writes it.
         (_, Some(first)) if !looked => match tool(&first.name) {
-            Some((name, false)) => Some(Insist::Require(name)),
+            Some((name, destructive)) if !destructive || name == UNDO_TOOL => {
+                Some(Insist::Require(name))
+            }
             _ => None,
         },
         // After the model's own look-ups, the builtin's words only where it looked too: its
@@ -135,6 +151,12 @@ mod tests {
                 reading(Some("add_task"), End::Other),
                 false,
                 Some(Insist::Require("add_task")),
+            ),
+            // "oh no, put it back": the undo.
+            (
+                reading(Some("undo_last_turn"), End::Other),
+                false,
+                Some(Insist::Require("undo_last_turn")),
             ),
             // A change not by id is never required.
             (reading(Some("delete_task"), End::Other), false, None),

@@ -77,6 +77,9 @@ impl Agent {
             }
         };
         tracing::info!(?insist, "the model answered nothing");
+        if let Some(insist) = &insist {
+            common::metrics::record_rail(insist.name());
+        }
         let forced = |tool| (turn.dates, may_force, Some(tool));
         Ok(match insist {
             None => (text, calls, None),

@@ -258,6 +258,7 @@ impl Agent {
                 return Ok((shown + &text, calls, false));
             }
             if let Some((prose, written)) = recover(&text, &dates) {
+                common::metrics::record_rail("call_from_text");
                 tracing::info!(
                     calls = written.len(),
                     "recovered tool calls written as text"
