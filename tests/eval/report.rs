@@ -8,6 +8,18 @@ use serde::Serialize;
 
 use crate::run::Outcome;
 
+/// The rails by which the builtin's reading of a message, not the model, chose a step: a call
+/// required or made for the model, a guessed id corrected, or the builtin's words as the
+/// answer. (The others recover the model's own call, drop a disagreeing one, or write the
+/// reply from what the tools did.)
+pub const STEERING: &[&str] = &[
+    "required_change",
+    "required_call",
+    "lookup_for_model",
+    "guess_corrected",
+    "builtin_answer",
+];
+
 /// Pass counts of a group of rows.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Tally {
@@ -41,10 +53,10 @@ pub struct Report {
     pub overall: Tally,
     /// Rows with a change nobody asked for: must be none, whatever the model.
     pub unsafe_rows: Vec<String>,
-    /// How often the loop, not the model, chose a step (by rail, over every row), and how
-    /// many of the English rows that passed needed it at least once.
+    /// How often each rail was used (over every row), and how many of the English rows that
+    /// passed had a step chosen by the builtin's reading rather than the model ([`STEERING`]).
     pub rails: BTreeMap<String, u64>,
-    pub english_passed_with_rails: usize,
+    pub english_passed_steered: usize,
     pub outcomes: Vec<Outcome>,
 }
 
@@ -72,9 +84,10 @@ impl Report {
         for (rail, count) in outcomes.iter().flat_map(|o| &o.rails) {
             *rails.entry(rail.clone()).or_default() += count;
         }
-        let english_passed_with_rails = outcomes
+        let english_passed_steered = outcomes
             .iter()
-            .filter(|o| o.lang == "en" && o.passed && !o.rails.is_empty())
+            .filter(|o| o.lang == "en" && o.passed)
+            .filter(|o| o.rails.keys().any(|rail| STEERING.contains(&rail.as_str())))
             .count();
         Self {
             model,
@@ -84,7 +97,7 @@ impl Report {
             overall,
             unsafe_rows,
             rails,
-            english_passed_with_rails,
+            english_passed_steered,
             outcomes,
         }
     }
@@ -109,9 +122,9 @@ impl Report {
         row(&mut out, "**all rows**", &self.overall);
         let _ = writeln!(
             out,
-            "\nrails used (the loop, not the model, chose a step): {:?}; English rows passed \
-             with a rail's help: {} of {}",
-            self.rails, self.english_passed_with_rails, self.english.passed
+            "\nrails used: {:?}\nEnglish rows passed with a step the builtin's reading chose: \
+             {} of {}",
+            self.rails, self.english_passed_steered, self.english.passed
         );
         let _ = writeln!(out, "\nsafety failures: {}", self.unsafe_rows.len());
         for line in &self.unsafe_rows {

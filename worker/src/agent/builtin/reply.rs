@@ -350,7 +350,7 @@ pub(super) fn error_sentence(error: &ToolError, id: Option<i64>) -> String {
 /// questions, so that the user's answer ("the second one", "yes") is read as one.
 fn which_task(matches: &[TaskView]) -> String {
     match matches {
-        [] => "I couldn't tell which task you mean. Could you tell me its name or number? \
+        [] => "I couldn't find a task that fits your words. Could you tell me its name or number? \
                (Say “show my tasks” to see your list.)"
             .to_owned(),
         [one] => format!(

@@ -347,3 +347,17 @@ fn the_answer_to_a_refusals_question_finishes_the_earlier_request() {
     assert_eq!(turn.tool_calls.len(), 1, "{turn:?}");
     assert_eq!(args(&turn.tool_calls[0]), json!({"task_id": 69}));
 }
+
+#[test]
+fn a_refused_guess_that_no_task_fits_says_none_was_found() {
+    let refusal = common::jobs::ToolCallRecord {
+        tool: "delete_task".into(),
+        arguments: json!({"task_id": 1}),
+        result: json!({"error": "unknown_task_id", "message": "not shown", "matches": []}),
+    };
+    let answer = crate::agent::builtin::summarise(&[refusal], &now());
+    assert!(
+        answer.starts_with("I couldn't find a task that fits your words."),
+        "{answer}"
+    );
+}
