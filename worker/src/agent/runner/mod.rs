@@ -319,14 +319,7 @@ impl Agent {
         transcript: &mut Transcript,
         events: &mut dyn TurnEvents,
     ) -> Result<(), TurnError> {
-        let arguments = arguments_json(&call.arguments);
-        events
-            .publish(&ChatEvent::ToolCall {
-                id: call.id.clone(),
-                tool: call.name.clone(),
-                arguments: arguments.clone(),
-            })
-            .await;
+        let arguments = announce(call, events).await;
         let running = std::time::Instant::now();
         let outcome = tools::run(&self.pool, slot, call)
             .instrument(tracing::info_span!("tool", tool = %call.name, call_id = %call.id))
@@ -346,9 +339,18 @@ async fn refuse(call: &ToolCall, transcript: &mut Transcript, events: &mut dyn T
     let outcome = ToolOutcome::error(
         "too_many_calls",
         format!(
-            "Not run: at most {MAX_CALLS_PER_STEP} tool calls per step and              {MAX_CALLS_PER_TURN} per message. Tell the user what was done so far."
+            "Not run: at most {MAX_CALLS_PER_STEP} tool calls per step and \
+             {MAX_CALLS_PER_TURN} per message. Tell the user what was done so far."
         ),
     );
+    let arguments = announce(call, events).await;
+    transcript
+        .record(events, (&call.id, &call.name), arguments, outcome)
+        .await;
+}
+
+/// Publishes that `call` is being made; its arguments as JSON.
+async fn announce(call: &ToolCall, events: &mut dyn TurnEvents) -> serde_json::Value {
     let arguments = arguments_json(&call.arguments);
     events
         .publish(&ChatEvent::ToolCall {
@@ -357,9 +359,7 @@ async fn refuse(call: &ToolCall, transcript: &mut Transcript, events: &mut dyn T
             arguments: arguments.clone(),
         })
         .await;
-    transcript
-        .record(events, (&call.id, &call.name), arguments, outcome)
-        .await;
+    arguments
 }
 
 fn output(text: String, transcript: Transcript, end: TurnEnd) -> TurnOutput {
