@@ -54,13 +54,13 @@ impl Bulk {
         Ok(Self { action, ids, patch })
     }
 
-    /// The statement: one row `r` with the report. Ids outside `grounded` are not touched,
-    /// only reported as `unknown`.
     /// The tasks it acts on, by id.
     pub(super) fn ids(&self) -> &[i64] {
         &self.ids
     }
 
+    /// The statement: one row `r` with the report. Ids outside `grounded` are not touched,
+    /// only reported as `unknown`.
     pub(super) fn push(
         &self,
         query: &mut QueryBuilder<Postgres>,

@@ -36,17 +36,6 @@ impl Insist {
     }
 }
 
-/// True when a call of this turn changed a task: after that an empty answer is the model's
-/// way of ending, and the reply is written from what the calls did.
-pub fn changed(records: &[ToolCallRecord], specs: &[ToolSpec]) -> bool {
-    records.iter().any(|record| {
-        record.result.get("error").is_none()
-            && specs
-                .iter()
-                .any(|spec| spec.name == record.tool && !spec.hints.read_only)
-    })
-}
-
 /// True when a call of this turn failed (refused, not found, invalid): the reply says so.
 pub fn failed(records: &[ToolCallRecord]) -> bool {
     records

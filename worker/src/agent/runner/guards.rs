@@ -11,7 +11,7 @@ use crate::{
         model::ToolCall,
         rails::{
             agree::{self, Change},
-            insist::{Insist, after_nothing, changed, failed, refused_with_one_fit},
+            insist::{Insist, after_nothing, failed, refused_with_one_fit},
         },
         transcript::Transcript,
     },
@@ -68,7 +68,7 @@ impl Agent {
             Some(tool) => Some(Insist::Require(tool)),
             // After a change the model's silence ends the turn; after a failed call, the
             // reply says what failed.
-            None if changed(&transcript.records, turn.specs) || failed(&transcript.records) => None,
+            None if turn.changed_any(&transcript.records) || failed(&transcript.records) => None,
             None => {
                 let reading =
                     agree::reading(&self.pool, turn.user, &turn.dates, &transcript.messages)
@@ -80,24 +80,16 @@ impl Agent {
         if let Some(insist) = &insist {
             common::metrics::record_rail(insist.name());
         }
-        let forced = |tool| (turn.dates, may_force, Some(tool));
-        Ok(match insist {
-            None => (text, calls, None),
-            Some(Insist::Require(tool)) => {
-                let (text, calls, _) = self
-                    .step(transcript, turn.specs, forced(tool), events)
-                    .await?;
-                (text, calls, None)
-            }
-            Some(Insist::Change(tool, change)) => {
-                let (text, calls, _) = self
-                    .step(transcript, turn.specs, forced(tool), events)
-                    .await?;
-                (text, calls, Some(change))
-            }
-            Some(Insist::Read(call)) => (String::new(), vec![call], None),
-            Some(Insist::Say(words)) => (words, Vec::new(), None),
-        })
+        let (tool, held) = match insist {
+            None => return Ok((text, calls, None)),
+            Some(Insist::Read(call)) => return Ok((String::new(), vec![call], None)),
+            Some(Insist::Say(words)) => return Ok((words, Vec::new(), None)),
+            Some(Insist::Require(tool)) => (tool, None),
+            Some(Insist::Change(tool, change)) => (tool, Some(change)),
+        };
+        let forced = (turn.dates, may_force, Some(tool));
+        let (text, calls, _) = self.step(transcript, turn.specs, forced, events).await?;
+        Ok((text, calls, held))
     }
 
     /// The user's tasks that their words this turn may be about, for the refusal of a call by

@@ -105,6 +105,14 @@ impl Turn<'_> {
             .iter()
             .any(|spec| spec.name == tool && !spec.hints.read_only)
     }
+
+    /// True when a call of this turn changed a task: after that an empty answer is the
+    /// model's way of ending, and the reply is written from what the calls did.
+    fn changed_any(&self, records: &[ToolCallRecord]) -> bool {
+        records
+            .iter()
+            .any(|record| record.result.get("error").is_none() && self.changes(&record.tool))
+    }
 }
 
 /// The agent: a model, the task tools, and a step limit.
