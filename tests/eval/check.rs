@@ -40,7 +40,21 @@ pub fn matches(expected: &Value, actual: Option<&Value>, ctx: &Ctx<'_>) -> bool 
         (Value::Null, actual) => actual.is_none(),
         (_, None) => false,
         (Value::String(e), Some(a)) => string_matches(e, a, ctx),
+        (Value::Array(e), Some(Value::Array(a))) => {
+            e.len() == a.len() && e.iter().zip(a).all(|(e, a)| item_matches(e, a, ctx))
+        }
         (e, Some(a)) => e == a,
+    }
+}
+
+/// An item of a list: a tag as the tools read it (`"#Health"` is the tag `health`), or any
+/// other matcher.
+fn item_matches(expected: &Value, actual: &Value, ctx: &Ctx<'_>) -> bool {
+    match (expected.as_str(), actual.as_str()) {
+        (Some(e), Some(a)) if !e.starts_with(['~', '$', '@']) => {
+            a.trim().trim_start_matches('#').eq_ignore_ascii_case(e)
+        }
+        _ => matches(expected, Some(actual), ctx),
     }
 }
 
