@@ -9,14 +9,15 @@ use serde::Serialize;
 use crate::run::Outcome;
 
 /// The rails by which the builtin's reading of a message, not the model, chose a step: a call
-/// required or made for the model, a guessed id corrected, or the builtin's words as the
-/// answer. (The others recover the model's own call, drop a disagreeing one, or write the
+/// required or made for the model, a guessed id corrected, details the words state put in the
+/// model's call, or the builtin's words as the answer. (The others recover the model's own call, drop a disagreeing one, or write the
 /// reply from what the tools did.)
 pub const STEERING: &[&str] = &[
     "required_change",
     "required_call",
     "lookup_for_model",
     "guess_corrected",
+    "detail_from_words",
     "builtin_answer",
 ];
 

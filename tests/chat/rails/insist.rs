@@ -5,7 +5,7 @@
 use serde_json::json;
 use sqlx::PgPool;
 
-use super::{Script, calls, deliver, queue, refusals::seed, run, text, titles};
+use super::{Script, calls, deliver, queue, refusals::seed, run, text, titles, used};
 
 fn forced(model: &Script) -> Vec<Option<&'static str>> {
     model.requests().iter().map(|r| r.force_tool).collect()
@@ -21,13 +21,6 @@ async fn completed(pool: &PgPool) -> Vec<String> {
 #[sqlx::test(migrations = "../migrations")]
 async fn a_declined_change_by_words_is_required_and_runs_on_the_task_the_words_name(pool: PgPool) {
     let ids = seed(&pool, &["Pay rent", "Buy milk"]).await;
-    common::metrics::handle();
-    let used = |rail: &str| {
-        common::metrics::rail_counts()
-            .get(rail)
-            .copied()
-            .unwrap_or(0)
-    };
     let (required, corrected) = (used("required_change"), used("guess_corrected"));
     // The model declines, then, made to complete, guesses an id it was never shown.
     let model = Script::new(vec![
@@ -65,7 +58,42 @@ async fn a_required_change_on_another_shown_task_is_not_made(pool: PgPool) {
     assert_eq!(forced(&model), [None, None, Some("complete_task")]);
     assert!(completed(&pool).await.is_empty(), "nothing was completed");
     assert_eq!(output.tool_calls.len(), 1, "only the listing ran");
-    assert!(output.text.contains("Buy milk"), "{}", output.text);
+    // The user is asked about the task their words name, as the builtin asks ("yes" answers).
+    assert!(
+        output.text.starts_with("Did you mean “Pay rent”"),
+        "{}",
+        output.text
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_required_change_on_another_task_with_nothing_else_done_asks_which_one_was_meant(
+    pool: PgPool,
+) {
+    let ids = seed(&pool, &["Pay rent", "Buy milk"]).await;
+    // The user names the milk by its number; made to delete, the model picks the rent, whose
+    // id the user's words also showed.
+    let said = format!("delete task {} (not {})", ids[1], ids[0]);
+    let model = Script::new(vec![
+        text(""),
+        calls(&[("delete_task", json!({"task_id": ids[0]}))]),
+    ]);
+    let (output, _) = run(&pool, model.clone(), &said).await;
+
+    assert_eq!(forced(&model), [None, Some("delete_task")]);
+    assert_eq!(
+        titles(&pool).await,
+        ["Pay rent", "Buy milk"],
+        "nothing deleted"
+    );
+    assert!(output.tool_calls.is_empty(), "{:?}", output.tool_calls);
+    assert!(
+        output
+            .text
+            .contains(&format!("Did you mean “Buy milk” (#{})", ids[1])),
+        "{}",
+        output.text
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -22,6 +22,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 mod agreement;
+mod details;
 mod insist;
 mod refusals;
 
@@ -153,6 +154,15 @@ pub(super) async fn deliver(
     };
     let output = agent.run(input, &mut events).await.expect("the turn ran");
     (output, events)
+}
+
+/// How often `rail` was used in this process so far (see `common::metrics::rail_counts`).
+pub(super) fn used(rail: &str) -> u64 {
+    common::metrics::handle();
+    common::metrics::rail_counts()
+        .get(rail)
+        .copied()
+        .unwrap_or(0)
 }
 
 pub(super) async fn titles(pool: &PgPool) -> Vec<String> {

@@ -165,6 +165,17 @@ pub fn fitting(said: &str, listing: &serde_json::Value) -> Vec<TaskFit> {
         .collect()
 }
 
+/// The question to ask when a change the user's words name (`tasks`: id and title) was not
+/// made because the model chose another task: the way the builtin asks its own, so "yes" or
+/// "the first one" is read as the answer.
+pub fn which_task(tasks: &[TaskFit]) -> String {
+    let named: Vec<(i64, &str)> = tasks
+        .iter()
+        .map(|task| (task.id, task.title.as_str()))
+        .collect();
+    reply::which_task(&named)
+}
+
 fn text(answer: String) -> ModelTurn {
     ModelTurn {
         text: answer,

@@ -325,7 +325,14 @@ pub(super) fn error_sentence(error: &ToolError, id: Option<i64>) -> String {
         ("task_not_found", None) => {
             "I couldn't find that task. Say “show my tasks” to see your list.".to_owned()
         }
-        ("unknown_task_id", _) => which_task(&error.matches),
+        ("unknown_task_id", _) => {
+            let named: Vec<(i64, &str)> = error
+                .matches
+                .iter()
+                .map(|task| (task.id, task.title.as_str()))
+                .collect();
+            which_task(&named)
+        }
         ("nothing_to_undo", _) => {
             "There's nothing to undo: the last change was undone already (say “redo” to bring \
              it back), or nothing here has changed your tasks yet."
@@ -346,21 +353,21 @@ pub(super) fn error_sentence(error: &ToolError, id: Option<i64>) -> String {
 }
 
 /// The answer to a call refused for an id the conversation never showed: the tasks the
-/// user's words fit, to choose from, or none found. Asked the way the builtin asks its own
-/// questions, so that the user's answer ("the second one", "yes") is read as one.
-fn which_task(matches: &[TaskView]) -> String {
+/// user's words fit (id, title), to choose from, or none found. Asked the way the builtin
+/// asks its own questions, so that the user's answer ("the second one", "yes") is read as one.
+pub(super) fn which_task(matches: &[(i64, &str)]) -> String {
     match matches {
         [] => "I couldn't find a task that fits your words. Could you tell me its name or number? \
                (Say “show my tasks” to see your list.)"
             .to_owned(),
-        [one] => format!(
+        [(id, title)] => format!(
             "{DID_YOU_MEAN} {}? Say yes, or tell me which task.",
-            named(&one.title, one.id)
+            named(title, *id)
         ),
         several => {
             let listed: Vec<String> = several
                 .iter()
-                .map(|task| format!("#{} {}", task.id, task.title))
+                .map(|(id, title)| format!("#{id} {title}"))
                 .collect();
             format!(
                 "These tasks fit your words: {}. {QUESTION} Tell me its number.",

@@ -56,6 +56,8 @@ pub struct Reading {
     /// Its first call, if it makes one (a look-up, or the action itself).
     pub first: Option<ToolCall>,
     pub end: End,
+    /// The calls it ends with when it acts (look-ups beside them included).
+    pub acts: Vec<ToolCall>,
 }
 
 /// What the builtin's reading comes to.
@@ -71,9 +73,9 @@ pub enum End {
 
 impl Reading {
     /// The one change it makes, if that is where it ends.
-    pub fn change(self) -> Option<Change> {
-        match self.end {
-            End::Change(change) => Some(change),
+    pub fn change(&self) -> Option<Change> {
+        match &self.end {
+            End::Change(change) => Some(change.clone()),
             _ => None,
         }
     }
@@ -90,6 +92,7 @@ pub async fn reading(
     let mut reading = Reading {
         first: None,
         end: End::Other,
+        acts: Vec::new(),
     };
     let Some(last_user) = messages
         .iter()
@@ -114,6 +117,7 @@ pub async fn reading(
             {
                 reading.end = End::Change(change);
             }
+            reading.acts = turn.tool_calls;
             return Ok(reading);
         }
         let mut results = Vec::new();

@@ -111,6 +111,7 @@ mod tests {
         Reading {
             first: first.map(call),
             end,
+            acts: Vec::new(),
         }
     }
 

@@ -8,6 +8,8 @@
 //! - a model that answered nothing before any change is met with what the builtin's reading
 //!   of the message wants ([`insist`]): the change it reads, required of the model and held to
 //!   the task the words name; its look-up, made for the model; or its answer in words;
+//! - where the builtin's reading makes the same add or update, the due date, priority,
+//!   repeat and note the user's words state are taken from it ([`stated`]);
 //! - a large destructive bulk call waits for the user's own "yes" ([`confirm`]);
 //! - an empty final answer, or a turn stopped at the step limit, is answered from what the
 //!   tools did ([`answer`]).
@@ -19,6 +21,7 @@ pub mod grounding;
 pub mod insist;
 pub mod recover;
 pub mod sink;
+pub mod stated;
 
 /// Removes NUL characters (U+0000) from what a model wrote. Postgres cannot store them in
 /// text, so a reply or tool argument holding one would fail on every delivery; nothing a

@@ -12,6 +12,7 @@ use crate::{
         rails::{
             agree::{self, Change},
             insist::{Insist, after_nothing, failed, refused_with_one_fit},
+            stated,
         },
         transcript::Transcript,
     },
@@ -19,34 +20,61 @@ use crate::{
 };
 
 impl Agent {
-    /// `calls` with a guessed id corrected where the builtin's reading of the message makes
-    /// the same change on tasks it found (see [`agree`]). Under a change the loop required (`held`),
-    /// a call of that tool on another task the conversation showed is dropped: the two readers
-    /// disagree, so nothing is changed.
+    /// `calls` checked against the builtin's reading of the same message: a guessed id
+    /// corrected where the reading makes the same change on tasks it found (see [`agree`]),
+    /// and the details the words state given to an add or update the reading makes too (see
+    /// [`stated`]). Under a change the loop required (`held`), a call of that tool on another
+    /// task the conversation showed is dropped: the two readers disagree, so nothing is
+    /// changed, and when nothing else is left to do the user is asked whether they meant the
+    /// task their words name (the second value).
     pub(super) async fn agreed(
         &self,
         turn: Turn<'_>,
         transcript: &mut Transcript,
         calls: Vec<ToolCall>,
         held: Option<Change>,
-    ) -> Result<Vec<ToolCall>, TurnError> {
+    ) -> Result<(Vec<ToolCall>, Option<String>), TurnError> {
+        let made = calls.len();
         let calls = match &held {
             Some(change) => agree::hold(calls, change, &transcript.seen, &turn.dates),
             None => calls,
         };
-        if !agree::any_guessed(&calls, &transcript.seen, &turn.dates) {
-            return Ok(calls);
+        if let Some(change) = &held
+            && calls.is_empty()
+            && made > 0
+        {
+            return Ok((Vec::new(), self.meant(turn, change).await?));
         }
-        let change = match held {
-            Some(change) => Some(change),
-            None => agree::reading(&self.pool, turn.user, &turn.dates, &transcript.messages)
-                .await?
-                .change(),
+        let guessed = agree::any_guessed(&calls, &transcript.seen, &turn.dates);
+        if !guessed && !stated::concerns(&calls) {
+            return Ok((calls, None));
+        }
+        let reading =
+            agree::reading(&self.pool, turn.user, &turn.dates, &transcript.messages).await?;
+        let calls = match held.or_else(|| reading.change()) {
+            Some(change) if guessed => {
+                agree::correct(calls, &change, &mut transcript.seen, &turn.dates)
+            }
+            _ => calls,
         };
-        Ok(match change {
-            Some(change) => agree::correct(calls, &change, &mut transcript.seen, &turn.dates),
-            None => calls,
-        })
+        Ok((stated::apply(calls, &reading.acts, &turn.dates), None))
+    }
+
+    /// "Did you mean …?" about the tasks of `change` (the user's own: the builtin found them).
+    async fn meant(&self, turn: Turn<'_>, change: &Change) -> Result<Option<String>, TurnError> {
+        let mut named = Vec::new();
+        for id in &change.ids {
+            match common::db::tasks::get(&self.pool, turn.user, *id).await {
+                Ok(task) => named.push(TaskFit {
+                    id: task.id,
+                    title: task.title,
+                    completed: task.completed,
+                }),
+                Err(common::Error::NotFound(_)) => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Ok((!named.is_empty()).then(|| builtin::which_task(&named)))
     }
 
     /// One model step, and, when the model answered nothing before any change this turn,

@@ -167,8 +167,11 @@ impl Agent {
                 .step_on_rails(turn, &transcript, may_force, events)
                 .instrument(tracing::info_span!("model_step", step))
                 .await?;
-            text.push_str(&step_text);
-            let calls = self.agreed(turn, &mut transcript, calls, held).await?;
+            let (calls, asked) = self.agreed(turn, &mut transcript, calls, held).await?;
+            match asked {
+                Some(question) if step_text.trim().is_empty() => text.push_str(&question),
+                _ => text.push_str(&step_text),
+            }
             if calls.is_empty() {
                 let text = final_text(&text, &transcript.records, &input.dates);
                 return Ok(output(text, transcript, TurnEnd::Answered));
