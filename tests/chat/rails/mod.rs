@@ -25,6 +25,7 @@ mod agreement;
 mod details;
 mod insist;
 mod refusals;
+mod several;
 
 use worker::agent::{
     model::{ChatMessage, ChatModel, DeltaSink, ModelError, ModelRequest, ModelTurn, ToolCall},

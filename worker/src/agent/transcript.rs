@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::{
     model::{ChatMessage, ToolCall},
-    rails::grounding::SeenIds,
+    rails::{agree::Reading, grounding::SeenIds},
 };
 use crate::events::TurnEvents;
 
@@ -26,6 +26,9 @@ pub struct Transcript {
     used_ids: HashSet<String>,
     /// The task ids calls may act on.
     pub seen: SeenIds,
+    /// The builtin's reading of the user's message, made at most once a turn (see
+    /// `runner::guards`).
+    pub reading: Option<Reading>,
     dates: DateContext,
 }
 
@@ -40,6 +43,7 @@ impl Transcript {
             records: Vec::new(),
             used_ids: HashSet::new(),
             seen,
+            reading: None,
             dates,
         }
     }

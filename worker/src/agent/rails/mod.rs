@@ -7,7 +7,9 @@
 //!   the builtin's reading of the same message changes with the same tool ([`agree`]);
 //! - a model that answered nothing before any change is met with what the builtin's reading
 //!   of the message wants ([`insist`]): the change it reads, required of the model and held to
-//!   the task the words name; its look-up, made for the model; or its answer in words;
+//!   the task the words name; its look-up, made for the model; or its answer in words; where
+//!   the message asks for several things, the same goes for the first one not made yet, after
+//!   a change too ([`rest`]);
 //! - where the builtin's reading makes the same add or update, the due date, priority,
 //!   repeat and note the user's words state are taken from it ([`stated`]);
 //! - a large destructive bulk call waits for the user's own "yes" ([`confirm`]);
@@ -20,6 +22,7 @@ pub mod confirm;
 pub mod grounding;
 pub mod insist;
 pub mod recover;
+pub mod rest;
 pub mod sink;
 pub mod stated;
 

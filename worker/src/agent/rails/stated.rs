@@ -10,8 +10,10 @@
 //! - a due date the words do not give, at the turn's own "now", is the time note copied and
 //!   is dropped.
 //!
-//! The model still writes the title and chooses what to do; nothing here adds a call, changes
-//! its tool or its task.
+//! The model still writes the title and chooses what to do; nothing here changes a call's
+//! tool or its task. One exception is made for a list: a model's one add whose title joins
+//! what the words list as several tasks ("add milk and bread" as "Buy milk and bread") is made
+//! as the builtin reads it, one add each ([`split`]).
 
 use common::{
     dates::{DateContext, parse_due},
@@ -36,6 +38,36 @@ pub fn concerns(calls: &[ToolCall]) -> bool {
     calls
         .iter()
         .any(|call| DETAILED.contains(&call.name.as_str()))
+}
+
+/// `calls` with a model's one add whose title joins several adds of the builtin's reading
+/// (`read`) — "Buy milk and bread" where the words list milk and bread — made as those adds.
+pub fn split(calls: Vec<ToolCall>, read: &[ToolCall]) -> Vec<ToolCall> {
+    let adds: Vec<&ToolCall> = read.iter().filter(|c| c.name == "add_task").collect();
+    if adds.len() < 2 {
+        return calls;
+    }
+    let mut split = Vec::with_capacity(calls.len());
+    for call in calls {
+        let title = title_words(&call.arguments);
+        let joined: Vec<&ToolCall> = adds
+            .iter()
+            .copied()
+            .filter(|add| shared(&title, &title_words(&add.arguments)) > 0)
+            .collect();
+        if call.name != "add_task" || joined.len() < 2 {
+            split.push(call);
+            continue;
+        }
+        common::metrics::record_rail("add_split");
+        tracing::info!(from = %call.arguments, into = joined.len(), "one add of several things split");
+        split.extend(joined.iter().enumerate().map(|(k, add)| ToolCall {
+            id: format!("{}_{k}", call.id),
+            name: call.name.clone(),
+            arguments: add.arguments.clone(),
+        }));
+    }
+    split
 }
 
 /// `calls` with each add or update that the builtin's reading (`read`, its calls) makes as well
@@ -166,16 +198,17 @@ fn object(arguments: &str) -> Option<Map<String, Value>> {
     }
 }
 
-/// The words of a call's title, lowercased, that say something (three letters or more).
+/// The words of a call's title that say something (see [`words`]).
 fn title_words(arguments: &str) -> Vec<String> {
-    let title = object(arguments)
-        .and_then(|map| {
-            map.get("title")
-                .and_then(Value::as_str)
-                .map(str::to_lowercase)
-        })
-        .unwrap_or_default();
+    object(arguments)
+        .and_then(|map| map.get("title").and_then(Value::as_str).map(words))
+        .unwrap_or_default()
+}
+
+/// The words of a title that say something (three letters or more), lowercased.
+pub(super) fn words(title: &str) -> Vec<String> {
     title
+        .to_lowercase()
         .split(|c: char| !c.is_alphanumeric())
         .filter(|word| word.chars().count() >= 3)
         .map(str::to_owned)

@@ -12,7 +12,7 @@ use crate::{
         rails::{
             agree::{self, Change},
             insist::{Insist, after_nothing, failed, refused_with_one_fit},
-            stated,
+            rest, stated,
         },
         transcript::Transcript,
     },
@@ -42,6 +42,7 @@ impl Agent {
         if let Some(change) = &held
             && calls.is_empty()
             && made > 0
+            && !turn.changed_any(&transcript.records)
         {
             return Ok((Vec::new(), self.meant(turn, change).await?));
         }
@@ -49,14 +50,14 @@ impl Agent {
         if !guessed && !stated::concerns(&calls) {
             return Ok((calls, None));
         }
-        let reading =
-            agree::reading(&self.pool, turn.user, &turn.dates, &transcript.messages).await?;
+        let reading = self.reading(turn, transcript).await?;
         let calls = match held.or_else(|| reading.change()) {
             Some(change) if guessed => {
                 agree::correct(calls, &change, &mut transcript.seen, &turn.dates)
             }
             _ => calls,
         };
+        let calls = stated::split(calls, &reading.acts);
         Ok((stated::apply(calls, &reading.acts, &turn.dates), None))
     }
 
@@ -83,7 +84,7 @@ impl Agent {
     pub(super) async fn step_on_rails(
         &self,
         turn: Turn<'_>,
-        transcript: &Transcript,
+        transcript: &mut Transcript,
         may_force: bool,
         events: &mut dyn TurnEvents,
     ) -> Result<(String, Vec<ToolCall>, Option<Change>), TurnError> {
@@ -94,14 +95,20 @@ impl Agent {
         }
         let insist = match refused_with_one_fit(&transcript.records, turn.specs) {
             Some(tool) => Some(Insist::Require(tool)),
-            // After a change the model's silence ends the turn; after a failed call, the
-            // reply says what failed.
-            None if turn.changed_any(&transcript.records) || failed(&transcript.records) => None,
+            // After a failed call, the reply says what failed.
+            None if failed(&transcript.records) => None,
             None => {
-                let reading =
-                    agree::reading(&self.pool, turn.user, &turn.dates, &transcript.messages)
-                        .await?;
-                after_nothing(reading, !transcript.records.is_empty(), turn.specs)
+                let reading = self.reading(turn, transcript).await?;
+                let records = &transcript.records;
+                match rest::next(&reading.acts, records, turn.specs, &turn.dates) {
+                    Some(insist) => {
+                        common::metrics::record_rail("rest_of_message");
+                        Some(insist)
+                    }
+                    // After a change the model's silence ends the turn.
+                    None if turn.changed_any(records) => None,
+                    None => after_nothing(reading, !records.is_empty(), turn.specs),
+                }
             }
         };
         tracing::info!(?insist, "the model answered nothing");
@@ -118,6 +125,24 @@ impl Agent {
         let forced = (turn.dates, may_force, Some(tool));
         let (text, calls, _) = self.step(transcript, turn.specs, forced, events).await?;
         Ok((text, calls, held))
+    }
+
+    /// The builtin's reading of the user's message (see [`agree::reading`]), made once a turn
+    /// and kept: made before this turn changed anything (on an empty first answer, or before an
+    /// add or update ran), it reads the list as the user saw it, so "I bought the milk and paid
+    /// the rent" still asks for both after the milk is done.
+    async fn reading(
+        &self,
+        turn: Turn<'_>,
+        transcript: &mut Transcript,
+    ) -> Result<agree::Reading, TurnError> {
+        if let Some(reading) = &transcript.reading {
+            return Ok(reading.clone());
+        }
+        let reading =
+            agree::reading(&self.pool, turn.user, &turn.dates, &transcript.messages).await?;
+        transcript.reading = Some(reading.clone());
+        Ok(reading)
     }
 
     /// The user's tasks that their words this turn may be about, for the refusal of a call by

@@ -164,7 +164,7 @@ impl Agent {
             // such text is a small model echoing its call, and asking again would repeat it.
             let may_force = transcript.records.is_empty();
             let (step_text, calls, held) = self
-                .step_on_rails(turn, &transcript, may_force, events)
+                .step_on_rails(turn, &mut transcript, may_force, events)
                 .instrument(tracing::info_span!("model_step", step))
                 .await?;
             let (calls, asked) = self.agreed(turn, &mut transcript, calls, held).await?;

@@ -161,3 +161,32 @@ fn of_several_adds_each_takes_the_details_of_the_one_with_its_words() {
         assert_eq!(apply(model.clone(), &read, &dates()), model);
     }
 }
+
+#[test]
+fn one_add_joining_what_the_words_list_is_made_as_one_add_each() {
+    let read = [
+        call("add_task", json!({"title": "Milk"})),
+        call("add_task", json!({"title": "Bread", "priority": "high"})),
+    ];
+    let joined = call("add_task", json!({"title": "Buy milk and bread"}));
+    let split = split(vec![joined], &read);
+    let made: Vec<(String, Value)> = split
+        .iter()
+        .map(|call| (call.id.clone(), arguments(call)))
+        .collect();
+    assert_eq!(
+        made,
+        [
+            ("call_1_0".to_owned(), json!({"title": "Milk"})),
+            (
+                "call_1_1".to_owned(),
+                json!({"title": "Bread", "priority": "high"})
+            ),
+        ]
+    );
+    // An add of one of them, or a reading of one add, is left as the model wrote it.
+    let one = vec![call("add_task", json!({"title": "Buy milk"}))];
+    assert_eq!(super::split(one.clone(), &read), one);
+    let joined = vec![call("add_task", json!({"title": "Buy milk and bread"}))];
+    assert_eq!(super::split(joined.clone(), &read[..1]), joined);
+}
