@@ -6,7 +6,9 @@
 //! Environment: `EVAL_OPENAI_BASE_URL` and `EVAL_OPENAI_MODEL` (and `EVAL_OPENAI_API_KEY`)
 //! choose a server instead of the builtin model; `EVAL_ONLY` keeps the cases whose id or
 //! category contains it; `EVAL_CONCURRENCY` cases run at once (default 8, 1 with a server);
-//! `EVAL_MIN_RATE` fails the run under this share of English rows passed.
+//! `EVAL_MIN_RATE` fails the run under this share of English rows passed; `EVAL_RAILS=basic`
+//! runs the worker with `MODEL_RAILS=basic` (no steering by the builtin's reading), to measure
+//! the model's own share.
 
 mod cases;
 mod check;
@@ -65,6 +67,12 @@ async fn the_assistant_handles_the_conversation_table(pool: PgPool) {
     // The rails counters are read from this process's metrics recorder.
     common::metrics::handle();
     let (model, name, builtin) = model();
+    let basic = std::env::var("EVAL_RAILS").is_ok_and(|rails| rails == "basic");
+    let name = if basic {
+        format!("{name}-basic-rails")
+    } else {
+        name
+    };
     let slow = !builtin;
     let app = spawn_app_with(pool, |c| {
         c.chat_wait = Duration::from_secs(if slow { 900 } else { 60 });
@@ -76,6 +84,9 @@ async fn the_assistant_handles_the_conversation_table(pool: PgPool) {
     let _worker = app.spawn_worker_with(model, |c| {
         c.turn.timeout = Duration::from_secs(if slow { 900 } else { 60 });
         c.concurrency = 64;
+        if basic {
+            c.turn.rails = worker::config::Rails::Basic;
+        }
     });
     let concurrency = env_number("EVAL_CONCURRENCY").unwrap_or(if slow { 1 } else { 8 });
     let prefix = uuid::Uuid::now_v7().simple().to_string();

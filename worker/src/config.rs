@@ -14,6 +14,18 @@ pub enum ModelProvider {
     Openai,
 }
 
+/// How closely the agent loop checks a model against the builtin's reading of the same
+/// message (see `agent::rails`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Rails {
+    /// Also steer by the builtin's reading: an empty answer met with what it reads, a guessed
+    /// id corrected where both agree, the details the words state, the rest of a message.
+    Steer,
+    /// Only what needs no second reader: calls written as text recovered, ids never shown
+    /// refused, arguments read leniently, the reply written from the tools' results.
+    Basic,
+}
+
 /// Model settings.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelConfig {
@@ -115,6 +127,16 @@ pub struct TurnConfig {
         default_value_t = 5
     )]
     pub bulk_confirm_over: usize,
+    /// `steer` (default) or `basic`: whether the loop also steers the model by the builtin's
+    /// reading of English messages. `basic` suits a strong model, and measures a model's own
+    /// share of the eval.
+    #[arg(
+        long = "model-rails",
+        env = "MODEL_RAILS",
+        value_enum,
+        default_value = "steer"
+    )]
+    pub rails: Rails,
 }
 
 /// Everything the worker needs to run.
@@ -192,6 +214,7 @@ impl WorkerConfig {
                 retry_backoff: Duration::from_millis(100),
                 delta_window: Duration::from_millis(50),
                 bulk_confirm_over: 5,
+                rails: Rails::Steer,
             },
             reminders: crate::reminders::ReminderConfig::for_test(),
             concurrency: 16,

@@ -73,6 +73,7 @@ pub async fn run_with(
             pool,
             max_steps: config.turn.max_steps,
             bulk_confirm_over: config.turn.bulk_confirm_over,
+            steer: config.turn.rails == crate::config::Rails::Steer,
         },
         turn: config.turn.clone(),
         worker_id: config.worker_id(),

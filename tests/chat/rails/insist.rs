@@ -5,7 +5,7 @@
 use serde_json::json;
 use sqlx::PgPool;
 
-use super::{Script, calls, deliver, queue, refusals::seed, run, text, titles, used};
+use super::{Script, calls, deliver, deliver_with, queue, refusals::seed, run, text, titles, used};
 
 fn forced(model: &Script) -> Vec<Option<&'static str>> {
     model.requests().iter().map(|r| r.force_tool).collect()
@@ -196,4 +196,25 @@ async fn a_required_change_is_made_once_when_the_job_is_delivered_again(pool: Pg
     .expect("changes");
     assert_eq!(changes, 1, "completed once");
     assert!(output.text.contains("Pay rent"), "{}", output.text);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn with_basic_rails_an_empty_answer_is_not_steered(pool: PgPool) {
+    seed(&pool, &["Pay rent", "Buy milk"]).await;
+    let model = Script::new(vec![
+        text(""),
+        calls(&[("complete_task", json!({"task_id": 1_000_001}))]),
+    ]);
+    let say = "I paid the rent";
+    let job = queue(&pool, say).await;
+    let (output, _) = deliver_with(&pool, model.clone(), say, job, false).await;
+
+    assert_eq!(forced(&model), [None], "asked once, nothing required");
+    assert!(completed(&pool).await.is_empty());
+    assert!(output.tool_calls.is_empty());
+    assert!(
+        output.text.contains("don't have an answer"),
+        "{}",
+        output.text
+    );
 }

@@ -129,6 +129,17 @@ pub(super) async fn deliver(
     say: &str,
     job_id: Uuid,
 ) -> (TurnOutput, Vec<ChatEvent>) {
+    deliver_with(pool, model, say, job_id, true).await
+}
+
+/// [`deliver`], steering by the builtin's reading or not (`MODEL_RAILS=basic`).
+pub(super) async fn deliver_with(
+    pool: &PgPool,
+    model: Arc<Script>,
+    say: &str,
+    job_id: Uuid,
+    steer: bool,
+) -> (TurnOutput, Vec<ChatEvent>) {
     let alice = UserId::parse("alice").expect("user");
     let recorded = common::db::tool_executions::for_job(pool, job_id)
         .await
@@ -143,6 +154,7 @@ pub(super) async fn deliver(
         pool: pool.clone(),
         max_steps: 6,
         bulk_confirm_over: 5,
+        steer,
     };
     let mut events: Vec<ChatEvent> = Vec::new();
     let input = TurnInput {

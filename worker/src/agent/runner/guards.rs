@@ -34,6 +34,9 @@ impl Agent {
         calls: Vec<ToolCall>,
         held: Option<Change>,
     ) -> Result<(Vec<ToolCall>, Option<String>), TurnError> {
+        if !self.steer {
+            return Ok((calls, None));
+        }
         let made = calls.len();
         let calls = match &held {
             Some(change) => agree::hold(calls, change, &transcript.seen, &turn.dates),
@@ -90,7 +93,7 @@ impl Agent {
     ) -> Result<(String, Vec<ToolCall>, Option<Change>), TurnError> {
         let mode = (turn.dates, may_force, None);
         let (text, calls, nothing) = self.step(transcript, turn.specs, mode, events).await?;
-        if !nothing {
+        if !nothing || !self.steer {
             return Ok((text, calls, None));
         }
         let insist = match refused_with_one_fit(&transcript.records, turn.specs) {

@@ -123,6 +123,9 @@ pub struct Agent {
     pub max_steps: usize,
     /// A bulk delete or update of more tasks than this asks the user first.
     pub bulk_confirm_over: usize,
+    /// Whether the loop also steers the model by the builtin's reading of the message (see
+    /// [`guards`]); without it, only the rails that need no second reader apply.
+    pub steer: bool,
 }
 
 impl Agent {
