@@ -8,6 +8,8 @@
 #                                                    --openai http://127.0.0.1:8089/v1 qwen2.5-coder-1.5b
 #   EVAL_ONLY=followup scripts/eval.sh               the cases of one category, or whose id has it
 #   EVAL_CONCURRENCY=4 EVAL_MIN_RATE=0.8 ...         cases at once; fail under this English pass rate
+#   EVAL_RAILS=basic scripts/eval.sh --openai ...    without steering by the builtin's reading
+#                                                    (MODEL_RAILS=basic): the model's own share
 #
 # A real small model on two cores takes minutes per ten cases: see docs/models.md, "Model
 # quality", for the recipe with ../shared/tools/local-llm.sh.

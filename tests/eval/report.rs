@@ -10,14 +10,16 @@ use crate::run::Outcome;
 
 /// The rails by which the builtin's reading of a message, not the model, chose a step: a call
 /// required or made for the model, a guessed id corrected, details the words state put in the
-/// model's call, or the builtin's words as the answer. (The others recover the model's own call, drop a disagreeing one, or write the
-/// reply from what the tools did.)
+/// model's call, one add split as the words list them, or the builtin's words as the answer.
+/// (The others recover the model's own call, drop a disagreeing one, insist on the rest of a
+/// message through the ones above, or write the reply from what the tools did.)
 pub const STEERING: &[&str] = &[
     "required_change",
     "required_call",
     "lookup_for_model",
     "guess_corrected",
     "detail_from_words",
+    "add_split",
     "builtin_answer",
 ];
 

@@ -1,6 +1,8 @@
 //! The loop's checks against the builtin's reading of the same message (see
-//! [`crate::agent::rails`]): a guessed id corrected where both readers agree, an empty answer
-//! met with what the reading wants, and the tasks a refused guess is offered.
+//! [`crate::agent::rails`]): a guessed id corrected where both readers agree, the details the
+//! words state, an empty answer met with what the reading wants (or the rest of a message that
+//! asks for several things), and the tasks a refused guess is offered. With `steer` off
+//! (`MODEL_RAILS=basic`) none of them apply.
 
 use common::tools::{Caller, TaskFit};
 
@@ -81,9 +83,10 @@ impl Agent {
         Ok((!named.is_empty()).then(|| builtin::which_task(&named)))
     }
 
-    /// One model step, and, when the model answered nothing before any change this turn,
-    /// what the builtin's reading of the message says to do about it (see [`Insist`]): the
-    /// step's text, its calls, and the change a required call is held to.
+    /// One model step, and, when the model answered nothing, what the builtin's reading of the
+    /// message says to do about it (see [`Insist`]): before any change, what it reads; after
+    /// one, the rest of a message that asks for several things ([`rest`]). Returns the step's
+    /// text, its calls, and the change a required call is held to.
     pub(super) async fn step_on_rails(
         &self,
         turn: Turn<'_>,
