@@ -5,18 +5,10 @@
 use serde_json::json;
 use sqlx::PgPool;
 
-use super::{Script, calls, deliver, deliver_with, queue, refusals::seed, run, text, titles, used};
-
-fn forced(model: &Script) -> Vec<Option<&'static str>> {
-    model.requests().iter().map(|r| r.force_tool).collect()
-}
-
-async fn completed(pool: &PgPool) -> Vec<String> {
-    sqlx::query_scalar("select title from tasks where completed order by id")
-        .fetch_all(pool)
-        .await
-        .expect("completed")
-}
+use super::{
+    Script, calls, completed, deliver, deliver_with, forced, queue, refusals::seed, run, text,
+    titles, used,
+};
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_declined_change_by_words_is_required_and_runs_on_the_task_the_words_name(pool: PgPool) {

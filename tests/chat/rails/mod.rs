@@ -169,6 +169,19 @@ pub(super) async fn deliver_with(
     (output, events)
 }
 
+/// The tool each request of `model` required, in order (`None`: none).
+pub(super) fn forced(model: &Script) -> Vec<Option<&'static str>> {
+    model.requests().iter().map(|r| r.force_tool).collect()
+}
+
+/// The titles of the completed tasks, oldest first.
+pub(super) async fn completed(pool: &PgPool) -> Vec<String> {
+    sqlx::query_scalar("select title from tasks where completed order by id")
+        .fetch_all(pool)
+        .await
+        .expect("completed")
+}
+
 /// How often `rail` was used in this process so far (see `common::metrics::rail_counts`).
 pub(super) fn used(rail: &str) -> u64 {
     common::metrics::handle();

@@ -5,18 +5,7 @@
 use serde_json::json;
 use sqlx::PgPool;
 
-use super::{Script, calls, refusals::seed, run, text, titles, used};
-
-fn forced(model: &Script) -> Vec<Option<&'static str>> {
-    model.requests().iter().map(|r| r.force_tool).collect()
-}
-
-async fn completed(pool: &PgPool) -> Vec<String> {
-    sqlx::query_scalar("select title from tasks where completed order by id")
-        .fetch_all(pool)
-        .await
-        .expect("completed")
-}
+use super::{Script, calls, completed, forced, refusals::seed, run, text, titles, used};
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_add_left_out_is_required_and_made(pool: PgPool) {
