@@ -52,7 +52,7 @@ async fn each_change_the_words_ask_for_is_required_in_turn(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn a_model_that_repeats_what_it_made_is_not_made_to_change_more(pool: PgPool) {
+async fn a_model_that_repeats_what_it_made_is_asked_about_the_rest(pool: PgPool) {
     let ids = seed(&pool, &["Pay rent", "Buy milk"]).await;
     let milk = json!({"task_id": ids[1]});
     let model = Script::new(vec![
@@ -67,9 +67,17 @@ async fn a_model_that_repeats_what_it_made_is_not_made_to_change_more(pool: PgPo
 
     assert_eq!(forced(&model)[..3], [None, None, Some("complete_task")]);
     assert_eq!(completed(&pool).await, ["Buy milk"]);
-    // The reply says what was done, and asks nothing it cannot follow up.
-    assert!(output.text.contains("Buy milk"), "{}", output.text);
-    assert!(!output.text.contains("Did you mean"), "{}", output.text);
+    // The reply says what was done, then asks about the task the words name, the way the
+    // builtin asks (so "yes" makes it).
+    assert!(output.text.starts_with("Done!"), "{}", output.text);
+    assert!(output.text.contains("“Buy milk”"), "{}", output.text);
+    assert!(
+        output
+            .text
+            .contains(&format!("Did you mean “Pay rent” (#{})?", ids[0])),
+        "{}",
+        output.text
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -80,9 +80,11 @@ pub(super) fn answer(turn: &Turn<'_>, text: &str, ctx: &DateContext) -> Option<V
             .flatten()?;
         return Some(vec![Intent::Add(vec![task])]);
     }
-    let confirming = reply.contains(DID_YOU_MEAN);
-    let listed = if confirming {
-        task_numbers(reply)
+    // The question may follow what was done ("Done! I marked “Buy milk” (#12) as complete.
+    // Did you mean “Pay rent” (#11)?"): its task is the one after the question's words.
+    let confirming = reply.find(DID_YOU_MEAN).map(|at| &reply[at..]);
+    let listed = if let Some(question) = confirming {
+        task_numbers(question)
             .first()
             .map(|&id| vec![(id, String::new())])?
     } else if reply.contains(QUESTION) {
@@ -92,13 +94,14 @@ pub(super) fn answer(turn: &Turn<'_>, text: &str, ctx: &DateContext) -> Option<V
     };
     // "both" picks every task listed, so only when none was left out ("… and 3 more").
     let every = !reply.contains(" more. ");
-    let target = pick(text, &listed, (confirming, every), ctx)?;
+    let target = pick(text, &listed, (confirming.is_some(), every), ctx)?;
     let query = asked_about(reply);
     let mut intents = request::read_text(request, ctx);
     let at = intents
         .iter()
         .position(|i| query.is_some() && target_words(i) == query)
-        .or_else(|| intents.iter().position(|i| target_words(i).is_some()))?;
+        .or_else(|| about_title(&intents, confirming?))
+        .or_else(|| only_targeted(&intents))?;
     let intent = match intents.swap_remove(at) {
         Intent::Act(action, _) => Intent::Act(action, target),
         Intent::Find(_, ask) => Intent::Find(target, ask),
@@ -115,6 +118,37 @@ fn target_words(intent: &Intent) -> Option<&str> {
         Intent::Act(_, Target::Among(..)) => Some(""),
         _ => None,
     }
+}
+
+/// Of several requests of one message, the one whose words are all in the title of the task
+/// `question` asks about ("Did you mean “Pay rent” (#11)?" is about "paid the rent").
+fn about_title(intents: &[Intent], question: &str) -> Option<usize> {
+    let start = question.find('“')? + '“'.len_utf8();
+    let end = question[start..].find('”')?;
+    let title = question[start..start + end].to_lowercase();
+    intents.iter().position(|intent| {
+        target_words(intent).is_some_and(|words| {
+            !words.is_empty()
+                && words
+                    .split_whitespace()
+                    .all(|word| title.contains(&word.to_lowercase()))
+        })
+    })
+}
+
+/// The one request of a message that names a task, or the first of several that all do the
+/// same to their tasks; none when they differ (which one the answer finishes is unknown).
+fn only_targeted(intents: &[Intent]) -> Option<usize> {
+    let mut targeted = intents
+        .iter()
+        .enumerate()
+        .filter(|(_, intent)| target_words(intent).is_some());
+    let (first, intent) = targeted.next()?;
+    let same = |other: &Intent| match (intent, other) {
+        (Intent::Act(a, _), Intent::Act(b, _)) => a == b,
+        _ => false,
+    };
+    targeted.all(|(_, other)| same(other)).then_some(first)
 }
 
 /// The words in “…” a question was about ("matching “report”").

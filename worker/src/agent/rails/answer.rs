@@ -20,6 +20,26 @@ pub fn final_text(text: &str, records: &[ToolCallRecord], dates: &DateContext) -
     builtin::summarise(records, dates)
 }
 
+/// The answer that ends with `question`: after what the model said, or else what this turn
+/// changed, if anything (its look-ups alone are not the answer).
+pub fn asking(
+    text: &str,
+    question: &str,
+    records: &[ToolCallRecord],
+    dates: &DateContext,
+) -> String {
+    let changes = changes(records);
+    let before = match text.trim() {
+        "" if changes.is_empty() => return question.to_owned(),
+        "" => {
+            common::metrics::record_rail("reply_from_tools");
+            builtin::summarise(&changes, dates)
+        }
+        said => said.to_owned(),
+    };
+    format!("{before} {question}")
+}
+
 /// The answer of a turn whose model was still calling tools after the last step. A small
 /// model often goes on calling tools (listing again, repeating itself in other words) after it
 /// did what was asked: when a call succeeded, the answer says what the calls did (the changes,
@@ -29,17 +49,22 @@ pub fn step_limit_answer(records: &[ToolCallRecord], dates: &DateContext) -> Opt
         return None;
     }
     // The changes, when there were any: the look-ups around them are not the answer.
-    let changes: Vec<ToolCallRecord> = records
-        .iter()
-        .filter(|r| r.tool != "list_tasks" && r.result.get("error").is_none())
-        .cloned()
-        .collect();
+    let changes = changes(records);
     let said = if changes.is_empty() {
         records
     } else {
         &changes
     };
     Some(builtin::summarise(said, dates))
+}
+
+/// The calls of `records` that changed something.
+fn changes(records: &[ToolCallRecord]) -> Vec<ToolCallRecord> {
+    records
+        .iter()
+        .filter(|r| r.tool != "list_tasks" && r.result.get("error").is_none())
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]

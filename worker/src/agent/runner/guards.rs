@@ -27,8 +27,8 @@ impl Agent {
     /// and the details the words state given to an add or update the reading makes too (see
     /// [`stated`]). Under a change the loop required (`held`), a call of that tool on another
     /// task the conversation showed is dropped: the two readers disagree, so nothing is
-    /// changed, and when nothing else is left to do the user is asked whether they meant the
-    /// task their words name (the second value).
+    /// changed, and when nothing else is left to do the reply ends by asking whether they
+    /// meant the task their words name (the second value).
     pub(super) async fn agreed(
         &self,
         turn: Turn<'_>,
@@ -47,7 +47,6 @@ impl Agent {
         if let Some(change) = &held
             && calls.is_empty()
             && made > 0
-            && !turn.changed_any(&transcript.records)
         {
             return Ok((Vec::new(), self.meant(turn, change).await?));
         }

@@ -25,7 +25,7 @@ use super::{
     model::{ChatMessage, ChatModel, ModelError, ModelRequest, ToolCall, ToolSpec},
     prompt::SYSTEM_PROMPT,
     rails::{
-        answer::{final_text, step_limit_answer},
+        answer::{asking, final_text, step_limit_answer},
         confirm::affirms,
         recover::{named_tool, recover},
         sink::HoldingSink,
@@ -171,12 +171,12 @@ impl Agent {
                 .instrument(tracing::info_span!("model_step", step))
                 .await?;
             let (calls, asked) = self.agreed(turn, &mut transcript, calls, held).await?;
-            match asked {
-                Some(question) if step_text.trim().is_empty() => text.push_str(&question),
-                _ => text.push_str(&step_text),
-            }
+            text.push_str(&step_text);
             if calls.is_empty() {
-                let text = final_text(&text, &transcript.records, &input.dates);
+                let text = match asked {
+                    Some(question) => asking(&text, &question, &transcript.records, &input.dates),
+                    None => final_text(&text, &transcript.records, &input.dates),
+                };
                 return Ok(output(text, transcript, TurnEnd::Answered));
             }
             let calls = transcript.push_step(step_text, calls, step);

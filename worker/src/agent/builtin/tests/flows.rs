@@ -361,3 +361,48 @@ fn a_refused_guess_that_no_task_fits_says_none_was_found() {
         "{answer}"
     );
 }
+
+/// The calls the builtin makes for "yes" after `said` was answered with `reply`.
+fn yes_after(said: &str, reply: &str) -> Vec<(String, Value)> {
+    let messages = [
+        ChatMessage::User(said.into()),
+        ChatMessage::Assistant {
+            content: Some(reply.into()),
+            tool_calls: Vec::new(),
+        },
+        ChatMessage::User("yes".into()),
+    ];
+    respond(&messages, &now())
+        .tool_calls
+        .iter()
+        .map(|c| (c.name.clone(), args(c)))
+        .collect()
+}
+
+#[test]
+fn yes_to_the_question_about_the_rest_of_a_message_makes_it() {
+    // A model made the first request; made to make the second, it chose the first task
+    // again: the reply says what was done and asks about the task the words name.
+    let calls = yes_after(
+        "I bought the milk and paid the rent",
+        "Done! I marked “Buy milk” (#12) as complete. Did you mean “Pay rent” (#11)? Say yes, \
+         or tell me which task.",
+    );
+    assert_eq!(
+        calls,
+        [("complete_task".to_owned(), json!({"task_id": 11}))]
+    );
+    // The request the question is about, when the two differ.
+    let calls = yes_after(
+        "finished the taxes, and make the car service high priority",
+        "Done! I marked “File taxes” (#4) as complete. Did you mean “Book car service” (#9)? \
+         Say yes, or tell me which task.",
+    );
+    assert_eq!(
+        calls,
+        [(
+            "update_task".to_owned(),
+            json!({"task_id": 9, "priority": "high"})
+        )]
+    );
+}
