@@ -96,3 +96,28 @@ async fn one_add_joining_two_things_the_words_list_makes_two_tasks(pool: PgPool)
     // Nothing more is insisted on: both were made.
     assert_eq!(forced(&model), [None, None]);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_bulk_change_made_on_other_tasks_is_not_asked_about_as_one(pool: PgPool) {
+    let ids = seed(&pool, &["Pay rent", "Buy milk", "Go to the gym"]).await;
+    sqlx::query("update tasks set completed = true where id = any($1)")
+        .bind(&ids[..2])
+        .execute(&pool)
+        .await
+        .expect("completed");
+    // The model lists, stops, and, made to delete what the words mean (the two finished
+    // tasks), deletes the open one it was shown.
+    let model = Script::new(vec![
+        calls(&[("list_tasks", json!({}))]),
+        text(""),
+        calls(&[("delete_tasks", json!({"task_ids": [ids[2]]}))]),
+        text(""),
+    ]);
+    let (output, _) = run(&pool, model.clone(), "delete everything I finished").await;
+
+    assert_eq!(forced(&model)[..3], [None, None, Some("delete_tasks")]);
+    assert_eq!(titles(&pool).await.len(), 3, "nothing deleted");
+    // "Which one?" would make "yes" finish the request on one task of the two.
+    assert!(!output.text.contains("Which one?"), "{}", output.text);
+    assert!(!output.text.contains("Did you mean"), "{}", output.text);
+}

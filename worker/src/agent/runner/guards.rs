@@ -48,7 +48,13 @@ impl Agent {
             && calls.is_empty()
             && made > 0
         {
-            return Ok((Vec::new(), self.meant(turn, change).await?));
+            // "Did you mean …?" is about one task: "yes" to it finishes the request on that
+            // one. A bulk change the model made on other tasks is not asked about.
+            let question = match change.ids.as_slice() {
+                [_] => self.meant(turn, change).await?,
+                _ => None,
+            };
+            return Ok((Vec::new(), question));
         }
         let guessed = agree::any_guessed(&calls, &transcript.seen, &turn.dates);
         if !guessed && !stated::concerns(&calls) {
