@@ -47,31 +47,34 @@ pub fn failed(records: &[ToolCallRecord]) -> bool {
 /// builtin's reading of the message, says to do. `looked` is true when calls already ran this
 /// turn (look-ups, or refused calls).
 pub fn after_nothing(reading: Reading, looked: bool, specs: &[ToolSpec]) -> Option<Insist> {
-    let tool = |name: &str| {
-        specs
-            .iter()
-            .find(|spec| spec.name == name)
-            .map(|spec| (spec.name, spec.hints.destructive))
-    };
     match (reading.end, reading.first) {
-        (End::Change(change), _) => {
-            tool(&change.tool).map(|(name, _)| Insist::Change(name, change))
-        }
-        (_, Some(first)) if !looked && first.name == "list_tasks" => Some(Insist::Read(first)),
-        // An add, or an undo (it names no task: it reverts this conversation's last change,
-        // and can itself be undone): required, the model writes it.
-        (_, Some(first)) if !looked => match tool(&first.name) {
-            Some((name, destructive)) if !destructive || name == UNDO_TOOL => {
-                Some(Insist::Require(name))
-            }
-            _ => None,
-        },
+        (End::Change(change), _) => on_change(change, specs),
+        (_, Some(first)) if !looked => on_call(first, specs),
         // After the model's own look-ups, the builtin's words only where it looked too: its
         // answer without a look-up (it did not follow the message) is no better than a
         // summary of what the model found.
         (End::Answer(text), first) if !looked || first.is_some() => Some(Insist::Say(text)),
         (End::Answer(_) | End::Other, _) => None,
     }
+}
+
+/// The loop's answer when the reading asks for `change`: its tool required, the call held to
+/// its tasks.
+pub fn on_change(change: Change, specs: &[ToolSpec]) -> Option<Insist> {
+    let spec = specs.iter().find(|spec| spec.name == change.tool)?;
+    Some(Insist::Change(spec.name, change))
+}
+
+/// The loop's answer when the reading's next call is `call`, which names no task by id: a
+/// look-up is made for the model; an add, or an undo (it names no task: it reverts this
+/// conversation's last change, and can itself be undone), is required and the model writes
+/// it; anything else is not insisted on.
+pub fn on_call(call: ToolCall, specs: &[ToolSpec]) -> Option<Insist> {
+    if call.name == "list_tasks" {
+        return Some(Insist::Read(call));
+    }
+    let spec = specs.iter().find(|spec| spec.name == call.name)?;
+    (!spec.hints.destructive || spec.name == UNDO_TOOL).then_some(Insist::Require(spec.name))
 }
 
 /// The tool of the last call, when it was refused for an id never shown and the user's words

@@ -10,12 +10,16 @@
 use common::{
     dates::DateContext,
     jobs::ToolCallRecord,
-    tools::{BULK_TOOLS, UNDO_TOOL, task_ids_of},
+    tools::{BULK_TOOLS, task_ids_of},
 };
 
 use crate::agent::model::{ToolCall, ToolSpec};
 
-use super::{agree::Change, insist::Insist, stated::words};
+use super::{
+    agree::Change,
+    insist::{Insist, on_call, on_change},
+    stated::words,
+};
 
 /// What the loop insists on after an empty answer, when the builtin's reading (`acts`, its
 /// calls) asks for several things and `records` (this turn's calls) made only some of them.
@@ -44,7 +48,7 @@ pub fn next(
             if made.iter().any(|record| covers(record, act, dates)) {
                 continue;
             }
-            return insist_on(act, specs);
+            return on_call(act.clone(), specs);
         };
         let left: Vec<i64> = ids
             .into_iter()
@@ -59,12 +63,11 @@ pub fn next(
             [_] => single(&act.name),
             _ => act.name.as_str(),
         };
-        let spec = specs.iter().find(|spec| spec.name == tool)?;
         let change = Change {
             tool: tool.to_owned(),
             ids: left,
         };
-        return Some(Insist::Change(spec.name, change));
+        return on_change(change, specs);
     }
     None
 }
@@ -77,16 +80,6 @@ fn units(acts: &[ToolCall], dates: &DateContext) -> usize {
             _ => 1,
         })
         .sum()
-}
-
-/// The loop's answer to an act that names no task by id and was not made yet: the look-up,
-/// made for the model; an add or an undo, required (nothing it can harm).
-fn insist_on(act: &ToolCall, specs: &[ToolSpec]) -> Option<Insist> {
-    if act.name == "list_tasks" {
-        return Some(Insist::Read(act.clone()));
-    }
-    let spec = specs.iter().find(|spec| spec.name == act.name)?;
-    (!spec.hints.destructive || spec.name == UNDO_TOOL).then_some(Insist::Require(spec.name))
 }
 
 /// True when `record` made (some of) `act`: an add with a title word in common, a change of

@@ -51,7 +51,7 @@ impl Agent {
             // "Did you mean …?" is about one task: "yes" to it finishes the request on that
             // one. A bulk change the model made on other tasks is not asked about.
             let question = match change.ids.as_slice() {
-                [_] => self.meant(turn, change).await?,
+                [id] => self.meant(turn, *id).await?,
                 _ => None,
             };
             return Ok((Vec::new(), question));
@@ -71,21 +71,18 @@ impl Agent {
         Ok((stated::apply(calls, &reading.acts, &turn.dates), None))
     }
 
-    /// "Did you mean …?" about the tasks of `change` (the user's own: the builtin found them).
-    async fn meant(&self, turn: Turn<'_>, change: &Change) -> Result<Option<String>, TurnError> {
-        let mut named = Vec::new();
-        for id in &change.ids {
-            match common::db::tasks::get(&self.pool, turn.user, *id).await {
-                Ok(task) => named.push(TaskFit {
-                    id: task.id,
-                    title: task.title,
-                    completed: task.completed,
-                }),
-                Err(common::Error::NotFound(_)) => {}
-                Err(error) => return Err(error.into()),
-            }
+    /// "Did you mean …?" about task `id` (the user's own: the builtin found it), unless it
+    /// is gone.
+    async fn meant(&self, turn: Turn<'_>, id: i64) -> Result<Option<String>, TurnError> {
+        match common::db::tasks::get(&self.pool, turn.user, id).await {
+            Ok(task) => Ok(Some(builtin::which_task(&[TaskFit {
+                id: task.id,
+                title: task.title,
+                completed: task.completed,
+            }]))),
+            Err(common::Error::NotFound(_)) => Ok(None),
+            Err(error) => Err(error.into()),
         }
-        Ok((!named.is_empty()).then(|| builtin::which_task(&named)))
     }
 
     /// One model step, and, when the model answered nothing, what the builtin's reading of the
